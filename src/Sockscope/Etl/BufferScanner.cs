@@ -1,0 +1,186 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace Sockscope.Etl;
+
+/// <summary>One buffer found in the file.</summary>
+internal struct BufferEntry
+{
+    public long Offset;
+    public int Size;
+    /// <summary>Bytes the buffer needs in memory (decompressed size for compressed buffers).</summary>
+    public int MemorySize;
+    public ushort Processor;
+    public WmiBufferFlags Flags;
+}
+
+/// <summary>
+/// Walks the buffer headers of a file from front to back, without reading the records, and finds the next buffer
+/// again after a damaged header. Used to index a window of buffers for the time merge.
+/// </summary>
+internal sealed class BufferScanner
+{
+    private readonly SafeFileHandle _file;
+    private readonly string _path;
+    private readonly long _length;
+    private readonly uint _sessionBufferSize;
+    private readonly bool _sessionCompressed;
+    private readonly EtlReaderOptions _options;
+    private readonly EtlDiagnostics _diagnostics;
+    private readonly byte[] _header = new byte[WmiBufferHeader.Size + 8];
+    private long _next;
+
+    public long BuffersFound { get; private set; }
+    public long CompressedBuffers { get; private set; }
+    public long BuffersWithEventsLost { get; private set; }
+    public long BuffersFlaggedLost { get; private set; }
+    public bool AtEnd => _next >= _length;
+
+    public BufferScanner(SafeFileHandle file, string path, long length, uint sessionBufferSize, bool sessionCompressed,
+        EtlReaderOptions options, EtlDiagnostics diagnostics)
+    {
+        _file = file;
+        _path = path;
+        _length = length;
+        _sessionBufferSize = sessionBufferSize;
+        _sessionCompressed = sessionCompressed;
+        _options = options;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Finds the next buffer; false at the end of the file.</summary>
+    public bool TryNext(out BufferEntry entry)
+    {
+        entry = default;
+        while (_next < _length)
+        {
+            long at = _next;
+            long remaining = _length - at;
+            if (remaining < WmiBufferHeader.Size)
+            {
+                Report(at, EtlProblemKind.Truncated, $"the file ends {remaining} bytes into a buffer header");
+                _diagnostics.BytesSkipped += remaining;
+                _next = _length;
+                return false;
+            }
+            RandomAccess.Read(_file, _header.AsSpan(0, WmiBufferHeader.Size), at);
+            var h = WmiBufferHeader.Read(_header);
+            string? why = Check(h, remaining, out bool truncated);
+            if (why is null)
+            {
+                _next = at + h.BufferSize;
+                entry = MakeEntry(at, h);
+                return true;
+            }
+            if (truncated)
+            {
+                // The buffer starts well but the file ends inside it: its first records may still be whole.
+                Report(at, EtlProblemKind.Truncated, why);
+                _next = _length;
+                var cut = h with { BufferSize = (uint)remaining };
+                entry = MakeEntry(at, cut);
+                return true;
+            }
+            Report(at, EtlProblemKind.BadBuffer, why);
+            _diagnostics.DamagedBuffers++;
+            long found = Resynchronise(at + 1);
+            _diagnostics.BytesSkipped += found - at;
+            if (found < _length)
+                Report(found, EtlProblemKind.Resynchronised, $"next buffer found after skipping {found - at} bytes");
+            _next = found;
+        }
+        return false;
+    }
+
+    private BufferEntry MakeEntry(long at, in WmiBufferHeader h)
+    {
+        BuffersFound++;
+        if (h.IsCompressed) CompressedBuffers++;
+        if ((h.BufferFlag & WmiBufferFlags.EventsLost) != 0) BuffersWithEventsLost++;
+        if ((h.BufferFlag & WmiBufferFlags.BufferLost) != 0) BuffersFlaggedLost++;
+        return new BufferEntry
+        {
+            Offset = at,
+            Size = (int)h.BufferSize,
+            MemorySize = h.IsCompressed ? (int)Math.Max(h.SavedOffset, (uint)WmiBufferHeader.Size) : (int)h.BufferSize,
+            Processor = h.ProcessorIndex,
+            Flags = h.BufferFlag,
+        };
+    }
+
+    /// <summary>Why a buffer header cannot be right, or null. Sets <paramref name="truncated"/> when only the file's end is wrong.</summary>
+    private string? Check(in WmiBufferHeader h, long remaining, out bool truncated)
+    {
+        truncated = false;
+        if (h.BufferSize < WmiBufferHeader.Size)
+            return $"buffer size {h.BufferSize} is smaller than its own header";
+        if (h.BufferSize > (uint)_options.MaxBufferSize)
+            return $"buffer size {h.BufferSize} exceeds the limit of {_options.MaxBufferSize} bytes";
+        if (h.IsCompressed)
+        {
+            if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > (uint)_options.MaxBufferSize)
+                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed";
+        }
+        else if (h.FilledBytes > h.BufferSize)
+        {
+            return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
+        }
+        if (h.BufferSize > remaining)
+        {
+            truncated = true;
+            return $"the file ends {remaining} bytes into a {h.BufferSize}-byte buffer";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Looks for the next offset at or after <paramref name="from"/> where a plausible buffer header starts; the end
+    /// of the file when there is none. Reads forward in chunks, so the cost is bounded by the file's size.
+    /// </summary>
+    private long Resynchronise(long from)
+    {
+        // Uncompressed sessions write every buffer at the session's buffer size: try the expected boundary first.
+        if (!_sessionCompressed && _sessionBufferSize >= WmiBufferHeader.Size)
+        {
+            long boundary = (from + _sessionBufferSize - 1) / _sessionBufferSize * _sessionBufferSize;
+            if (boundary + WmiBufferHeader.Size <= _length)
+            {
+                int got = RandomAccess.Read(_file, _header, boundary);
+                if (IsPlausible(_header.AsSpan(0, got), _length - boundary)) return boundary;
+            }
+        }
+        const int Chunk = 1 << 20;
+        var window = new byte[Chunk + WmiBufferHeader.Size];
+        for (long start = from; start + WmiBufferHeader.Size <= _length; start += Chunk)
+        {
+            int read = RandomAccess.Read(_file, window, start);
+            for (int i = 0; i + WmiBufferHeader.Size <= read && i < Chunk; i++)
+                if (IsPlausible(window.AsSpan(i), _length - start - i)) return start + i;
+        }
+        return _length;
+    }
+
+    private bool IsPlausible(ReadOnlySpan<byte> bytes, long remaining)
+    {
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        if (size < WmiBufferHeader.Size + 8 || size > (uint)_options.MaxBufferSize || size > remaining) return false;
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x34..]);
+        ushort type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]);
+        if ((flags & ~0x7F) != 0 || type > 8) return false;
+        uint saved = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x04..]);
+        uint filled = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]);
+        if ((flags & (ushort)WmiBufferFlags.Compressed) != 0)
+            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled <= saved;
+        if (filled < WmiBufferHeader.Size || filled > size) return false;
+        if (!_sessionCompressed && _sessionBufferSize != 0 && size != _sessionBufferSize) return false;
+        if (filled >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
+        {
+            byte marker = bytes[WmiBufferHeader.Size + 3];
+            return (marker & 0xC0) == 0xC0 || (marker & 0xD0) == 0x90;
+        }
+        return true;
+    }
+
+    private void Report(long offset, EtlProblemKind kind, string message) =>
+        _diagnostics.Report(new EtlProblem(_path, offset, kind, message));
+}

@@ -1,0 +1,309 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace Sockscope.Etl;
+
+/// <summary>
+/// Reads the event records of an ETL file, forward only, as Windows wrote them: every header kind, 32- and 64-bit,
+/// compressed buffers, per-processor buffers merged into time order. Memory does not grow with the file: one buffer
+/// per processor, plus 16 bytes per buffer of the current merge window. Damage is reported in
+/// <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
+/// </summary>
+/// <example>
+/// <code>
+/// using var reader = EtlReader.Open("trace.etl");
+/// while (reader.TryRead(out var record))
+///     Console.WriteLine($"{reader.Clock.ToUtc(record.Timestamp):O} {record.ProviderId} {record.Id}");
+/// </code>
+/// </example>
+public sealed class EtlReader : IDisposable
+{
+    private readonly EtlReaderOptions _options;
+    private readonly BufferScanner _scanner;
+    private readonly List<BufferEntry> _window = new();
+    private readonly List<BufferStream> _streams = new();
+    private BufferStream?[] _heap = [];
+    private int _heapCount;
+    private BufferStream? _current;
+    private bool _pendingAdvance;
+    private byte[] _scratch = [];
+    private bool _finished;
+
+    /// <summary>The file's path.</summary>
+    public string Path { get; }
+    /// <summary>The file's length in bytes.</summary>
+    public long FileLength { get; }
+    /// <summary>The logfile header.</summary>
+    public TraceLogfileHeader Header { get; }
+    /// <summary>Pointer size of the logfile header record (the recording kernel's).</summary>
+    public int PointerSize { get; }
+    /// <summary>Converts record time stamps to UTC.</summary>
+    public EtlClock Clock { get; }
+    /// <summary>Raw time stamp of the logfile header record.</summary>
+    public long HeaderTimestamp { get; }
+    /// <summary>Problems found so far.</summary>
+    public EtlDiagnostics Diagnostics { get; }
+    /// <summary>File bytes read so far, for progress.</summary>
+    public long BytesProcessed { get; private set; }
+    /// <summary>Records delivered so far.</summary>
+    public long RecordsRead { get; private set; }
+    /// <summary>Buffers found so far (all of them once reading is done).</summary>
+    public long BuffersFound => _scanner.BuffersFound;
+    /// <summary>Compressed buffers found so far.</summary>
+    public long CompressedBuffers => _scanner.CompressedBuffers;
+    /// <summary>Buffers flagged WMI_BUFFER_FLAG_EVENTS_LOST so far.</summary>
+    public long BuffersWithEventsLost => _scanner.BuffersWithEventsLost;
+    /// <summary>Buffers flagged WMI_BUFFER_FLAG_BUFFER_LOST so far.</summary>
+    public long BuffersFlaggedLost => _scanner.BuffersFlaggedLost;
+
+    internal SafeFileHandle FileHandle { get; }
+
+    private EtlReader(string path, SafeFileHandle handle, long length, TraceLogfileHeader header, int pointerSize,
+        long headerTimestamp, EtlReaderOptions options)
+    {
+        Path = path;
+        FileHandle = handle;
+        FileLength = length;
+        Header = header;
+        PointerSize = pointerSize;
+        HeaderTimestamp = headerTimestamp;
+        _options = options;
+        Diagnostics = new EtlDiagnostics(options.MaxProblemsKept);
+        Clock = new EtlClock(header.Clock, header.StartTime, headerTimestamp, header.PerfFreq, header.CpuSpeedInMHz);
+        _scanner = new BufferScanner(handle, path, length, header.BufferSize, header.IsCompressed, options, Diagnostics);
+    }
+
+    /// <summary>
+    /// Opens a file and reads its logfile header.
+    /// </summary>
+    /// <exception cref="EtlFormatException">The file is not an ETL file (empty, too short, no logfile header).</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static EtlReader Open(string path, EtlReaderOptions? options = null)
+    {
+        options ??= EtlReaderOptions.Default;
+        if (Directory.Exists(path)) throw new EtlFormatException(path, 0, "is a directory, not an ETL file");
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+            FileOptions.RandomAccess);
+        try
+        {
+            long length = RandomAccess.GetLength(handle);
+            var (header, pointerSize, stamp) = ReadLogfileHeader(path, handle, length, options);
+            return new EtlReader(path, handle, length, header, pointerSize, stamp, options);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static (TraceLogfileHeader, int, long) ReadLogfileHeader(string path, SafeFileHandle handle, long length,
+        EtlReaderOptions options)
+    {
+        if (length == 0) throw new EtlFormatException(path, 0, "the file is empty");
+        const int minimum = WmiBufferHeader.Size + 0x20 + TraceLogfileHeader.FixedSize32;
+        if (length < minimum)
+            throw new EtlFormatException(path, 0, $"too short for an ETL file ({length} bytes; a logfile header needs {minimum})");
+        var head = new byte[WmiBufferHeader.Size];
+        RandomAccess.Read(handle, head, 0);
+        var buffer = WmiBufferHeader.Read(head);
+        if (buffer.BufferSize < minimum || buffer.BufferSize > (uint)options.MaxBufferSize)
+            throw new EtlFormatException(path, 0, $"not an ETL file: the first buffer header gives a size of {buffer.BufferSize} bytes");
+        if (buffer.IsCompressed)
+            throw new EtlFormatException(path, 0, "not an ETL file: the logfile header buffer is compressed");
+        int size = (int)Math.Min(buffer.BufferSize, length);
+        var bytes = new byte[size];
+        RandomAccess.Read(handle, bytes, 0);
+        int end = (int)Math.Min(Math.Max(buffer.FilledBytes, (uint)minimum), (uint)size);
+        string? why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, end, out var layout);
+        if (why is not null)
+            throw new EtlFormatException(path, WmiBufferHeader.Size, $"not an ETL file: no logfile header record ({why})");
+        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + 6)) != 0)
+            throw new EtlFormatException(path, WmiBufferHeader.Size,
+                $"not an ETL file: the first record is a {layout.Type.Family().LayoutName()}, not the logfile header event");
+        int pointerSize = layout.Type.PointerSize();
+        var payload = bytes.AsSpan(WmiBufferHeader.Size + layout.DataOffset, layout.Size - layout.DataOffset);
+        var header = TraceLogfileHeader.TryRead(payload, pointerSize)
+            ?? throw new EtlFormatException(path, WmiBufferHeader.Size, "the logfile header event is too short");
+        return (header, pointerSize, layout.Timestamp);
+    }
+
+    /// <summary>
+    /// Moves to the next record. The record's bytes stay valid until the next call.
+    /// </summary>
+    /// <returns>false when the file is done.</returns>
+    public bool TryRead(out EtlRecord record)
+    {
+        if (_pendingAdvance)
+        {
+            _pendingAdvance = false;
+            Advance();
+        }
+        while (_current is null)
+        {
+            if (_finished || !StartWindow())
+            {
+                _finished = true;
+                record = default;
+                return false;
+            }
+        }
+        var s = _current;
+        record = new EtlRecord(s.CurrentBytes, s.Current, s.Buffer.Processor, s.Buffer.Offset, s.CurrentOffset,
+            (s.Buffer.Flags & WmiBufferFlags.Compressed) != 0, s.CurrentTimestamp);
+        _pendingAdvance = true;
+        RecordsRead++;
+        return true;
+    }
+
+    /// <summary>Moves the current stream on and picks the stream with the earliest next record.</summary>
+    private void Advance()
+    {
+        var s = _current!;
+        if (!s.MoveNext())
+        {
+            _current = _heapCount > 0 ? Pop() : null;
+            return;
+        }
+        if (_heapCount > 0 && Before(_heap[0]!, s))
+        {
+            var next = Pop();
+            Push(s);
+            _current = next;
+        }
+    }
+
+    /// <summary>Indexes the next window of buffers and sets up its streams; false when the file is done.</summary>
+    private bool StartWindow()
+    {
+        foreach (var old in _streams) old.Dispose();
+        _streams.Clear();
+        _window.Clear();
+        _heapCount = 0;
+        while (_window.Count < _options.MergeWindowBuffers && _scanner.TryNext(out var entry)) _window.Add(entry);
+        if (_window.Count == 0) return false;
+
+        bool byTime = _options.Order == RecordOrder.Time;
+        var perProcessor = new Dictionary<ushort, (List<int> list, long memory)>();
+        if (byTime)
+        {
+            for (int i = 0; i < _window.Count; i++)
+            {
+                var e = _window[i];
+                if (!perProcessor.TryGetValue(e.Processor, out var slot)) slot = (new List<int>(), 0);
+                slot.list.Add(i);
+                slot.memory = Math.Max(slot.memory, e.MemorySize);
+                perProcessor[e.Processor] = slot;
+            }
+            long memory = perProcessor.Values.Sum(v => v.memory);
+            if (memory > _options.MergeMemoryBudget)
+            {
+                Diagnostics.Report(new EtlProblem(Path, _window[0].Offset, EtlProblemKind.OrderDegraded,
+                    $"{perProcessor.Count} processors with buffers of up to {perProcessor.Values.Max(v => v.memory)} bytes exceed the merge budget; " +
+                    $"{_window.Count} buffers are read in file order"));
+                byTime = false;
+            }
+        }
+        if (byTime && _window.Count == _options.MergeWindowBuffers && !_scanner.AtEnd)
+        {
+            Diagnostics.Report(new EtlProblem(Path, _window[0].Offset, EtlProblemKind.OrderDegraded,
+                $"more than {_options.MergeWindowBuffers} buffers: merged window by window, so order is exact within each window only"));
+        }
+
+        if (byTime)
+        {
+            int rank = 0;
+            foreach (var key in perProcessor.Keys.Order())
+                _streams.Add(new BufferStream(this, _window, perProcessor[key].list, rank++));
+        }
+        else
+        {
+            _streams.Add(new BufferStream(this, _window, Enumerable.Range(0, _window.Count).ToList(), 0));
+        }
+
+        if (_heap.Length < _streams.Count) _heap = new BufferStream?[_streams.Count];
+        foreach (var s in _streams)
+            if (s.MoveNext()) Push(s);
+        _current = _heapCount > 0 ? Pop() : null;
+        return true;
+    }
+
+    private static bool Before(BufferStream a, BufferStream b) =>
+        a.CurrentTimestamp < b.CurrentTimestamp || (a.CurrentTimestamp == b.CurrentTimestamp && a.Rank < b.Rank);
+
+    private void Push(BufferStream s)
+    {
+        int i = _heapCount++;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!Before(s, _heap[parent]!)) break;
+            _heap[i] = _heap[parent];
+            i = parent;
+        }
+        _heap[i] = s;
+    }
+
+    private BufferStream Pop()
+    {
+        var top = _heap[0]!;
+        var last = _heap[--_heapCount]!;
+        _heap[_heapCount] = null;
+        if (_heapCount == 0) return top;
+        int i = 0;
+        while (true)
+        {
+            int child = 2 * i + 1;
+            if (child >= _heapCount) break;
+            if (child + 1 < _heapCount && Before(_heap[child + 1]!, _heap[child]!)) child++;
+            if (!Before(_heap[child]!, last)) break;
+            _heap[i] = _heap[child];
+            i = child;
+        }
+        _heap[i] = last;
+        return top;
+    }
+
+    internal void AddBytesProcessed(int bytes) => BytesProcessed += bytes;
+
+    internal byte[] RentScratch(int size)
+    {
+        if (_scratch.Length < size)
+        {
+            if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = ArrayPool<byte>.Shared.Rent(size);
+        }
+        return _scratch;
+    }
+
+    internal void ReportRecordProblem(in BufferEntry buffer, int offsetInBuffer, string why, int bytesLost)
+    {
+        Diagnostics.DamagedBuffers++;
+        Diagnostics.BytesSkipped += bytesLost;
+        bool compressed = (buffer.Flags & WmiBufferFlags.Compressed) != 0;
+        long offset = compressed ? buffer.Offset : buffer.Offset + offsetInBuffer;
+        string where = compressed ? $" (compressed buffer; record at byte {offsetInBuffer} once decompressed)" : "";
+        Diagnostics.Report(new EtlProblem(Path, offset, EtlProblemKind.BadRecord,
+            $"{why}{where}; the rest of the buffer ({bytesLost} bytes) is skipped"));
+    }
+
+    internal void ReportCompressionProblem(in BufferEntry buffer, string why, int bytesLost)
+    {
+        Diagnostics.DamagedBuffers++;
+        Diagnostics.BytesSkipped += Math.Max(0, bytesLost);
+        Diagnostics.Report(new EtlProblem(Path, buffer.Offset, EtlProblemKind.BadCompression,
+            $"{why}; records in the {bytesLost} missing bytes are lost"));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var s in _streams) s.Dispose();
+        _streams.Clear();
+        if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
+        _scratch = [];
+        FileHandle.Dispose();
+    }
+}

@@ -1,0 +1,41 @@
+namespace Sockscope.Etl;
+
+/// <summary>In what order <see cref="EtlReader"/> delivers records.</summary>
+public enum RecordOrder
+{
+    /// <summary>Per-processor buffers merged by time stamp (what Windows' ProcessTrace does).</summary>
+    Time,
+    /// <summary>As the records lie in the file: fastest, no merge.</summary>
+    File,
+}
+
+/// <summary>Settings of <see cref="EtlReader"/>, in one small type. The limits bound what hostile input can cost.</summary>
+public sealed record EtlReaderOptions
+{
+    /// <summary>The default settings.</summary>
+    public static EtlReaderOptions Default { get; } = new();
+
+    /// <summary>Delivery order.</summary>
+    public RecordOrder Order { get; init; } = RecordOrder.Time;
+
+    /// <summary>
+    /// Largest buffer accepted, in the file or once decompressed (ETW's own maximum session buffer is 16 MiB;
+    /// pktmon asks for it). A larger size is damage.
+    /// </summary>
+    public int MaxBufferSize { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// How many buffers are indexed and merged together. A file with more buffers is merged window by window:
+    /// exact order within a window, and memory bounded by 16 bytes per buffer of a window.
+    /// </summary>
+    public int MergeWindowBuffers { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Memory the time merge may hold in per-processor buffers. A window that would need more (very many processors
+    /// times very large buffers) is read in file order instead, and a problem is reported.
+    /// </summary>
+    public long MergeMemoryBudget { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>How many problems are kept with their details; later ones are only counted.</summary>
+    public int MaxProblemsKept { get; init; } = 1000;
+}

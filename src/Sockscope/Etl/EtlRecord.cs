@@ -1,0 +1,263 @@
+using System.Buffers.Binary;
+
+namespace Sockscope.Etl;
+
+/// <summary>
+/// One event record of an ETL file: a view over its bytes, valid until the reader moves on. Header fields are read
+/// on demand from the bytes, so a consumer pays only for what it looks at. Fields a header kind does not have read
+/// as zero (or <see cref="Guid.Empty"/>); <see cref="HasProcessInfo"/> tells whether process and thread ids exist.
+/// </summary>
+public readonly ref struct EtlRecord
+{
+    private readonly ReadOnlySpan<byte> _raw;
+    private readonly RecordLayout _layout;
+
+    internal EtlRecord(ReadOnlySpan<byte> raw, in RecordLayout layout, ushort processorIndex, long bufferOffset,
+        int offsetInBuffer, bool compressedBuffer, long timestamp)
+    {
+        _raw = raw;
+        _layout = layout;
+        ProcessorIndex = processorIndex;
+        BufferOffset = bufferOffset;
+        OffsetInBuffer = offsetInBuffer;
+        InCompressedBuffer = compressedBuffer;
+        Timestamp = timestamp;
+    }
+
+    /// <summary>The whole record, header included.</summary>
+    public ReadOnlySpan<byte> Raw => _raw;
+    /// <summary>The header kind.</summary>
+    public TraceHeaderType HeaderType => _layout.Type;
+    /// <summary>The header layout family.</summary>
+    public TraceHeaderFamily Family => _layout.Type.Family();
+    /// <summary>The record size from its header.</summary>
+    public int Size => _layout.Size;
+    /// <summary>Raw time stamp in the session clock (for a WPP message without one: the previous event's).</summary>
+    public long Timestamp { get; }
+    /// <summary>The processor whose buffer held the record.</summary>
+    public ushort ProcessorIndex { get; }
+    /// <summary>File offset of the buffer that holds the record.</summary>
+    public long BufferOffset { get; }
+    /// <summary>Offset of the record in its buffer (after decompression when <see cref="InCompressedBuffer"/>).</summary>
+    public int OffsetInBuffer { get; }
+    /// <summary>True when the buffer was compressed, so <see cref="OffsetInBuffer"/> is not a file position.</summary>
+    public bool InCompressedBuffer { get; }
+
+    /// <summary>Pointer size of the event data: 4 for 32-bit (WOW64 or 32-bit Windows) records, else 8.</summary>
+    public int PointerSize
+    {
+        get
+        {
+            int size = _layout.Type.PointerSize();
+            if (size != 0) return size;
+            return (MessageFlags & MessageOptions.Pointer32) != 0 ? 4 : 8;
+        }
+    }
+
+    /// <summary>The event payload (user data).</summary>
+    public ReadOnlySpan<byte> UserData => _raw[_layout.DataOffset..];
+
+    /// <summary>The extended data items (EVENT_HEADER records only).</summary>
+    public ExtendedDataEnumerator ExtendedData =>
+        new(Family == TraceHeaderFamily.EventHeader ? _raw.Slice(_layout.ExtOffset, _layout.ExtLength) : default);
+
+    /// <summary>PEBS index and PMC counters inserted in a perfinfo record (empty otherwise).</summary>
+    public ReadOnlySpan<byte> PerfInfoExtension =>
+        Family == TraceHeaderFamily.PerfInfo ? _raw.Slice(_layout.ExtOffset, _layout.ExtLength) : default;
+
+    /// <summary>True when the header carries process and thread ids (all kinds but perfinfo, and WPP without system info).</summary>
+    public bool HasProcessInfo => Family switch
+    {
+        TraceHeaderFamily.PerfInfo => false,
+        TraceHeaderFamily.Message => (MessageFlags & MessageOptions.SystemInfo) != 0,
+        _ => true,
+    };
+
+    /// <summary>The process id, or 0 when <see cref="HasProcessInfo"/> is false.</summary>
+    public uint ProcessId => Family switch
+    {
+        TraceHeaderFamily.PerfInfo => 0,
+        TraceHeaderFamily.Message => MessageSystemInfo(4),
+        _ => U32(0x0C),
+    };
+
+    /// <summary>The thread id, or 0 when <see cref="HasProcessInfo"/> is false.</summary>
+    public uint ThreadId => Family switch
+    {
+        TraceHeaderFamily.PerfInfo => 0,
+        TraceHeaderFamily.Message => MessageSystemInfo(0),
+        _ => U32(0x08),
+    };
+
+    /// <summary>
+    /// The provider (EVENT_HEADER), event class (classic headers) or message GUID (WPP). Kernel records have none:
+    /// see <see cref="Group"/>.
+    /// </summary>
+    public Guid ProviderId => Family switch
+    {
+        TraceHeaderFamily.EventHeader or TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => ReadGuid(0x18),
+        TraceHeaderFamily.Message => MessageGuid(),
+        _ => Guid.Empty,
+    };
+
+    /// <summary>The kernel event group (high byte of the hook id) of system, compact and perfinfo records.</summary>
+    public byte Group => Family.IsKernelKind() ? _raw[7] : (byte)0;
+
+    /// <summary>The kernel hook id (group &lt;&lt; 8 | type) of system, compact and perfinfo records.</summary>
+    public ushort HookId => Family.IsKernelKind() ? U16(6) : (ushort)0;
+
+    /// <summary>Event id: EVENT_HEADER's Id, the hook id of kernel records, the message number of WPP records, else 0.</summary>
+    public ushort Id => Family switch
+    {
+        TraceHeaderFamily.EventHeader => U16(0x28),
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => U16(6),
+        TraceHeaderFamily.Message => U16(4),
+        _ => 0,
+    };
+
+    /// <summary>Event version: EVENT_HEADER's Version, the classic header's Class.Version, the kernel header's Version.</summary>
+    public ushort Version => Family switch
+    {
+        TraceHeaderFamily.EventHeader => _raw[0x2A],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U16(6),
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => (ushort)(_raw[0]),
+        _ => 0,
+    };
+
+    /// <summary>The channel (EVENT_HEADER only).</summary>
+    public byte Channel => Family == TraceHeaderFamily.EventHeader ? _raw[0x2B] : (byte)0;
+
+    /// <summary>The level (EVENT_HEADER and classic headers).</summary>
+    public byte Level => Family switch
+    {
+        TraceHeaderFamily.EventHeader => _raw[0x2C],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[5],
+        _ => 0,
+    };
+
+    /// <summary>The opcode: EVENT_HEADER's Opcode, the classic header's Class.Type, or the kernel event type.</summary>
+    public byte Opcode => Family switch
+    {
+        TraceHeaderFamily.EventHeader => _raw[0x2D],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[4],
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => _raw[6],
+        _ => 0,
+    };
+
+    /// <summary>The task (EVENT_HEADER only).</summary>
+    public ushort Task => Family == TraceHeaderFamily.EventHeader ? U16(0x2E) : (ushort)0;
+
+    /// <summary>The keywords (EVENT_HEADER only).</summary>
+    public ulong Keywords => Family == TraceHeaderFamily.EventHeader ? BinaryPrimitives.ReadUInt64LittleEndian(_raw[0x30..]) : 0;
+
+    /// <summary>EVENT_HEADER Flags (EVENT_HEADER_FLAG_*).</summary>
+    public ushort EventFlags => Family == TraceHeaderFamily.EventHeader ? U16(4) : (ushort)0;
+
+    /// <summary>EVENT_HEADER EventProperty (EVENT_HEADER_PROPERTY_*).</summary>
+    public ushort EventProperty => Family == TraceHeaderFamily.EventHeader ? U16(6) : (ushort)0;
+
+    /// <summary>Kernel-mode CPU time units charged to the thread (0 where the header has none).</summary>
+    public uint KernelTime => Family switch
+    {
+        TraceHeaderFamily.System => U32(0x18),
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(0x28),
+        TraceHeaderFamily.EventHeader => U32(0x38),
+        _ => 0,
+    };
+
+    /// <summary>User-mode CPU time units charged to the thread (0 where the header has none).</summary>
+    public uint UserTime => Family switch
+    {
+        TraceHeaderFamily.System => U32(0x1C),
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(0x2C),
+        TraceHeaderFamily.EventHeader => U32(0x3C),
+        _ => 0,
+    };
+
+    /// <summary>The activity id (EVENT_HEADER only).</summary>
+    public Guid ActivityId => Family == TraceHeaderFamily.EventHeader ? ReadGuid(0x40) : Guid.Empty;
+
+    /// <summary>Instance id (EVENT_INSTANCE_GUID_HEADER only).</summary>
+    public uint InstanceId => Family == TraceHeaderFamily.Instance ? U32(0x30) : 0;
+
+    /// <summary>Parent instance id (EVENT_INSTANCE_GUID_HEADER only).</summary>
+    public uint ParentInstanceId => Family == TraceHeaderFamily.Instance ? U32(0x34) : 0;
+
+    /// <summary>Parent GUID (EVENT_INSTANCE_GUID_HEADER only).</summary>
+    public Guid ParentGuid => Family == TraceHeaderFamily.Instance ? ReadGuid(0x38) : Guid.Empty;
+
+    /// <summary>WPP option flags (TRACE_MESSAGE_*).</summary>
+    public ushort MessageFlags => Family == TraceHeaderFamily.Message ? U16(6) : (ushort)0;
+
+    /// <summary>WPP sequence number when recorded.</summary>
+    public uint MessageSequence => (MessageFlags & MessageOptions.Sequence) != 0 ? U32(8) : 0;
+
+    /// <summary>The related activity id from the extended data, if any.</summary>
+    public bool TryGetRelatedActivityId(out Guid id)
+    {
+        foreach (var item in ExtendedData)
+        {
+            if (item.Type == ExtendedDataType.RelatedActivityId && item.Data.Length >= 16)
+            {
+                id = new Guid(item.Data[..16]);
+                return true;
+            }
+        }
+        id = Guid.Empty;
+        return false;
+    }
+
+    /// <summary>The user SID bytes from the extended data, if any.</summary>
+    public ReadOnlySpan<byte> UserSid
+    {
+        get
+        {
+            foreach (var item in ExtendedData)
+                if (item.Type == ExtendedDataType.Sid) return item.Data;
+            return default;
+        }
+    }
+
+    /// <summary>The terminal-services session id from the extended data, or -1.</summary>
+    public long TerminalSessionId
+    {
+        get
+        {
+            foreach (var item in ExtendedData)
+                if (item.Type == ExtendedDataType.TerminalSessionId && item.Data.Length >= 4)
+                    return BinaryPrimitives.ReadUInt32LittleEndian(item.Data);
+            return -1;
+        }
+    }
+
+    private ushort U16(int at) => BinaryPrimitives.ReadUInt16LittleEndian(_raw[at..]);
+    private uint U32(int at) => BinaryPrimitives.ReadUInt32LittleEndian(_raw[at..]);
+    private Guid ReadGuid(int at) => new(_raw.Slice(at, 16));
+
+    private int MessageItemOffset(bool includeGuid, bool includeTime)
+    {
+        ushort options = U16(6);
+        int p = 8;
+        if ((options & MessageOptions.Sequence) != 0) p += 4;
+        if (includeGuid)
+        {
+            if ((options & MessageOptions.ComponentId) != 0) p += 4;
+            else if ((options & MessageOptions.Guid) != 0) p += 16;
+        }
+        if (includeTime && (options & (MessageOptions.Timestamp | MessageOptions.PerformanceTimestamp)) != 0) p += 8;
+        return p;
+    }
+
+    private Guid MessageGuid()
+    {
+        ushort options = U16(6);
+        if ((options & MessageOptions.ComponentId) != 0 || (options & MessageOptions.Guid) == 0) return Guid.Empty;
+        return ReadGuid(MessageItemOffset(false, false));
+    }
+
+    private uint MessageSystemInfo(int delta)
+    {
+        if ((MessageFlags & MessageOptions.SystemInfo) == 0) return 0;
+        return U32(MessageItemOffset(true, true) + delta);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Buffers.Binary;
+
+namespace Sockscope.Etl;
+
+/// <summary>
+/// Where the parts of one record lie, found once when the record is framed: header type, total size, the extended
+/// data and the user data. Small and copyable so the reader can keep one per processor stream.
+/// </summary>
+internal struct RecordLayout
+{
+    private static readonly bool[] IsTypedHeader = BuildTypedHeaderTable();
+
+    private static bool[] BuildTypedHeaderTable()
+    {
+        var table = new bool[256];
+        foreach (var t in Enum.GetValues<TraceHeaderType>())
+            if (t != TraceHeaderType.Message) table[(byte)t] = true;
+        return table;
+    }
+
+    public TraceHeaderType Type;
+    public int Size;
+    public int ExtOffset;
+    public int ExtLength;
+    public int DataOffset;
+    public long Timestamp;
+    /// <summary>For WPP messages without a time stamp: none was recorded.</summary>
+    public bool HasTimestamp;
+
+    /// <summary>
+    /// Frames the record that starts at <paramref name="at"/> in <paramref name="buffer"/>, whose records end at
+    /// <paramref name="end"/>. Never reads outside [at, end).
+    /// </summary>
+    /// <returns>null on success, else why the bytes are no record.</returns>
+    public static string? TryFrame(ReadOnlySpan<byte> buffer, int at, int end, out RecordLayout layout)
+    {
+        layout = default;
+        int avail = end - at;
+        if (avail < 8) return "record header truncated";
+        var r = buffer.Slice(at, avail);
+        byte flags = r[3];
+        TraceHeaderType type;
+        int size;
+        if ((flags & 0xC0) == 0xC0)
+        {
+            type = (TraceHeaderType)r[2];
+            if (!IsTypedHeader[r[2]])
+                return $"unknown trace header type 0x{r[2]:X2}";
+            size = type.Family().IsKernelKind()
+                ? BinaryPrimitives.ReadUInt16LittleEndian(r[4..])
+                : BinaryPrimitives.ReadUInt16LittleEndian(r);
+        }
+        else if ((flags & 0xD0) == 0x90)
+        {
+            type = TraceHeaderType.Message;
+            size = BinaryPrimitives.ReadUInt16LittleEndian(r);
+        }
+        else
+        {
+            return $"no trace header marker (0x{BinaryPrimitives.ReadUInt32LittleEndian(r):X8})";
+        }
+
+        var family = type.Family();
+        int headerLength = family.HeaderLength();
+        if (size == 0) return "record size is zero";
+        if (size < headerLength) return $"record size {size} is smaller than its {family.LayoutName()} ({headerLength} bytes)";
+        if (size > avail) return $"record size {size} runs {size - avail} bytes past the end of the buffer";
+        r = r[..size];
+
+        layout.Type = type;
+        layout.Size = size;
+        layout.HasTimestamp = true;
+        int data = headerLength;
+        switch (family)
+        {
+            case TraceHeaderFamily.System:
+            case TraceHeaderFamily.Compact:
+            case TraceHeaderFamily.FullHeader:
+            case TraceHeaderFamily.Instance:
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
+                break;
+            case TraceHeaderFamily.PerfInfo:
+            {
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x08..]);
+                // The high byte of Version can announce PEBS index and PMC counters inserted before the data.
+                ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r);
+                int ext = ((version & 0x8000) != 0 ? 8 : 0) + ((version >> 8) & 7) * 8;
+                if (data + ext > size) return "perfinfo extended items run past the record";
+                layout.ExtOffset = data;
+                layout.ExtLength = ext;
+                data += ext;
+                break;
+            }
+            case TraceHeaderFamily.EventHeader:
+            {
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
+                ushort eventFlags = BinaryPrimitives.ReadUInt16LittleEndian(r[0x04..]);
+                if ((eventFlags & 0x0001) != 0)
+                {
+                    int p = data;
+                    // Items: Reserved1 u16, ExtType u16, Linkage (bit 0) u16, DataSize u16, data; each 8-aligned.
+                    while (true)
+                    {
+                        if (p + 8 > size) return $"extended data item header at +{p} runs past the record";
+                        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 4)..]);
+                        int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 6)..]);
+                        int next = p + 8 + itemSize;
+                        if (next > size) return $"extended data item at +{p} ({itemSize} bytes) runs past the record";
+                        p = (next + 7) & ~7;
+                        if ((linkage & 1) == 0) break;
+                    }
+                    if (p > size) p = size;
+                    layout.ExtOffset = data;
+                    layout.ExtLength = p - data;
+                    data = p;
+                }
+                break;
+            }
+            case TraceHeaderFamily.Message:
+            {
+                ushort options = BinaryPrimitives.ReadUInt16LittleEndian(r[0x06..]);
+                int p = data;
+                if ((options & MessageOptions.Sequence) != 0) p += 4;
+                if ((options & MessageOptions.ComponentId) != 0) p += 4;
+                else if ((options & MessageOptions.Guid) != 0) p += 16;
+                // Space is reserved when either time flag is set, but only TRACE_MESSAGE_TIMESTAMP fills it.
+                layout.HasTimestamp = (options & MessageOptions.Timestamp) != 0;
+                if ((options & (MessageOptions.Timestamp | MessageOptions.PerformanceTimestamp)) != 0)
+                {
+                    if (p + 8 > size) return "message time stamp runs past the record";
+                    if (layout.HasTimestamp) layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[p..]);
+                    p += 8;
+                }
+                if ((options & MessageOptions.SystemInfo) != 0) p += 8;
+                if (p > size) return "message items run past the record";
+                layout.ExtOffset = data;
+                layout.ExtLength = p - data;
+                data = p;
+                break;
+            }
+        }
+        layout.DataOffset = data;
+        return null;
+    }
+}
+
+/// <summary>MESSAGE_TRACE_HEADER option flags (TRACE_MESSAGE_*).</summary>
+internal static class MessageOptions
+{
+    public const ushort Sequence = 0x0001;
+    public const ushort Guid = 0x0002;
+    public const ushort ComponentId = 0x0004;
+    public const ushort Timestamp = 0x0008;
+    public const ushort PerformanceTimestamp = 0x0010;
+    public const ushort SystemInfo = 0x0020;
+    public const ushort Pointer32 = 0x0040;
+    public const ushort Pointer64 = 0x0080;
+}
