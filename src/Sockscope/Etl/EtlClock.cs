@@ -61,12 +61,18 @@ public sealed class EtlClock
     /// <summary>The FILETIME of a UTC DateTime.</summary>
     public static long ToFileTime(DateTime utc) => utc.ToUniversalTime().Ticks - FileTimeEpochTicks;
 
-    /// <summary>The raw stamp of a FILETIME instant (the inverse of <see cref="ToFileTime(long)"/>, floor).</summary>
+    /// <summary>
+    /// The smallest raw stamp whose time is at or after <paramref name="fileTime"/>: a record's time is ≥ the
+    /// instant exactly when its stamp is ≥ this, so time filters can compare raw stamps.
+    /// </summary>
     public long ToStamp(long fileTime)
     {
         if (Type == ClockType.SystemTime) return fileTime;
         long delta = fileTime - _startFileTime;
         long seconds = Math.DivRem(delta, TicksPerSecond, out long rest);
-        return _startStamp + seconds * _frequency + rest * _frequency / TicksPerSecond;
+        long scaled = rest * _frequency;
+        long part = scaled / TicksPerSecond;
+        if (part * TicksPerSecond < scaled) part++; // ceiling
+        return _startStamp + seconds * _frequency + part;
     }
 }

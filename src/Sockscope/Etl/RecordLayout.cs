@@ -145,14 +145,22 @@ internal struct RecordLayout
 }
 
 /// <summary>MESSAGE_TRACE_HEADER option flags (TRACE_MESSAGE_*).</summary>
-internal static class MessageOptions
+public static class MessageOptions
 {
+    /// <summary>A 32-bit sequence number follows the header.</summary>
     public const ushort Sequence = 0x0001;
+    /// <summary>The message GUID follows.</summary>
     public const ushort Guid = 0x0002;
+    /// <summary>A 32-bit component id follows instead of the GUID.</summary>
     public const ushort ComponentId = 0x0004;
+    /// <summary>A time stamp follows.</summary>
     public const ushort Timestamp = 0x0008;
+    /// <summary>Obsolete; reserves the time stamp's space.</summary>
     public const ushort PerformanceTimestamp = 0x0010;
+    /// <summary>Thread and process ids follow.</summary>
     public const ushort SystemInfo = 0x0020;
+    /// <summary>Traced by a 32-bit provider.</summary>
     public const ushort Pointer32 = 0x0040;
+    /// <summary>Traced by a 64-bit provider.</summary>
     public const ushort Pointer64 = 0x0080;
 }

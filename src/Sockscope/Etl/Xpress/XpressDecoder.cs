@@ -66,8 +66,8 @@ public static class XpressDecoder
         byte* op = dst;
         byte* opEnd = dst + dstLength;
 
-        // The byte whose high nibble the next long match will use; null when the next long match must read a
-        // fresh byte. Position 0 of the input is always a flags word, so null can never be a real half byte.
+        // Long matches share half bytes in pairs: the first reads a fresh byte and uses its low nibble, the
+        // second reuses the high nibble of that byte. Null means the next long match reads a fresh byte.
         byte* halfByte = null;
 
         // Kept left-aligned so the next flag is always bit 31 and a run of literals is a leading-zero count.
@@ -99,7 +99,7 @@ public static class XpressDecoder
                 flagCount = 32;
             }
 
-            // Bits below flagCount are shifted-in zeros, so the leading-zero count can overshoot the group.
+            // Shifting fills the low bits with zeros that are not flags, so the count can run past the group.
             int run = Math.Min(BitOperations.LeadingZeroCount(flags), flagCount);
             if (run != 0)
             {
@@ -247,7 +247,7 @@ public static class XpressDecoder
             nuint room = (nuint)(opEnd - op);
             if (length > room)
             {
-                CopyMatchExact(op, offset, room);
+                CopyMatch(op, offset, room, opEnd);
                 op = opEnd;
                 status = XpressStatus.DestinationTooSmall;
                 errorAt = tokenAt;
@@ -263,79 +263,101 @@ public static class XpressDecoder
         return status;
     }
 
+    /// <summary>
+    /// Copies a match. Source and destination may overlap; every read sees only bytes that are already final.
+    /// Chunks may run past the match end only when <see cref="WildCopySlack"/> bytes of destination remain.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void CopyMatch(byte* op, nuint offset, nuint length, byte* opEnd)
     {
         byte* end = op + length;
-        if ((nuint)(opEnd - end) < WildCopySlack)
-        {
-            CopyMatchExact(op, offset, length);
-            return;
-        }
-
         byte* s = op - offset;
+        bool slack = (nuint)(opEnd - end) >= WildCopySlack;
+
         if (offset >= 16)
         {
-            // Each 16-byte read ends at or before the write position, so it only sees finished output even
-            // when source and destination overlap.
-            do
+            // Each 16-byte read ends at or before the write position, so it only sees finished output.
+            if (slack)
+            {
+                do
+                {
+                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(s));
+                    op += 16;
+                    s += 16;
+                }
+                while (op < end);
+                return;
+            }
+
+            while ((nuint)(end - op) >= 16)
             {
                 Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(s));
                 op += 16;
                 s += 16;
             }
-            while (op < end);
-        }
-        else if (offset >= 8)
-        {
-            do
-            {
-                Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(s));
-                op += 8;
-                s += 8;
-            }
-            while (op < end);
         }
         else if (offset == 1)
         {
             // Runs of one repeated byte (mostly zero padding in ETW data) are the common overlapping case.
-            Unsafe.InitBlockUnaligned(op, *s, (uint)length);
+            if (slack && length <= 16)
+            {
+                ulong pattern = *s * 0x0101_0101_0101_0101UL;
+                Unsafe.WriteUnaligned(op, pattern);
+                Unsafe.WriteUnaligned(op + 8, pattern);
+            }
+            else
+            {
+                Unsafe.InitBlockUnaligned(op, *s, (uint)length);
+            }
+
+            return;
         }
         else
         {
-            // Short periods overlap an 8-byte chunk. The output is periodic from op - offset on, so after
-            // copying a whole number of periods that is at least 8 bytes, the same data sits that far back and
-            // the rest can be copied in non-overlapping 8-byte chunks.
-            nuint period = offset;
-            while (period < 8)
+            if (offset < 8)
             {
-                period += offset;
+                // A short period overlaps an 8-byte chunk. The output is periodic from op - offset on, so once
+                // a whole number of periods of at least 8 bytes has been copied, the same data sits that far
+                // back and the rest can be copied in 8-byte chunks that do not overlap their source.
+                nuint period = offset;
+                while (period < 8)
+                {
+                    period += offset;
+                }
+
+                nuint head = Math.Min(period, length);
+                for (nuint i = 0; i < head; i++)
+                {
+                    op[i] = s[i];
+                }
+
+                op += head;
+                s = op - period;
             }
 
-            nuint head = Math.Min(period, length);
-            for (nuint i = 0; i < head; i++)
+            if (slack)
             {
-                op[i] = s[i];
+                while (op < end)
+                {
+                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(s));
+                    op += 8;
+                    s += 8;
+                }
+
+                return;
             }
 
-            op += head;
-            s = op - period;
-            while (op < end)
+            while ((nuint)(end - op) >= 8)
             {
                 Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(s));
                 op += 8;
                 s += 8;
             }
         }
-    }
 
-    private static unsafe void CopyMatchExact(byte* op, nuint offset, nuint length)
-    {
-        // Byte by byte in order, because the source may overlap the bytes being written.
-        byte* s = op - offset;
-        for (nuint i = 0; i < length; i++)
+        while (op < end)
         {
-            op[i] = s[i];
+            *op++ = *s++;
         }
     }
 
