@@ -25,6 +25,7 @@ internal sealed class BufferScanner
     private readonly long _length;
     private readonly uint _sessionBufferSize;
     private readonly bool _sessionCompressed;
+    private readonly uint _processorCount;
     private readonly EtlReaderOptions _options;
     private readonly EtlDiagnostics _diagnostics;
     private readonly byte[] _header = new byte[WmiBufferHeader.Size + 8];
@@ -37,8 +38,9 @@ internal sealed class BufferScanner
     public bool AtEnd => _next >= _length;
 
     public BufferScanner(SafeFileHandle file, string path, long length, uint sessionBufferSize, bool sessionCompressed,
-        EtlReaderOptions options, EtlDiagnostics diagnostics)
+        uint processorCount, EtlReaderOptions options, EtlDiagnostics diagnostics)
     {
+        _processorCount = processorCount;
         _file = file;
         _path = path;
         _length = length;
@@ -65,23 +67,34 @@ internal sealed class BufferScanner
             }
             RandomAccess.Read(_file, _header.AsSpan(0, WmiBufferHeader.Size), at);
             var h = WmiBufferHeader.Read(_header);
-            string? why = Check(h, remaining, out bool truncated);
-            if (why is null)
+            string? sizeProblem = CheckSize(h, remaining, out bool truncated);
+            if (sizeProblem is null || truncated)
             {
+                string? contentProblem = CheckContent(h);
+                if (contentProblem is not null)
+                {
+                    // The size is believable, so the next buffer is where it says: skip just this one.
+                    long skip = Math.Min(h.BufferSize, (uint)remaining);
+                    Report(at, EtlProblemKind.BadBuffer, $"{contentProblem}; the buffer ({skip} bytes) is skipped");
+                    _diagnostics.DamagedBuffers++;
+                    _diagnostics.BytesSkipped += skip;
+                    _next = at + skip;
+                    continue;
+                }
+                if (truncated)
+                {
+                    // The file ends inside the buffer: its first records may still be whole.
+                    Report(at, EtlProblemKind.Truncated, sizeProblem!);
+                    _diagnostics.DamagedBuffers++;
+                    _next = _length;
+                    entry = MakeEntry(at, h with { BufferSize = (uint)remaining });
+                    return true;
+                }
                 _next = at + h.BufferSize;
                 entry = MakeEntry(at, h);
                 return true;
             }
-            if (truncated)
-            {
-                // The buffer starts well but the file ends inside it: its first records may still be whole.
-                Report(at, EtlProblemKind.Truncated, why);
-                _next = _length;
-                var cut = h with { BufferSize = (uint)remaining };
-                entry = MakeEntry(at, cut);
-                return true;
-            }
-            Report(at, EtlProblemKind.BadBuffer, why);
+            Report(at, EtlProblemKind.BadBuffer, sizeProblem);
             _diagnostics.DamagedBuffers++;
             long found = Resynchronise(at + 1);
             _diagnostics.BytesSkipped += found - at;
@@ -108,27 +121,38 @@ internal sealed class BufferScanner
         };
     }
 
-    /// <summary>Why a buffer header cannot be right, or null. Sets <paramref name="truncated"/> when only the file's end is wrong.</summary>
-    private string? Check(in WmiBufferHeader h, long remaining, out bool truncated)
+    /// <summary>
+    /// Why the buffer's own size cannot be right, or null. Sets <paramref name="truncated"/> when the size is fine
+    /// but the file ends inside the buffer.
+    /// </summary>
+    private string? CheckSize(in WmiBufferHeader h, long remaining, out bool truncated)
     {
         truncated = false;
         if (h.BufferSize < WmiBufferHeader.Size)
             return $"buffer size {h.BufferSize} is smaller than its own header";
         if (h.BufferSize > (uint)_options.MaxBufferSize)
             return $"buffer size {h.BufferSize} exceeds the limit of {_options.MaxBufferSize} bytes";
-        if (h.IsCompressed)
-        {
-            if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > (uint)_options.MaxBufferSize)
-                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed";
-        }
-        else if (h.FilledBytes > h.BufferSize)
-        {
-            return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
-        }
         if (h.BufferSize > remaining)
         {
             truncated = true;
             return $"the file ends {remaining} bytes into a {h.BufferSize}-byte buffer";
+        }
+        return null;
+    }
+
+    /// <summary>Why the rest of a buffer header cannot be right, or null.</summary>
+    private string? CheckContent(in WmiBufferHeader h)
+    {
+        if (h.IsCompressed)
+        {
+            // A compressed buffer expands to at most one session buffer; bounding it here bounds what a hostile size costs.
+            uint limit = (uint)Math.Min(_options.MaxBufferSize, Math.Max(_sessionBufferSize, 64 * 1024u));
+            if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > limit)
+                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed (limit {limit})";
+        }
+        else if (h.FilledBytes > h.BufferSize)
+        {
+            return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
         }
         return null;
     }
@@ -146,7 +170,7 @@ internal sealed class BufferScanner
             if (boundary + WmiBufferHeader.Size <= _length)
             {
                 int got = RandomAccess.Read(_file, _header, boundary);
-                if (IsPlausible(_header.AsSpan(0, got), _length - boundary)) return boundary;
+                if (IsPlausible(_header.AsSpan(0, got), _length - boundary) && NextIsPlausible(boundary)) return boundary;
             }
         }
         const int Chunk = 1 << 20;
@@ -155,22 +179,36 @@ internal sealed class BufferScanner
         {
             int read = RandomAccess.Read(_file, window, start);
             for (int i = 0; i + WmiBufferHeader.Size <= read && i < Chunk; i++)
-                if (IsPlausible(window.AsSpan(i), _length - start - i)) return start + i;
+                if (IsPlausible(window.AsSpan(i), _length - start - i) && NextIsPlausible(start + i)) return start + i;
         }
         return _length;
     }
 
+    /// <summary>A candidate is believed only when the buffer after it starts plausibly too (or the file ends there).</summary>
+    private bool NextIsPlausible(long candidate)
+    {
+        var probe = new byte[WmiBufferHeader.Size + 8];
+        RandomAccess.Read(_file, probe.AsSpan(0, 4), candidate);
+        long next = candidate + BinaryPrimitives.ReadUInt32LittleEndian(probe);
+        if (next == _length) return true;
+        int got = RandomAccess.Read(_file, probe, next);
+        return got >= WmiBufferHeader.Size && IsPlausible(probe.AsSpan(0, got), _length - next);
+    }
+
     private bool IsPlausible(ReadOnlySpan<byte> bytes, long remaining)
     {
+        if (bytes.Length < WmiBufferHeader.Size) return false;
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
         if (size < WmiBufferHeader.Size + 8 || size > (uint)_options.MaxBufferSize || size > remaining) return false;
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x34..]);
         ushort type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]);
         if ((flags & ~0x7F) != 0 || type > 8) return false;
+        ushort processor = (flags & (ushort)WmiBufferFlags.ProcessorIndex) != 0 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x28..]) : bytes[0x28];
+        if (_processorCount != 0 && processor >= _processorCount) return false;
         uint saved = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x04..]);
         uint filled = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]);
         if ((flags & (ushort)WmiBufferFlags.Compressed) != 0)
-            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled <= saved;
+            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled == saved;
         if (filled < WmiBufferHeader.Size || filled > size) return false;
         if (!_sessionCompressed && _sessionBufferSize != 0 && size != _sessionBufferSize) return false;
         if (filled >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)

@@ -71,7 +71,8 @@ public sealed class EtlReader : IDisposable
         _options = options;
         Diagnostics = new EtlDiagnostics(options.MaxProblemsKept);
         Clock = new EtlClock(header.Clock, header.StartTime, headerTimestamp, header.PerfFreq, header.CpuSpeedInMHz);
-        _scanner = new BufferScanner(handle, path, length, header.BufferSize, header.IsCompressed, options, Diagnostics);
+        _scanner = new BufferScanner(handle, path, length, header.BufferSize, header.IsCompressed,
+            header.NumberOfProcessors, options, Diagnostics);
     }
 
     /// <summary>
