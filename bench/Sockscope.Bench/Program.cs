@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using Sockscope.Bench;
+
+// Benchmarks over whole files: generate a trace with the project's writer, then time reading it.
+// Usage:
+//   dotnet run -c Release --project bench/Sockscope.Bench -- generate OUT.etl --mb 1024 [--compress] [--cpus 4]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- read FILE [--order time|file] [--runs 5]
+return args.FirstOrDefault() switch
+{
+    "generate" => TraceGenerator.Run(args[1..]),
+    "read" => ReadBenchmark.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: generate OUT.etl --mb N [--compress] [--cpus N] | read FILE [--order time|file] [--runs N]");
+    return 2;
+}
