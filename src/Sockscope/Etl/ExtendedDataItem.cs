@@ -15,6 +15,64 @@ public readonly ref struct ExtendedDataItem
         Type = type;
         Data = data;
     }
+
+    /// <summary>The GUID of a related-activity, container or control-GUID item (empty when too short).</summary>
+    public Guid AsGuid() => Data.Length >= 16 ? new Guid(Data[..16]) : Guid.Empty;
+
+    /// <summary>A 32-bit item such as the terminal-session id (0 when too short).</summary>
+    public uint AsUInt32() => Data.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(Data) : 0;
+
+    /// <summary>A 64-bit item such as the event key or process start key (0 when too short).</summary>
+    public ulong AsUInt64() => Data.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Data) : 0;
+
+    /// <summary>
+    /// For a stack-trace item: the match id and the number of frames (EVENT_EXTENDED_ITEM_STACK_TRACE32/64: a
+    /// 64-bit match id, then 4- or 8-byte return addresses).
+    /// </summary>
+    public bool TryGetStackTrace(out ulong matchId, out int frameCount)
+    {
+        int width = StackFrameWidth;
+        if (width == 0 || Data.Length < 8)
+        {
+            matchId = 0;
+            frameCount = 0;
+            return false;
+        }
+        matchId = BinaryPrimitives.ReadUInt64LittleEndian(Data);
+        frameCount = (Data.Length - 8) / width;
+        return true;
+    }
+
+    /// <summary>The return address of stack frame <paramref name="index"/> of a stack-trace item.</summary>
+    public ulong GetStackFrame(int index)
+    {
+        int width = StackFrameWidth;
+        int at = 8 + index * width;
+        if (width == 0 || index < 0 || at + width > Data.Length) throw new ArgumentOutOfRangeException(nameof(index));
+        return width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(Data[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(Data[at..]);
+    }
+
+    /// <summary>For an instance-info item (EVENT_EXTENDED_ITEM_INSTANCE): instance, parent instance and parent GUID.</summary>
+    public bool TryGetInstanceInfo(out uint instanceId, out uint parentInstanceId, out Guid parentGuid)
+    {
+        if (Type != ExtendedDataType.InstanceInfo || Data.Length < 24)
+        {
+            instanceId = parentInstanceId = 0;
+            parentGuid = Guid.Empty;
+            return false;
+        }
+        instanceId = BinaryPrimitives.ReadUInt32LittleEndian(Data);
+        parentInstanceId = BinaryPrimitives.ReadUInt32LittleEndian(Data[4..]);
+        parentGuid = new Guid(Data.Slice(8, 16));
+        return true;
+    }
+
+    private int StackFrameWidth => Type switch
+    {
+        ExtendedDataType.StackTrace32 => 4,
+        ExtendedDataType.StackTrace64 => 8,
+        _ => 0,
+    };
 }
 
 /// <summary>Walks the extended data items of a record without allocating.</summary>
