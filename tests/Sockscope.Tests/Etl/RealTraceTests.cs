@@ -102,6 +102,35 @@ public class RealTraceTests
         Assert.Equal(expected.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
     }
 
+    /// <summary>
+    /// PerfView's baselines give event times in milliseconds from the trace start: every one of them must be the
+    /// time of one of our records, to the microsecond (checks the clock conversion on real files).
+    /// </summary>
+    [SharedSamplesTheory]
+    [InlineData("perfview_primitive-types")]
+    [InlineData("perfview_gcevents")]
+    [InlineData("perfview_net.4.5.2.x64")]
+    public void Event_times_agree_with_perfview_baselines(string name)
+    {
+        var ours = new HashSet<long>();
+        using (var reader = EtlReader.Open(SharedSamples.PathOf(name + ".etl")))
+        {
+            long start = reader.Clock.ToFileTime(reader.HeaderTimestamp);
+            while (reader.TryRead(out var r)) ours.Add((reader.Clock.ToFileTime(r.Timestamp) - start) / 10); // microseconds
+        }
+        int checkedTimes = 0;
+        foreach (var line in File.ReadLines(SharedSamples.PathOf(name + ".baseline.txt")))
+        {
+            if (!line.StartsWith("EVENT ")) continue;
+            string ms = line[6..line.IndexOf(':')].Replace(",", "");
+            long micros = (long)Math.Round(decimal.Parse(ms, System.Globalization.CultureInfo.InvariantCulture) * 1000m);
+            Assert.True(ours.Contains(micros) || ours.Contains(micros - 1) || ours.Contains(micros + 1),
+                $"{name}: no record at {ms} ms from the start");
+            checkedTimes++;
+        }
+        Assert.True(checkedTimes >= 5, $"{name}: only {checkedTimes} baseline events");
+    }
+
     private static string PeerKind(TraceHeaderFamily family) => family switch
     {
         TraceHeaderFamily.System or TraceHeaderFamily.Compact => "SystemHeader",
