@@ -3,7 +3,7 @@ using Sockscope.Bench;
 
 // Benchmarks over whole files: generate a trace with the project's writer, then time reading it.
 // Usage:
-//   dotnet run -c Release --project bench/Sockscope.Bench -- generate OUT.etl --mb 1024 [--compress] [--cpus 4]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- generate OUT.etl --mb 1024 [--events N] [--compress] [--cpus 4]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- read FILE [--order time|file] [--runs 5]
 return args.FirstOrDefault() switch
 {

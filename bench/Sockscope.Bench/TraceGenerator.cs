@@ -18,14 +18,15 @@ internal static class TraceGenerator
         long megabytes = Option(args, "--mb", 1024);
         int cpus = (int)Option(args, "--cpus", 4);
         bool compress = args.Contains("--compress");
+        long maxEvents = Option(args, "--events", long.MaxValue);
         var sw = Stopwatch.StartNew();
-        long events = Generate(path, megabytes * 1024 * 1024, cpus, compress);
+        long events = Generate(path, megabytes * 1024 * 1024, cpus, compress, maxEvents);
         Console.WriteLine($"wrote {path}: {new FileInfo(path).Length:N0} bytes, {events:N0} events, {(compress ? "XPRESS" : "uncompressed")}, {sw.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
     /// <summary>Writes events until the file reaches <paramref name="targetBytes"/>; returns the event count.</summary>
-    public static long Generate(string path, long targetBytes, int cpus, bool compress)
+    public static long Generate(string path, long targetBytes, int cpus, bool compress, long maxEvents = long.MaxValue)
     {
         var rng = new Random(42);
         var options = new EtlWriterOptions { ProcessorCount = cpus, Compress = compress, BufferSize = 64 * 1024, Build = 22631 };
@@ -38,7 +39,7 @@ internal static class TraceGenerator
         var file = new FileInfo(path);
         while (true)
         {
-            for (int i = 0; i < 4096; i++)
+            for (int i = 0; i < 4096 && count < maxEvents; i++)
             {
                 t += 1 + rng.Next(200);
                 int size = 40 + rng.Next(15) * 8;
@@ -67,7 +68,7 @@ internal static class TraceGenerator
                 count++;
             }
             // Check the file size only now and then: the estimate counts record bytes, compression shrinks them.
-            if (!compress && written >= targetBytes) break;
+            if (count >= maxEvents || (!compress && written >= targetBytes)) break;
             if (compress && count % (1 << 16) == 0)
             {
                 file.Refresh();

@@ -1,1 +1,3 @@
-return 0;
+using Sockscope.Cli.Commands;
+
+return Cli.Run(args, CliConsole.FromProcess());

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// The command line: builds the commands and runs one. Everything goes through a <see cref="CliConsole"/>, so tests
+/// run commands in-process with memory streams.
+/// </summary>
+public static class Cli
+{
+    /// <summary>Runs the command line <paramref name="args"/> and returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var root = Build(console);
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.OutputText,
+            Error = console.Error,
+            // Commands report their own errors as one line; this only catches what escapes them.
+            EnableDefaultExceptionHandler = true,
+        };
+        if (parse.Action is ParseErrorAction usage)
+        {
+            // The help text would go to the standard output, into whatever file or pipe expects events.
+            usage.ShowHelp = false;
+            parse.Invoke(configuration);
+            string command = parse.CommandResult.Command is RootCommand ? "sockscope" : $"sockscope {parse.CommandResult.Command.Name}";
+            console.Error.WriteLine($"Run '{command} --help' for usage.");
+            // System.CommandLine exits 1 on usage errors; 1 means "damaged file" here.
+            return ExitCodes.Error;
+        }
+        return parse.Invoke(configuration);
+    }
+
+    /// <summary>Runs the command line with the given standard output and error, neither of them a terminal.</summary>
+    public static int Run(string[] args, Stream output, TextWriter error) => Run(args, new CliConsole(output, error));
+
+    /// <summary>The root command with every subcommand.</summary>
+    internal static RootCommand Build(CliConsole console)
+    {
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Say more: every problem found, details of the file, and stack traces with errors",
+            Recursive = true,
+        };
+        var root = new RootCommand("Read Windows ETW traces (.etl) on any OS.");
+        root.Options.Add(verbose);
+        root.Subcommands.Add(InfoCommand.Create(console, verbose));
+        root.Subcommands.Add(DumpCommand.Create(console, verbose));
+        return root;
+    }
+}

@@ -1,0 +1,51 @@
+using Sockscope.Etl;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// Turns a failure to read or write a file into one line a person can act on,
+/// <c>sockscope: error: PATH: WHAT</c>, and exit code 2. The stack trace is for --verbose only: these are
+/// conditions of the input, not bugs.
+/// </summary>
+internal static class CommandErrors
+{
+    /// <summary>True for the exceptions that mean "this file cannot be used", as opposed to a bug.</summary>
+    public static bool IsFileProblem(Exception e) =>
+        e is EtlFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException;
+
+    /// <summary>Writes the error line (and with <paramref name="verbose"/> the exception) and returns the exit code.</summary>
+    public static int Report(CliConsole console, string path, Exception e, bool verbose)
+    {
+        console.Error.WriteLine($"sockscope: error: {path}: {Describe(path, e)}");
+        if (verbose) console.Error.WriteLine(e.ToString());
+        return ExitCodes.Error;
+    }
+
+    /// <summary>What went wrong, without the path (the line already names it).</summary>
+    public static string Describe(string path, Exception e) => e switch
+    {
+        EtlFormatException f => WithoutPrefix(f),
+        FileNotFoundException or DirectoryNotFoundException => "no such file",
+        UnauthorizedAccessException => "permission denied",
+        PathTooLongException => "the path is too long",
+        IOException io => WithoutPath(io.Message, path),
+        ArgumentException or NotSupportedException => "not a usable path",
+        _ => $"unexpected {e.GetType().Name}: {e.Message}",
+    };
+
+    // EtlFormatException's message repeats the file and, at offset 0, says nothing the reason does not.
+    private static string WithoutPrefix(EtlFormatException f)
+    {
+        string prefix = $"{f.File}: offset {f.Offset} (0x{f.Offset:X}): ";
+        string what = f.Message.StartsWith(prefix, StringComparison.Ordinal) ? f.Message[prefix.Length..] : f.Message;
+        return f.Offset == 0 ? what : $"offset {f.Offset} (0x{f.Offset:X}): {what}";
+    }
+
+    private static string WithoutPath(string message, string path)
+    {
+        string full = Path.GetFullPath(path);
+        foreach (var p in new[] { $"'{full}'", $"'{path}'" })
+            message = message.Replace(" " + p, "", StringComparison.Ordinal).Replace(p, "", StringComparison.Ordinal);
+        return message.TrimEnd('.', ' ');
+    }
+}

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Sockscope.Cli.Output;
+using Sockscope.Etl;
+using Sockscope.Events;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// <c>sockscope dump FILE</c>: the trace's records in time order, as JSON lines, CSV or a table, filtered by
+/// provider, event id, process and time.
+/// </summary>
+internal static class DumpCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var all = new Option<bool>("--all")
+        {
+            Description = "Every record of every provider (for now the default too; later the default is Winsock activity only)",
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format",
+            DefaultValueFactory = _ => "jsonl",
+            HelpName = "jsonl|csv|table",
+        };
+        format.AcceptOnlyFromAmong("jsonl", "csv", "table");
+        var provider = new Option<string>("--provider")
+        {
+            Description = "Only this provider: its name (any case) or GUID (with or without braces)",
+            HelpName = "NAME|GUID",
+        };
+        var eventId = new Option<int?>("--event-id") { Description = "Only this event id", HelpName = "N" };
+        eventId.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>(), 0, ushort.MaxValue));
+        var pid = new Option<long?>("--pid") { Description = "Only this process id", HelpName = "N" };
+        pid.Validators.Add(r => Range(r, r.GetValueOrDefault<long?>(), 0, uint.MaxValue));
+        var from = TimeOption("--from", "Only records at or after TIME: ISO 8601 (UTC unless it has an offset) or +SECONDS after the trace start");
+        var to = TimeOption("--to", "Only records before TIME: ISO 8601 (UTC unless it has an offset) or +SECONDS after the trace start");
+        var limit = new Option<long?>("--limit") { Description = "Stop after N records", HelpName = "N" };
+        limit.Validators.Add(r => Range(r, r.GetValueOrDefault<long?>(), 0, long.MaxValue));
+        var computer = new Option<string>("--computer")
+        {
+            Description = "The computer name to put in JSON events (ETL files do not record it)",
+            HelpName = "NAME",
+        };
+        var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
+
+        var command = new Command("dump", "Write the trace's event records in time order");
+        command.Arguments.Add(file);
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output })
+            command.Options.Add(option);
+        command.SetAction(parse => Execute(console, new DumpSettings
+        {
+            File = parse.GetValue(file)!,
+            Scope = parse.GetValue(all) ? DumpScope.All : DumpScope.Winsock,
+            Format = Enum.Parse<DumpFormat>(parse.GetValue(format) ?? "jsonl", ignoreCase: true),
+            Provider = parse.GetValue(provider),
+            EventId = parse.GetValue(eventId),
+            ProcessId = parse.GetValue(pid),
+            From = parse.GetValue(from),
+            To = parse.GetValue(to),
+            Limit = parse.GetValue(limit),
+            Computer = parse.GetValue(computer),
+            OutputFile = parse.GetValue(output),
+            Verbose = parse.GetValue(verbose),
+        }));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, DumpSettings settings)
+    {
+        EtlReader reader;
+        try
+        {
+            reader = EtlReader.Open(settings.File, new EtlReaderOptions { Order = RecordOrder.Time });
+        }
+        catch (Exception e) when (CommandErrors.IsFileProblem(e))
+        {
+            return CommandErrors.Report(console, settings.File, e, settings.Verbose);
+        }
+        using (reader)
+        {
+            Stream? file = null;
+            if (settings.OutputFile is { } path)
+            {
+                try
+                {
+                    if (string.Equals(Path.GetFullPath(path), Path.GetFullPath(settings.File), StringComparison.Ordinal))
+                        throw new IOException("is the input file; it will not be overwritten");
+                    file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    return CommandErrors.Report(console, path, e, settings.Verbose);
+                }
+            }
+            using (file)
+            {
+                var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);
+                try
+                {
+                    Copy(reader, settings, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
+                }
+                catch (BufferedStreamOutput.WriteFailedException e)
+                {
+                    progress.Dispose();
+                    // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
+                    if (file is null) return ExitCodes.Ok;
+                    return CommandErrors.Report(console, settings.OutputFile!, e.InnerException!, settings.Verbose);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    progress.Dispose();
+                    return CommandErrors.Report(console, settings.File, e, settings.Verbose);
+                }
+                progress.Dispose();
+            }
+            return ProblemReport.Write(console, settings.File, reader.Diagnostics, settings.Verbose);
+        }
+    }
+
+    private static void Copy(EtlReader reader, DumpSettings settings, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    {
+        var names = new ProviderNames();
+        var filter = new RecordFilter(settings, reader, names);
+        var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width);
+        long left = settings.Limit ?? long.MaxValue;
+        int tick = 0;
+        while (left > 0 && reader.TryRead(out var record))
+        {
+            names.Learn(record);
+            if (++tick == ProgressDisplay.Every)
+            {
+                tick = 0;
+                progress.Report(reader.BytesProcessed);
+            }
+            if (!filter.Matches(record)) continue;
+            sink.Write(record);
+            output.Commit();
+            left--;
+        }
+        output.Complete();
+    }
+
+    private static Option<TimeSpec?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "TIME",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (TimeSpec.TryParse(text, out var time)) return time;
+            result.AddError($"{name}: cannot read '{text}' as a time; use ISO 8601 (2016-01-21T22:39:45.5Z) or +SECONDS after the trace start");
+            return null;
+        },
+    };
+
+    private static void Range<T>(OptionResult result, T? value, T min, T max) where T : struct, IComparable<T>
+    {
+        if (value is { } v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
+            result.AddError($"{result.Option.Name}: {v} is out of range ({min} to {max})");
+    }
+}

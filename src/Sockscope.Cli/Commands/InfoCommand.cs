@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Sockscope.Cli.Output;
+using Sockscope.Etl;
+using Sockscope.Events;
+using Sockscope.Sinks;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary><c>sockscope info FILE</c>: what a trace holds (header, buffers, record counts per layout and provider, damage).</summary>
+internal static class InfoCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of the view for a person" };
+        var command = new Command("info", "Show what a trace holds: header, buffers, providers, damage");
+        command.Arguments.Add(file);
+        command.Options.Add(json);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose)));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, string path, bool json, bool verbose)
+    {
+        EtlReader reader;
+        try
+        {
+            // Counting needs no time order: file order skips the merge and is the fastest read.
+            reader = EtlReader.Open(path, new EtlReaderOptions { Order = RecordOrder.File });
+        }
+        catch (Exception e) when (CommandErrors.IsFileProblem(e))
+        {
+            return CommandErrors.Report(console, path, e, verbose);
+        }
+        using (reader)
+        {
+            var names = new ProviderNames();
+            var summary = new TraceSummary(names);
+            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(path), reader.FileLength, toFile: false))
+            {
+                try
+                {
+                    int tick = 0;
+                    while (reader.TryRead(out var record))
+                    {
+                        names.Learn(record);
+                        summary.Add(record);
+                        if (++tick == ProgressDisplay.Every)
+                        {
+                            tick = 0;
+                            progress.Report(reader.BytesProcessed);
+                        }
+                    }
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    progress.Dispose();
+                    return CommandErrors.Report(console, path, e, verbose);
+                }
+            }
+            var info = TraceInfo.From(path, reader, summary);
+            try
+            {
+                if (json) TraceInfoJson.Write(console.Output, info);
+                else TraceInfoView.Write(console, info, verbose);
+            }
+            catch (IOException)
+            {
+                // The reader of the output went away (`| head`); nothing is left to tell it.
+                return ExitCodes.Ok;
+            }
+            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Sockscope.Etl;
+using Sockscope.Events;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// Decides which records <c>dump</c> writes. Every test is a comparison of header fields (times as raw stamps,
+/// converted once), so records that are left out cost next to nothing; the provider name is compared only when
+/// the record's provider name changes.
+/// </summary>
+internal sealed class RecordFilter
+{
+    private readonly ProviderNames _names;
+    private readonly DumpScope _scope;
+    private readonly long _from = long.MinValue;
+    private readonly long _to = long.MaxValue;
+    private readonly int _eventId = -1;
+    private readonly long _processId = -1;
+    private readonly Guid? _providerGuid;
+    private readonly string? _providerName;
+    private readonly Guid? _providerNameGuid;
+    private string? _lastName;
+    private bool _lastNameMatches;
+
+    /// <summary>A filter for <paramref name="settings"/> over the trace <paramref name="reader"/> reads.</summary>
+    public RecordFilter(DumpSettings settings, EtlReader reader, ProviderNames names)
+    {
+        _names = names;
+        _scope = settings.Scope;
+        if (settings.From is { } from) _from = from.ToStamp(reader);
+        if (settings.To is { } to) _to = to.ToStamp(reader);
+        if (settings.EventId is { } id) _eventId = id;
+        if (settings.ProcessId is { } pid) _processId = pid;
+        if (settings.Provider is { } provider)
+        {
+            if (Guid.TryParse(provider, out var guid)) _providerGuid = guid;
+            else
+            {
+                _providerName = provider;
+                // A well-known name also matches records whose provider has not announced its name in the trace.
+                if (WellKnownProviders.TryGetGuid(provider, out var known)) _providerNameGuid = known;
+            }
+        }
+    }
+
+    /// <summary>True when the record is to be written. The names must have learned the record already.</summary>
+    public bool Matches(in EtlRecord record)
+    {
+        if (!InScope(record)) return false;
+        long stamp = record.Timestamp;
+        // --from is inclusive and --to exclusive, so consecutive windows never share a record.
+        if (stamp < _from || stamp >= _to) return false;
+        if (_eventId >= 0 && record.Id != _eventId) return false;
+        if (_processId >= 0 && (!record.HasProcessInfo || record.ProcessId != _processId)) return false;
+        if (_providerGuid is { } guid && _names.GuidOf(record) != guid) return false;
+        if (_providerName is not null && !NameMatches(record)) return false;
+        return true;
+    }
+
+    private bool InScope(in EtlRecord record) => _scope switch
+    {
+        // The Winsock-only default arrives with Winsock decoding; until then it is every record, like --all.
+        DumpScope.Winsock => true,
+        _ => true,
+    };
+
+    private bool NameMatches(in EtlRecord record)
+    {
+        if (_providerNameGuid is { } known && _names.GuidOf(record) == known) return true;
+        string? name = _names.NameOf(record);
+        if (!ReferenceEquals(name, _lastName))
+        {
+            _lastName = name;
+            _lastNameMatches = string.Equals(name, _providerName, StringComparison.OrdinalIgnoreCase);
+        }
+        return _lastNameMatches;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Buffers;
+
+namespace Sockscope.Cli.Output;
+
+/// <summary>
+/// Memory the event writers format into, handed to the output stream in large pieces: one write system call per
+/// megabyte rather than per event.
+/// </summary>
+internal sealed class BufferedStreamOutput
+{
+    private readonly Stream _stream;
+    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly int _drainAt;
+
+    /// <summary>Buffers about <paramref name="size"/> bytes for <paramref name="stream"/>.</summary>
+    public BufferedStreamOutput(Stream stream, int size = 1 << 20)
+    {
+        _stream = stream;
+        _buffer = new ArrayBufferWriter<byte>(size + (size >> 3));
+        _drainAt = size;
+    }
+
+    /// <summary>Where to format.</summary>
+    public IBufferWriter<byte> Writer => _buffer;
+
+    /// <summary>Hands the buffer to the stream once it is full enough; call after each event.</summary>
+    public void Commit()
+    {
+        if (_buffer.WrittenCount >= _drainAt) Drain();
+    }
+
+    /// <summary>Hands everything to the stream and flushes it.</summary>
+    public void Complete()
+    {
+        Drain();
+        try
+        {
+            _stream.Flush();
+        }
+        catch (IOException e)
+        {
+            throw new WriteFailedException(e);
+        }
+    }
+
+    private void Drain()
+    {
+        if (_buffer.WrittenCount == 0) return;
+        try
+        {
+            _stream.Write(_buffer.WrittenSpan);
+        }
+        catch (IOException e)
+        {
+            throw new WriteFailedException(e);
+        }
+        _buffer.ResetWrittenCount();
+    }
+
+    /// <summary>The output could not be written (a closed pipe, a full disk), as opposed to the input not being read.</summary>
+    public sealed class WriteFailedException(IOException inner) : IOException(inner.Message, inner);
+}

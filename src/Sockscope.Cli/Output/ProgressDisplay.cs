@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Spectre.Console;
+using Sockscope.Cli.Commands;
+
+namespace Sockscope.Cli.Output;
+
+/// <summary>
+/// A progress bar on the standard error (bytes read of the file) for reads that take a while. It appears only when a
+/// person watches the error but not the output (the output goes to a pipe or a file), and only once a read has run
+/// for <see cref="Delay"/>, so short reads print nothing. The reading thread only stores a number every few thousand
+/// records; a separate thread draws.
+/// </summary>
+internal sealed class ProgressDisplay : IDisposable
+{
+    /// <summary>How long a read runs before the bar appears.</summary>
+    public static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Records between two calls of <see cref="Report"/>: cheap enough to vanish next to reading them.</summary>
+    public const int Every = 4096;
+
+    private readonly CliConsole? _console;
+    private readonly string _label;
+    private readonly long _total;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly ManualResetEventSlim _done = new();
+    private readonly TimeSpan _delay;
+    private long _bytes;
+    private Thread? _thread;
+    private bool _disposed;
+
+    private ProgressDisplay(CliConsole? console, string label, long total, TimeSpan delay)
+    {
+        _console = console;
+        _label = label;
+        _total = Math.Max(total, 1);
+        _delay = delay;
+    }
+
+    /// <summary>A display for reading <paramref name="total"/> bytes; it stays silent unless the console asks for one.</summary>
+    /// <param name="console">The console.</param>
+    /// <param name="label">What is read (the file name).</param>
+    /// <param name="total">The file's length.</param>
+    /// <param name="toFile">True when the output goes to a file (-o), so the standard output is free.</param>
+    /// <param name="delay">How long a read runs before the bar appears (<see cref="Delay"/> when null).</param>
+    public static ProgressDisplay Create(CliConsole console, string label, long total, bool toFile, TimeSpan? delay = null)
+    {
+        bool wanted = console.ErrorIsTerminal && (!console.OutputIsTerminal || toFile);
+        return new ProgressDisplay(wanted ? console : null, label, total, delay ?? Delay);
+    }
+
+    /// <summary>True once the bar has been started.</summary>
+    public bool Started => _thread is not null;
+
+    /// <summary>Sets the bytes read so far; call it every <see cref="Every"/> records.</summary>
+    public void Report(long bytesRead)
+    {
+        Volatile.Write(ref _bytes, bytesRead);
+        if (_thread is null && _console is not null && Stopwatch.GetElapsedTime(_started) >= _delay) Start();
+    }
+
+    private void Start()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_console!.Error),
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+        });
+        _thread = new Thread(() => Draw(console)) { IsBackground = true, Name = "sockscope progress" };
+        _thread.Start();
+        // The bar hides the cursor until it is done; Ctrl+C would end the process with the cursor still hidden.
+        Console.CancelKeyPress += ShowCursor;
+    }
+
+    private void ShowCursor(object? sender, ConsoleCancelEventArgs e)
+    {
+        _console!.Error.Write("\u001b[?25h");
+        _console.Error.Flush();
+    }
+
+    private void Draw(IAnsiConsole console)
+    {
+        console.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
+                do task.Value = Volatile.Read(ref _bytes);
+                while (!_done.Wait(100));
+                task.Value = _total;
+            });
+    }
+
+    /// <summary>Removes the bar (before anything else is written to the error).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _done.Set();
+        if (_thread is not null)
+        {
+            _thread.Join();
+            Console.CancelKeyPress -= ShowCursor;
+        }
+        _done.Dispose();
+    }
+}

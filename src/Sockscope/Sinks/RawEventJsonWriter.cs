@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Sockscope.Etl;
+using Sockscope.Events;
+
+namespace Sockscope.Sinks;
+
+/// <summary>
+/// Writes event records as JSON lines (one object and a line feed per record) in the event shape of the Winsock
+/// event documentation: <c>system</c> (provider, ids, time, correlation, execution, security), <c>event_data</c> and
+/// <c>message</c>. Payloads are not decoded yet: <c>event_data</c> holds a single <c>payload_hex</c> key with the
+/// payload bytes in upper-case hex.
+/// </summary>
+/// <remarks>
+/// Built for millions of records: one <see cref="Utf8JsonWriter"/> is reused, property names are pre-encoded,
+/// GUIDs, numbers and times are formatted into stack memory, and each provider's name and GUID are encoded once.
+/// After the first records of each provider nothing is allocated per record. The caller drains
+/// <see cref="IBufferWriter{T}"/> as it likes; the writer never flushes it.
+/// </remarks>
+public sealed class RawEventJsonWriter : IDisposable
+{
+    // '+' of "+00:00" and non-ASCII provider names stay readable; quotes, backslashes and control characters are
+    // still escaped, which is all JSON needs (the output is data, not HTML).
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    private static readonly JsonEncodedText PSystem = Name("system");
+    private static readonly JsonEncodedText PProvider = Name("provider");
+    private static readonly JsonEncodedText PGuid = Name("guid");
+    private static readonly JsonEncodedText PEventSourceName = Name("event_source_name");
+    private static readonly JsonEncodedText PEventId = Name("event_id");
+    private static readonly JsonEncodedText PVersion = Name("version");
+    private static readonly JsonEncodedText PLevel = Name("level");
+    private static readonly JsonEncodedText PTask = Name("task");
+    private static readonly JsonEncodedText POpcode = Name("opcode");
+    private static readonly JsonEncodedText PKeywords = Name("keywords");
+    private static readonly JsonEncodedText PTimeCreated = Name("time_created");
+    private static readonly JsonEncodedText PEventRecordId = Name("event_record_id");
+    private static readonly JsonEncodedText PCorrelation = Name("correlation");
+    private static readonly JsonEncodedText PActivityId = Name("ActivityID");
+    private static readonly JsonEncodedText PRelatedActivityId = Name("RelatedActivityID");
+    private static readonly JsonEncodedText PExecution = Name("execution");
+    private static readonly JsonEncodedText PProcessId = Name("process_id");
+    private static readonly JsonEncodedText PThreadId = Name("thread_id");
+    private static readonly JsonEncodedText PChannel = Name("channel");
+    private static readonly JsonEncodedText PComputer = Name("computer");
+    private static readonly JsonEncodedText PSecurity = Name("security");
+    private static readonly JsonEncodedText PUserId = Name("user_id");
+    private static readonly JsonEncodedText PEventData = Name("event_data");
+    private static readonly JsonEncodedText PPayloadHex = Name("payload_hex");
+    private static readonly JsonEncodedText PMessage = Name("message");
+    private static readonly JsonEncodedText EtwTrace = Name("ETW Trace");
+    private static readonly JsonEncodedText Empty = Name("");
+
+    /// <summary>Bytes of a GUID in registry form with braces.</summary>
+    internal const int GuidLength = 38;
+    /// <summary>Longest SID text: "S-255-0x" + 12 hex digits, then 15 sub-authorities of up to 10 digits and a dash.</summary>
+    internal const int MaxSidLength = 8 + 12 + 15 * 11;
+
+    private readonly IBufferWriter<byte> _output;
+    private readonly Utf8JsonWriter _json;
+    private readonly EtlClock _clock;
+    private readonly ProviderNames _names;
+    private readonly JsonEncodedText _computer;
+    private readonly Dictionary<Guid, ProviderText> _providers = new();
+    private ProviderText? _lastProvider;
+    private byte[] _hex = new byte[4096];
+
+    /// <summary>Creates a writer.</summary>
+    /// <param name="output">Where the JSON lines go.</param>
+    /// <param name="clock">The trace's clock (<see cref="EtlReader.Clock"/>), for <c>time_created</c>.</param>
+    /// <param name="names">Provider names; the caller lets it learn every record before writing it.</param>
+    /// <param name="computer">The <c>computer</c> value: ETL files do not record the machine name.</param>
+    public RawEventJsonWriter(IBufferWriter<byte> output, EtlClock clock, ProviderNames names, string? computer = null)
+    {
+        _output = output ?? throw new ArgumentNullException(nameof(output));
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _names = names ?? throw new ArgumentNullException(nameof(names));
+        _computer = JsonEncodedText.Encode(computer ?? "", Encoder);
+        _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+    }
+
+    /// <summary>Writes one record as one JSON line.</summary>
+    public void Write(in EtlRecord record)
+    {
+        var provider = ProviderOf(record);
+        Span<byte> text = stackalloc byte[MaxSidLength];
+        var json = _json;
+        json.Reset();
+        json.WriteStartObject();
+        json.WriteStartObject(PSystem);
+        json.WriteString(PProvider, provider.NameText);
+        json.WriteString(PGuid, provider.GuidText);
+        json.WriteString(PEventSourceName, Empty);
+        json.WriteNumber(PEventId, record.Id);
+        json.WriteNumber(PVersion, record.Version);
+        json.WriteNumber(PLevel, record.Level);
+        json.WriteNumber(PTask, record.Task);
+        json.WriteNumber(POpcode, record.Opcode);
+        json.WriteString(PKeywords, text[..FormatKeywords(record.Keywords, text)]);
+        json.WriteString(PTimeCreated, text[..FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), text, 3, "+00:00"u8)]);
+        json.WriteNumber(PEventRecordId, 0);
+        json.WriteStartObject(PCorrelation);
+        json.WriteString(PActivityId, text[..FormatGuid(record.ActivityId, text)]);
+        if (record.TryGetRelatedActivityId(out var related))
+            json.WriteString(PRelatedActivityId, text[..FormatGuid(related, text)]);
+        json.WriteEndObject();
+        json.WriteStartObject(PExecution);
+        bool known = record.HasProcessInfo;
+        json.WriteNumber(PProcessId, known ? record.ProcessId : -1L);
+        json.WriteNumber(PThreadId, known ? record.ThreadId : -1L);
+        json.WriteEndObject();
+        json.WriteString(PChannel, EtwTrace);
+        json.WriteString(PComputer, _computer);
+        json.WriteStartObject(PSecurity);
+        if (TryFormatSid(record.UserSid, text, out int sidLength)) json.WriteString(PUserId, text[..sidLength]);
+        else json.WriteString(PUserId, Empty);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartObject(PEventData);
+        json.WritePropertyName(PPayloadHex);
+        // Hex needs no escaping, so the quoted value goes in raw: no per-byte escape scan of large payloads.
+        json.WriteRawValue(QuotedHex(record.UserData), skipInputValidation: true);
+        json.WriteEndObject();
+        json.WriteString(PMessage, Empty);
+        json.WriteEndObject();
+        json.Flush();
+        var newline = _output.GetSpan(1);
+        newline[0] = (byte)'\n';
+        _output.Advance(1);
+    }
+
+    /// <summary>Flushes anything the JSON writer still holds into the output.</summary>
+    public void Flush() => _json.Flush();
+
+    /// <inheritdoc/>
+    public void Dispose() => _json.Dispose();
+
+    /// <summary>
+    /// Formats a binary SID (revision, sub-authority count, 6-byte big-endian identifier authority, then
+    /// little-endian 32-bit sub-authorities) as its string form, e.g. <c>S-1-5-18</c>, into UTF-8.
+    /// </summary>
+    /// <returns>false when the bytes are no SID (too short, more than 15 sub-authorities, or empty) or do not fit.</returns>
+    public static bool TryFormatSid(ReadOnlySpan<byte> sid, Span<byte> utf8Destination, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (sid.Length < 8) return false;
+        int count = sid[1];
+        if (count > 15 || sid.Length < 8 + 4 * count) return false;
+        ulong authority = 0;
+        for (int i = 2; i < 8; i++) authority = authority << 8 | sid[i];
+        var d = utf8Destination;
+        int n = 0;
+        if (!Append(d, ref n, "S-"u8) || !Utf8Formatter.TryFormat(sid[0], d[n..], out int w)) return false;
+        n += w;
+        if (!Append(d, ref n, "-"u8)) return false;
+        // Windows writes authorities that do not fit 32 bits in hex (ConvertSidToStringSid).
+        bool ok = authority >> 32 == 0
+            ? Utf8Formatter.TryFormat(authority, d[n..], out w)
+            : Append(d, ref n, "0x"u8) && Utf8Formatter.TryFormat(authority, d[n..], out w, new StandardFormat('X', 12));
+        if (!ok) return false;
+        n += w;
+        for (int i = 0; i < count; i++)
+        {
+            if (!Append(d, ref n, "-"u8) ||
+                !Utf8Formatter.TryFormat(BinaryPrimitives.ReadUInt32LittleEndian(sid[(8 + 4 * i)..]), d[n..], out w))
+                return false;
+            n += w;
+        }
+        bytesWritten = n;
+        return true;
+    }
+
+    /// <summary>The string form of a binary SID (see <see cref="TryFormatSid"/>), or "" when the bytes are no SID.</summary>
+    public static string FormatSid(ReadOnlySpan<byte> sid)
+    {
+        Span<byte> text = stackalloc byte[MaxSidLength];
+        return TryFormatSid(sid, text, out int n) ? Encoding.ASCII.GetString(text[..n]) : "";
+    }
+
+    /// <summary>Writes a GUID as <c>{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}</c> (38 bytes); returns 38.</summary>
+    internal static int FormatGuid(Guid guid, Span<byte> destination)
+    {
+        guid.TryFormat(destination, out int n, "B");
+        Ascii.ToUpperInPlace(destination[..n], out _);
+        return n;
+    }
+
+    /// <summary>Writes <c>0x</c> and 16 upper-case hex digits; returns 18.</summary>
+    internal static int FormatKeywords(ulong keywords, Span<byte> destination)
+    {
+        destination[0] = (byte)'0';
+        destination[1] = (byte)'x';
+        Utf8Formatter.TryFormat(keywords, destination[2..], out int n, new StandardFormat('X', 16));
+        return 2 + n;
+    }
+
+    /// <summary>
+    /// Writes <c>yyyy-MM-ddTHH:mm:ss</c>, then <paramref name="fractionDigits"/> truncated fractional digits (none:
+    /// no dot), then <paramref name="suffix"/>. Hand-made because custom DateTime formats parse their pattern on
+    /// every call.
+    /// </summary>
+    internal static int FormatTime(DateTime utc, Span<byte> destination, int fractionDigits, ReadOnlySpan<byte> suffix)
+    {
+        utc.Deconstruct(out int year, out int month, out int day);
+        long ticks = utc.TimeOfDay.Ticks;
+        int seconds = (int)(ticks / TimeSpan.TicksPerSecond);
+        int n = 0;
+        Digits(destination, ref n, year, 4);
+        destination[n++] = (byte)'-';
+        Digits(destination, ref n, month, 2);
+        destination[n++] = (byte)'-';
+        Digits(destination, ref n, day, 2);
+        destination[n++] = (byte)'T';
+        n += FormatClock(seconds, (int)(ticks % TimeSpan.TicksPerSecond), destination[n..], fractionDigits);
+        suffix.CopyTo(destination[n..]);
+        return n + suffix.Length;
+    }
+
+    /// <summary>Writes <c>HH:mm:ss</c> and up to 7 fractional digits of a time of day.</summary>
+    internal static int FormatClock(int secondOfDay, int ticksInSecond, Span<byte> destination, int fractionDigits)
+    {
+        int n = 0;
+        Digits(destination, ref n, secondOfDay / 3600, 2);
+        destination[n++] = (byte)':';
+        Digits(destination, ref n, secondOfDay / 60 % 60, 2);
+        destination[n++] = (byte)':';
+        Digits(destination, ref n, secondOfDay % 60, 2);
+        if (fractionDigits > 0)
+        {
+            destination[n++] = (byte)'.';
+            int fraction = ticksInSecond;
+            for (int i = fractionDigits; i < 7; i++) fraction /= 10;
+            Digits(destination, ref n, fraction, fractionDigits);
+        }
+        return n;
+    }
+
+    private static void Digits(Span<byte> destination, ref int n, int value, int count)
+    {
+        for (int i = count - 1; i >= 0; i--)
+        {
+            destination[n + i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+        n += count;
+    }
+
+    private static bool Append(Span<byte> destination, ref int n, ReadOnlySpan<byte> text)
+    {
+        if (!text.TryCopyTo(destination[n..])) return false;
+        n += text.Length;
+        return true;
+    }
+
+    private ReadOnlySpan<byte> QuotedHex(ReadOnlySpan<byte> payload)
+    {
+        int needed = payload.Length * 2 + 2;
+        if (_hex.Length < needed) _hex = new byte[Math.Max(needed, _hex.Length * 2)];
+        _hex[0] = (byte)'"';
+        Convert.TryToHexString(payload, _hex.AsSpan(1), out int n);
+        _hex[n + 1] = (byte)'"';
+        return _hex.AsSpan(0, n + 2);
+    }
+
+    private ProviderText ProviderOf(in EtlRecord record)
+    {
+        Guid guid = _names.GuidOf(record);
+        string? name = _names.NameOf(record);
+        var entry = _lastProvider;
+        if (entry is null || entry.Guid != guid)
+        {
+            if (!_providers.TryGetValue(guid, out entry))
+            {
+                entry = new ProviderText(guid);
+                _providers.Add(guid, entry);
+            }
+            _lastProvider = entry;
+        }
+        // A name can be learned after the first records of its provider (TraceLogging traits, rundown events).
+        if (!ReferenceEquals(entry.Name, name) && entry.Name != name) entry.SetName(name);
+        return entry;
+    }
+
+    private static JsonEncodedText Name(string text) => JsonEncodedText.Encode(text, Encoder);
+
+    /// <summary>One provider's name and GUID, encoded once.</summary>
+    private sealed class ProviderText
+    {
+        public readonly Guid Guid;
+        public readonly JsonEncodedText GuidText;
+        public string? Name { get; private set; }
+        public JsonEncodedText NameText { get; private set; }
+
+        public ProviderText(Guid guid)
+        {
+            Guid = guid;
+            Span<byte> text = stackalloc byte[GuidLength];
+            GuidText = JsonEncodedText.Encode(text[..FormatGuid(guid, text)], Encoder);
+            NameText = JsonEncodedText.Encode("", Encoder);
+        }
+
+        public void SetName(string? name)
+        {
+            Name = name;
+            NameText = JsonEncodedText.Encode(name ?? "", Encoder);
+        }
+    }
+}

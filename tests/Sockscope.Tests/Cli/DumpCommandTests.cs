@@ -1,0 +1,293 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sockscope.Etl;
+using Sockscope.Events;
+using Sockscope.Tests.Support;
+
+namespace Sockscope.Tests.Cli;
+
+/// <summary>
+/// <c>sockscope dump</c> on real traces: one line per record in time order with the documented shape, filters that
+/// cut exactly the records a direct read selects, and the CSV and table formats.
+/// </summary>
+public class DumpCommandTests
+{
+    private const string Net = "perfview_net.4.5.2.x64.etl";
+
+    private static readonly string[] SystemKeys =
+    [
+        "provider", "guid", "event_source_name", "event_id", "version", "level", "task", "opcode", "keywords",
+        "time_created", "event_record_id", "correlation", "execution", "channel", "computer", "security",
+    ];
+
+    /// <summary>The traces small enough to hold their whole JSON output in memory.</summary>
+    public static IEnumerable<object[]> SmallNames() =>
+        SharedSamples.TraceNames().Where(n => (string)n[0] != "perfview_net.4.5.2.x64");
+
+    /// <summary>What a direct read in time order sees, per record.</summary>
+    private sealed record Expected(ushort Id, long Pid, long Tid, string PayloadHex, long Stamp, Guid Guid, string? Name);
+
+    private static List<Expected> ReadDirectly(string file, out EtlReader opened)
+    {
+        var list = new List<Expected>();
+        var reader = EtlReader.Open(SharedSamples.PathOf(file));
+        var names = new ProviderNames();
+        while (reader.TryRead(out var r))
+        {
+            names.Learn(r);
+            list.Add(new Expected(r.Id, r.HasProcessInfo ? r.ProcessId : -1, r.HasProcessInfo ? r.ThreadId : -1,
+                Convert.ToHexString(r.UserData), r.Timestamp, names.GuidOf(r), names.NameOf(r)));
+        }
+        opened = reader;
+        return list;
+    }
+
+    [SharedSamplesTheory]
+    [MemberData(nameof(SmallNames))]
+    public void Every_record_becomes_one_json_line_in_time_order(string name)
+    {
+        var expected = ReadDirectly(name + ".etl", out var reader);
+        reader.Dispose();
+        var result = CliRunner.Run("dump", SharedSamples.PathOf(name + ".etl"), "--all");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("", result.Error);
+        var lines = result.OutputLines;
+        Assert.Equal(expected.Count, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var root = doc.RootElement;
+            Assert.Equal(["system", "event_data", "message"], root.EnumerateObject().Select(p => p.Name));
+            var system = root.GetProperty("system");
+            Assert.Equal(SystemKeys, system.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["payload_hex"], root.GetProperty("event_data").EnumerateObject().Select(p => p.Name));
+            var e = expected[i];
+            Assert.Equal(e.Id, system.GetProperty("event_id").GetInt32());
+            Assert.Equal(e.Pid, system.GetProperty("execution").GetProperty("process_id").GetInt64());
+            Assert.Equal(e.Tid, system.GetProperty("execution").GetProperty("thread_id").GetInt64());
+            Assert.Equal(e.Guid.ToString("B").ToUpperInvariant(), system.GetProperty("guid").GetString());
+            Assert.Equal(e.Name ?? "", system.GetProperty("provider").GetString());
+            Assert.Equal(e.PayloadHex, root.GetProperty("event_data").GetProperty("payload_hex").GetString());
+        }
+    }
+
+    [SharedSamplesFact]
+    public void Json_lines_follow_the_documented_event_shape()
+    {
+        var result = CliRunner.Run("dump", SharedSamples.PathOf("airbus_AMSITrace.etl"), "--all", "--computer", "JD-DC01-2022");
+        Assert.Equal(0, result.ExitCode);
+        var line = result.OutputLines[2];
+        // Compact, one object per line, in the documented form.
+        Assert.StartsWith("{\"system\":{\"provider\":\"AmsiTrace\",\"guid\":\"{8E805EB3-6A8F-4A1E-90FA-A831D94E54A1}\",\"event_source_name\":\"\",\"event_id\":0,", line);
+        using var doc = JsonDocument.Parse(line);
+        var system = doc.RootElement.GetProperty("system");
+        Assert.Equal("ETW Trace", system.GetProperty("channel").GetString());
+        Assert.Equal("JD-DC01-2022", system.GetProperty("computer").GetString());
+        Assert.Equal(0, system.GetProperty("event_record_id").GetInt32());
+        Assert.Equal(5, system.GetProperty("level").GetInt32());
+        Assert.Matches(new Regex(@"^0x[0-9A-F]{16}$"), system.GetProperty("keywords").GetString());
+        Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$"), system.GetProperty("time_created").GetString());
+        Assert.Equal("2020-02-17T12:48:57.", system.GetProperty("time_created").GetString()![..20]);
+        Assert.Equal(["ActivityID"], system.GetProperty("correlation").EnumerateObject().Select(p => p.Name));
+        Assert.Matches(new Regex(@"^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$"),
+            system.GetProperty("correlation").GetProperty("ActivityID").GetString());
+        Assert.Equal("", system.GetProperty("security").GetProperty("user_id").GetString());
+        Assert.Equal("", doc.RootElement.GetProperty("message").GetString());
+        Assert.Matches(new Regex("^[0-9A-F]+$"), doc.RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+    }
+
+    [SharedSamplesFact]
+    public void Json_keys_match_the_seed_example_event()
+    {
+        string seed = Path.Combine(SharedSamples.Directory!, "..", "seeds", "000_f7064e56c63d583a.txt");
+        Assert.True(File.Exists(seed), seed);
+        var lines = File.ReadAllLines(seed);
+        int start = Array.IndexOf(lines, "{");
+        int end = Array.IndexOf(lines, "}", start);
+        using var example = JsonDocument.Parse(string.Join('\n', lines[start..(end + 1)]));
+        var result = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all", "--limit", "5");
+        Assert.Equal(5, result.OutputLines.Length);
+        foreach (var line in result.OutputLines)
+        {
+            using var ours = JsonDocument.Parse(line);
+            Assert.Equal(Keys(example.RootElement), Keys(ours.RootElement));
+            Assert.Equal(Keys(example.RootElement.GetProperty("system")), Keys(ours.RootElement.GetProperty("system")));
+            foreach (var part in new[] { "correlation", "execution", "security" })
+                Assert.Equal(Keys(example.RootElement.GetProperty("system").GetProperty(part)), Keys(ours.RootElement.GetProperty("system").GetProperty(part)));
+            Assert.Equal(example.RootElement.GetProperty("system").GetProperty("channel").GetString(),
+                ours.RootElement.GetProperty("system").GetProperty("channel").GetString());
+        }
+
+        static string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+    }
+
+    [SharedSamplesFact]
+    public void Related_activity_ids_appear_only_on_records_that_have_one()
+    {
+        int expected = 0;
+        using (var reader = EtlReader.Open(SharedSamples.PathOf(Net)))
+            while (reader.TryRead(out var r))
+                if (r.TryGetRelatedActivityId(out _)) expected++;
+        Assert.Equal(3, expected);
+        var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", "Microsoft-Windows-DotNETRuntime");
+        Assert.Equal(0, result.ExitCode);
+        int related = result.OutputLines.Count(l => l.Contains("\"RelatedActivityID\":\"{"));
+        Assert.True(related <= expected);
+        Assert.All(result.OutputLines, l => Assert.Contains("\"correlation\":{\"ActivityID\":\"{", l));
+    }
+
+    [SharedSamplesFact]
+    public void Event_id_pid_and_limit_filters_cut_the_records_a_direct_read_selects()
+    {
+        var all = ReadDirectly(Net, out var reader);
+        reader.Dispose();
+        ushort id = all.GroupBy(e => e.Id).OrderByDescending(g => g.Count()).Skip(3).First().Key;
+        var byId = all.Where(e => e.Id == id).ToList();
+        var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString());
+        Assert.Equal(byId.Count, result.OutputLines.Length);
+        Assert.All(result.OutputLines, l => Assert.Contains($"\"event_id\":{id},", l));
+
+        long pid = all.Where(e => e.Pid > 4).GroupBy(e => e.Pid).OrderBy(g => g.Count()).First(g => g.Count() > 10).Key;
+        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--pid", pid.ToString(), "-f", "csv");
+        Assert.Equal(all.Count(e => e.Pid == pid) + 1, result.OutputLines.Length);
+
+        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString(), "--limit", "7");
+        Assert.Equal(7, result.OutputLines.Length);
+        Assert.Equal(byId[6].PayloadHex, JsonDocument.Parse(result.OutputLines[6]).RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+
+        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--limit", "0", "-f", "csv");
+        Assert.Single(result.OutputLines);
+    }
+
+    [SharedSamplesFact]
+    public void Time_filters_keep_from_inclusive_to_exclusive_raw_stamps()
+    {
+        var all = ReadDirectly(Net, out var reader);
+        using (reader)
+        {
+            long start = reader.Header.StartTime;
+            long from = reader.Clock.ToStamp(start + 10_000_000), to = reader.Clock.ToStamp(start + 15_000_000);
+            int relative = all.Count(e => e.Stamp >= from && e.Stamp < to);
+            Assert.InRange(relative, 1, all.Count - 1);
+            var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", "+1", "--to", "+1.5", "-f", "table");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(relative + 1, result.OutputLines.Length);
+
+            // Absolute times: from a record's own (truncated) instant, so that record is in and earlier ones out.
+            var pivot = all[all.Count / 2];
+            var instant = reader.Clock.ToUtc(pivot.Stamp);
+            string iso = instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff");
+            long pivotFrom = reader.Clock.ToStamp(EtlClock.ToFileTime(instant));
+            int after = all.Count(e => e.Stamp >= pivotFrom);
+            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", iso, "-f", "csv");
+            Assert.Equal(after + 1, result.OutputLines.Length);
+            Assert.InRange(after, 1, all.Count / 2 + 1000);
+            // The same instant with an explicit offset means the same thing.
+            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--to", instant.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff") + "+02:00", "-f", "csv");
+            Assert.Equal(all.Count - after + 1, result.OutputLines.Length);
+        }
+    }
+
+    [SharedSamplesFact]
+    public void Provider_filter_takes_a_name_in_any_case_or_a_guid_with_or_without_braces()
+    {
+        var all = ReadDirectly(Net, out var reader);
+        reader.Dispose();
+        var clr = all.Where(e => e.Name == "Microsoft-Windows-DotNETRuntime").ToList();
+        Assert.NotEmpty(clr);
+        Guid guid = clr[0].Guid;
+        foreach (var filter in new[] { "microsoft-windows-dotnetruntime", guid.ToString(), guid.ToString("B").ToUpperInvariant() })
+        {
+            var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", filter, "-f", "csv");
+            Assert.Equal(clr.Count + 1, result.OutputLines.Length);
+        }
+        // Kernel records go by their event class name.
+        int perfInfo = all.Count(e => e.Name == "PerfInfo");
+        Assert.True(perfInfo > 1000);
+        Assert.Equal(perfInfo + 1, CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", "PerfInfo", "-f", "csv").OutputLines.Length);
+        Assert.Single(CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", "No-Such-Provider", "-f", "csv").OutputLines);
+    }
+
+    [SharedSamplesFact]
+    public void Csv_has_a_header_and_one_row_per_record()
+    {
+        var all = ReadDirectly("krabsetw_powershell.etl", out var reader);
+        reader.Dispose();
+        var result = CliRunner.Run("dump", SharedSamples.PathOf("krabsetw_powershell.etl"), "--all", "--format", "csv");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.OutputLines;
+        Assert.Equal(all.Count + 1, lines.Length);
+        Assert.Equal("time_created,provider,guid,event_id,version,level,task,opcode,keywords,process_id,thread_id,processor," +
+            "header_type,pointer_size,activity_id,size,payload_hex\r", lines[0]);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            Assert.EndsWith("\r", lines[i]);
+            var fields = lines[i].TrimEnd('\r').Split(',');
+            Assert.Equal(17, fields.Length);
+            Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$"), fields[0]);
+            Assert.Equal(all[i - 1].Id.ToString(), fields[3]);
+            Assert.Equal(all[i - 1].Pid.ToString(), fields[9]);
+            Assert.Equal(all[i - 1].PayloadHex, fields[16]);
+        }
+        Assert.Equal(112, lines.Count(l => l.Contains(",Microsoft-Windows-PowerShell,") && l.Contains(",EventHeader,8,")));
+    }
+
+    [SharedSamplesFact]
+    public void Table_has_a_header_and_one_row_per_record_within_the_width()
+    {
+        var result = CliRunner.Run("dump", SharedSamples.PathOf("airbus_ShutdownPerfDiagLogger.etl"), "--all", "--format", "table");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.OutputLines;
+        Assert.Equal(17_078 + 1, lines.Length);
+        Assert.Matches(new Regex(@"^TIME \(UTC\)\s+PROVIDER\s+ID\s+OP\s+PID\s+TID\s+CPU\s+SIZE PAYLOAD$"), lines[0]);
+        Assert.All(lines, l => Assert.InRange(l.Length, 1, 120));
+        Assert.All(lines.Skip(1), l => Assert.Matches(new Regex(@"^\d\d:\d\d:\d\d\.\d{7} "), l));
+        // Perfinfo records carry no process: their ids show as "-".
+        Assert.Equal(8645, lines.Count(l => Regex.IsMatch(l[45..], @"^\s+\d+\s+\d+\s+-\s+-\s")));
+    }
+
+    [SharedSamplesFact]
+    public void Output_file_gets_what_the_standard_output_would()
+    {
+        string dir = Directory.CreateTempSubdirectory("sockscope-dump-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "out.jsonl");
+            var toFile = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all", "-o", path);
+            Assert.Equal(0, toFile.ExitCode);
+            Assert.Empty(toFile.OutputBytes);
+            var toStdout = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all");
+            Assert.Equal(toStdout.OutputBytes, File.ReadAllBytes(path));
+            Assert.Equal(71, toStdout.OutputLines.Length);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [SharedSamplesFact]
+    public void Without_all_dump_prints_the_same_for_now()
+    {
+        var with = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all");
+        var without = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"));
+        Assert.Equal(with.OutputBytes, without.OutputBytes);
+    }
+
+    [Theory]
+    [InlineData("dump", "x.etl", "--format", "xml")]
+    [InlineData("dump", "x.etl", "--from", "yesterday")]
+    [InlineData("dump", "x.etl", "--to", "12:00")]
+    [InlineData("dump", "x.etl", "--event-id", "70000")]
+    [InlineData("dump", "x.etl", "--limit", "-1")]
+    [InlineData("dump")]
+    [InlineData("info")]
+    [InlineData("frobnicate")]
+    [InlineData]
+    public void Usage_errors_exit_2(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.NotEqual("", result.Error);
+    }
+}

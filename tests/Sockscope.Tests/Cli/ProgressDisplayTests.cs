@@ -1,0 +1,41 @@
+using Sockscope.Cli.Commands;
+using Sockscope.Cli.Output;
+
+namespace Sockscope.Tests.Cli;
+
+public class ProgressDisplayTests
+{
+    [Theory]
+    [InlineData(true, false, false, true)]   // output piped, error on a terminal: shown
+    [InlineData(true, true, true, true)]     // output on a terminal but -o FILE: shown
+    [InlineData(true, true, false, false)]   // output on the same terminal: would mix with it
+    [InlineData(false, false, false, false)] // error piped: nothing
+    [InlineData(false, false, true, false)]
+    public void The_bar_appears_only_when_a_person_watches_the_error_alone(bool errorTerminal, bool outputTerminal, bool toFile, bool shown)
+    {
+        var error = new StringWriter();
+        var console = new CliConsole(new MemoryStream(), error, outputTerminal, errorTerminal);
+        var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile, delay: TimeSpan.Zero);
+        progress.Report(500);
+        Assert.Equal(shown, progress.Started);
+        Thread.Sleep(150);
+        progress.Report(1000);
+        progress.Dispose();
+        progress.Dispose();
+        if (shown) Assert.Contains("trace.etl", error.ToString());
+        else Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public void Short_reads_show_nothing()
+    {
+        var error = new StringWriter();
+        var console = new CliConsole(new MemoryStream(), error, outputIsTerminal: false, errorIsTerminal: true);
+        using (var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile: false))
+        {
+            progress.Report(1000);
+            Assert.False(progress.Started);
+        }
+        Assert.Equal("", error.ToString());
+    }
+}

@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Text;
+using Sockscope.Etl;
+using Sockscope.Events;
+using Sockscope.Sinks;
+using Sockscope.Tests.Support;
+
+namespace Sockscope.Tests.Sinks;
+
+public class RawEventTableWriterTests
+{
+    [Fact]
+    public void Provider_names_are_cut_to_28_characters_with_an_ellipsis()
+    {
+        Assert.Equal("Microsoft-Windows-Kernel-Pr…", RawEventTableWriter.ProviderText("Microsoft-Windows-Kernel-Process", Guid.Empty));
+        Assert.Equal("EventTrace".PadRight(28), RawEventTableWriter.ProviderText("EventTrace", Guid.Empty));
+        Assert.Equal(28, RawEventTableWriter.ProviderText(new string('x', 28), Guid.Empty).Length);
+        Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A8…", RawEventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1")));
+    }
+
+    [SharedSamplesTheory]
+    [InlineData(60)]
+    [InlineData(100)]
+    [InlineData(120)]
+    [InlineData(200)]
+    public void Rows_fit_the_width_and_cut_long_payloads(int width)
+    {
+        using var reader = EtlReader.Open(SharedSamples.PathOf("airbus_AMSITrace.etl"));
+        var names = new ProviderNames();
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new RawEventTableWriter(output, reader.Clock, names, width);
+        var payloads = new List<string>();
+        while (reader.TryRead(out var r))
+        {
+            names.Learn(r);
+            writer.Write(r);
+            payloads.Add(Convert.ToHexString(r.UserData));
+        }
+        var lines = Encoding.UTF8.GetString(output.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(payloads.Count + 1, lines.Length);
+        Assert.StartsWith("TIME (UTC)", lines[0]);
+        int effective = Math.Max(width, RawEventTableWriter.MinimumWidth);
+        int room = effective - 83;
+        int cut = 0;
+        for (int i = 1; i < lines.Length; i++)
+        {
+            Assert.True(lines[i].Length <= effective, $"row {i} is {lines[i].Length} wide");
+            string shown = lines[i][(lines[i].LastIndexOf(' ') + 1)..];
+            if (payloads[i - 1].Length <= room)
+            {
+                Assert.Equal(payloads[i - 1], shown);
+                continue;
+            }
+            // Cut to whole bytes that fit with the ellipsis.
+            cut++;
+            Assert.EndsWith("…", shown);
+            Assert.StartsWith(shown[..^1], payloads[i - 1]);
+            Assert.Equal((room - 1) / 2 * 2, shown.Length - 1);
+        }
+        Assert.True(cut >= 19, $"{cut} payloads cut");
+    }
+}
