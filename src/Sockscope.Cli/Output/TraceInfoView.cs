@@ -27,7 +27,7 @@ internal static class TraceInfoView
         Row("Events", N(info.Events));
         Row("Buffers", $"{N(info.Buffers)} ({N(info.CompressedBuffers)} compressed), {N(h.BufferSize)} bytes each");
         Row("Windows", $"{info.OsVersion} build {h.ProviderVersion}, {h.NumberOfProcessors} CPUs, {info.PointerSize * 8}-bit");
-        Row("Clock", $"{info.Clock}, {N(h.PerfFreq)} Hz QPC, CPU {h.CpuSpeedInMHz} MHz");
+        Row("Clock", $"{info.Clock}; performance counter {N(h.PerfFreq)} Hz, CPU {h.CpuSpeedInMHz} MHz");
         Row("Start", TraceInfo.Iso(info.StartTime));
         Row("End", Time(info.EndTime));
         Row("First event", Time(info.FirstEvent));
