@@ -39,9 +39,7 @@ public sealed class RawEventCsvWriter
     private readonly ArrayBufferWriter<byte>? _buffer;
     private readonly int _flushAt;
     private readonly EtlClock _clock;
-    private readonly ProviderNames _names;
-    private readonly Dictionary<Guid, ProviderCells> _providers = new();
-    private ProviderCells? _lastProvider;
+    private readonly ProviderFormCache<ProviderCells> _providers;
 
     /// <summary>Creates a writer over memory the caller drains, and writes the header row.</summary>
     /// <param name="output">Where the rows go.</param>
@@ -51,7 +49,7 @@ public sealed class RawEventCsvWriter
     {
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _names = names ?? throw new ArgumentNullException(nameof(names));
+        _providers = new ProviderFormCache<ProviderCells>(names, (guid, name) => new ProviderCells(guid, name));
         WriteHeader();
     }
 
@@ -70,7 +68,7 @@ public sealed class RawEventCsvWriter
     /// <summary>Writes one record as one row.</summary>
     public void Write(in EtlRecord record)
     {
-        var provider = ProviderOf(record);
+        var provider = _providers.Get(record);
         var payload = record.UserData;
         var row = _output.GetSpan(FixedRowBytes + provider.NameCell.Length + payload.Length * 2);
         int n = RawEventJsonWriter.FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), row, 7, "Z,"u8);
@@ -134,25 +132,6 @@ public sealed class RawEventCsvWriter
         n += written;
     }
 
-    private ProviderCells ProviderOf(in EtlRecord record)
-    {
-        Guid guid = _names.GuidOf(record);
-        string? name = _names.NameOf(record);
-        var entry = _lastProvider;
-        if (entry is null || entry.Guid != guid)
-        {
-            if (!_providers.TryGetValue(guid, out entry))
-            {
-                entry = new ProviderCells(guid);
-                _providers.Add(guid, entry);
-            }
-            _lastProvider = entry;
-        }
-        // A name can be learned after the first records of its provider (TraceLogging traits, rundown events).
-        if (!ReferenceEquals(entry.Name, name) && entry.Name != name) entry.SetName(name);
-        return entry;
-    }
-
     /// <summary>Quotes a field when RFC 4180 asks for it.</summary>
     internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
@@ -160,21 +139,13 @@ public sealed class RawEventCsvWriter
     /// <summary>One provider's cells, formatted once.</summary>
     private sealed class ProviderCells
     {
-        public readonly Guid Guid;
         public readonly byte[] GuidCell;
-        public string? Name { get; private set; }
-        public byte[] NameCell { get; private set; } = [];
+        public readonly byte[] NameCell;
 
-        public ProviderCells(Guid guid)
+        public ProviderCells(Guid guid, string? name)
         {
-            Guid = guid;
             GuidCell = new byte[RawEventJsonWriter.GuidLength];
             RawEventJsonWriter.FormatGuid(guid, GuidCell);
-        }
-
-        public void SetName(string? name)
-        {
-            Name = name;
             NameCell = Encoding.UTF8.GetBytes(Quote(name ?? ""));
         }
     }

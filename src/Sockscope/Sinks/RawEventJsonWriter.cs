@@ -63,10 +63,8 @@ public sealed class RawEventJsonWriter : IDisposable
     private readonly IBufferWriter<byte> _output;
     private readonly Utf8JsonWriter _json;
     private readonly EtlClock _clock;
-    private readonly ProviderNames _names;
     private readonly JsonEncodedText _computer;
-    private readonly Dictionary<Guid, ProviderText> _providers = new();
-    private ProviderText? _lastProvider;
+    private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
 
     /// <summary>Creates a writer.</summary>
@@ -78,7 +76,7 @@ public sealed class RawEventJsonWriter : IDisposable
     {
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _names = names ?? throw new ArgumentNullException(nameof(names));
+        _providers = new ProviderFormCache<ProviderText>(names, (guid, name) => new ProviderText(guid, name));
         _computer = JsonEncodedText.Encode(computer ?? "", Encoder);
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
     }
@@ -86,7 +84,7 @@ public sealed class RawEventJsonWriter : IDisposable
     /// <summary>Writes one record as one JSON line.</summary>
     public void Write(in EtlRecord record)
     {
-        var provider = ProviderOf(record);
+        var provider = _providers.Get(record);
         Span<byte> text = stackalloc byte[MaxSidLength];
         var json = _json;
         json.Reset();
@@ -266,46 +264,18 @@ public sealed class RawEventJsonWriter : IDisposable
         return _hex.AsSpan(0, n + 2);
     }
 
-    private ProviderText ProviderOf(in EtlRecord record)
-    {
-        Guid guid = _names.GuidOf(record);
-        string? name = _names.NameOf(record);
-        var entry = _lastProvider;
-        if (entry is null || entry.Guid != guid)
-        {
-            if (!_providers.TryGetValue(guid, out entry))
-            {
-                entry = new ProviderText(guid);
-                _providers.Add(guid, entry);
-            }
-            _lastProvider = entry;
-        }
-        // A name can be learned after the first records of its provider (TraceLogging traits, rundown events).
-        if (!ReferenceEquals(entry.Name, name) && entry.Name != name) entry.SetName(name);
-        return entry;
-    }
-
     private static JsonEncodedText Name(string text) => JsonEncodedText.Encode(text, Encoder);
 
     /// <summary>One provider's name and GUID, encoded once.</summary>
     private sealed class ProviderText
     {
-        public readonly Guid Guid;
         public readonly JsonEncodedText GuidText;
-        public string? Name { get; private set; }
-        public JsonEncodedText NameText { get; private set; }
+        public readonly JsonEncodedText NameText;
 
-        public ProviderText(Guid guid)
+        public ProviderText(Guid guid, string? name)
         {
-            Guid = guid;
             Span<byte> text = stackalloc byte[GuidLength];
             GuidText = JsonEncodedText.Encode(text[..FormatGuid(guid, text)], Encoder);
-            NameText = JsonEncodedText.Encode("", Encoder);
-        }
-
-        public void SetName(string? name)
-        {
-            Name = name;
             NameText = JsonEncodedText.Encode(name ?? "", Encoder);
         }
     }

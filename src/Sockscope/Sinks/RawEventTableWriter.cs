@@ -25,10 +25,8 @@ public sealed class RawEventTableWriter
 
     private readonly IBufferWriter<byte> _output;
     private readonly EtlClock _clock;
-    private readonly ProviderNames _names;
     private readonly int _payloadWidth;
-    private readonly Dictionary<Guid, ProviderCell> _providers = new();
-    private ProviderCell? _lastProvider;
+    private readonly ProviderFormCache<byte[]> _providers;
 
     /// <summary>Creates a writer and writes the header row.</summary>
     /// <param name="output">Where the rows go (UTF-8, LF line ends).</param>
@@ -39,7 +37,7 @@ public sealed class RawEventTableWriter
     {
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _names = names ?? throw new ArgumentNullException(nameof(names));
+        _providers = new ProviderFormCache<byte[]>(names, (guid, name) => Encoding.UTF8.GetBytes(ProviderText(name, guid)));
         _payloadWidth = Math.Max(width, MinimumWidth) - FixedWidth;
         WriteHeader();
     }
@@ -47,14 +45,14 @@ public sealed class RawEventTableWriter
     /// <summary>Writes one record as one row.</summary>
     public void Write(in EtlRecord record)
     {
-        var provider = ProviderOf(record);
-        var row = _output.GetSpan(FixedWidth * 2 + provider.Cell.Length + _payloadWidth * 3 + 1);
+        var provider = _providers.Get(record);
+        var row = _output.GetSpan(FixedWidth * 2 + provider.Length + _payloadWidth * 3 + 1);
         var utc = EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp));
         long ticks = utc.TimeOfDay.Ticks;
         int n = RawEventJsonWriter.FormatClock((int)(ticks / TimeSpan.TicksPerSecond), (int)(ticks % TimeSpan.TicksPerSecond), row, 7);
         row[n++] = (byte)' ';
-        provider.Cell.CopyTo(row[n..]);
-        n += provider.Cell.Length;
+        provider.CopyTo(row[n..]);
+        n += provider.Length;
         Right(row, ref n, record.Id, IdWidth);
         Right(row, ref n, record.Opcode, OpcodeWidth);
         if (record.HasProcessInfo)
@@ -126,36 +124,4 @@ public sealed class RawEventTableWriter
         return text.Length > ProviderWidth ? string.Concat(text.AsSpan(0, ProviderWidth - 1), "…") : text.PadRight(ProviderWidth);
     }
 
-    private ProviderCell ProviderOf(in EtlRecord record)
-    {
-        Guid guid = _names.GuidOf(record);
-        string? name = _names.NameOf(record);
-        var entry = _lastProvider;
-        if (entry is null || entry.Guid != guid)
-        {
-            if (!_providers.TryGetValue(guid, out entry))
-            {
-                entry = new ProviderCell(guid);
-                _providers.Add(guid, entry);
-            }
-            _lastProvider = entry;
-        }
-        // A name can be learned after the first records of its provider (TraceLogging traits, rundown events).
-        if (entry.Cell.Length == 0 || (!ReferenceEquals(entry.Name, name) && entry.Name != name)) entry.SetName(name);
-        return entry;
-    }
-
-    /// <summary>One provider's column text, formatted once.</summary>
-    private sealed class ProviderCell(Guid guid)
-    {
-        public readonly Guid Guid = guid;
-        public string? Name { get; private set; }
-        public byte[] Cell { get; private set; } = [];
-
-        public void SetName(string? name)
-        {
-            Name = name;
-            Cell = Encoding.UTF8.GetBytes(ProviderText(name, Guid));
-        }
-    }
 }
