@@ -149,6 +149,8 @@ internal sealed class BufferScanner
             uint limit = (uint)Math.Min(_options.MaxBufferSize, Math.Max(_sessionBufferSize, 64 * 1024u));
             if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > limit)
                 return $"compressed buffer claims {h.SavedOffset} bytes once decompressed (limit {limit})";
+            if (h.CompressionFormat != WmiBufferHeader.CompressionFormatXpress)
+                return $"buffer is compressed with format {h.CompressionFormat}, which no known Windows writes (only 3, XPRESS, is read)";
         }
         else if (h.FilledBytes > h.BufferSize)
         {

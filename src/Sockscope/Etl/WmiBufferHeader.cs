@@ -50,6 +50,14 @@ public readonly struct WmiBufferHeader
     public WmiBufferFlags BufferFlag { get; init; }
     /// <summary>Buffer type: 4 for the logfile header buffer, 0 for ordinary ones.</summary>
     public ushort BufferType { get; init; }
+    /// <summary>
+    /// Low word of the buffer's State: in compressed buffers, the COMPRESSION_FORMAT_* used (3, XPRESS, in every file
+    /// Windows is known to write).
+    /// </summary>
+    public ushort CompressionFormat { get; init; }
+
+    /// <summary>COMPRESSION_FORMAT_XPRESS: MS-XCA plain LZ77.</summary>
+    public const ushort CompressionFormatXpress = 3;
 
     /// <summary>True when the records are XPRESS-compressed.</summary>
     public bool IsCompressed => (BufferFlag & WmiBufferFlags.Compressed) != 0;
@@ -73,6 +81,7 @@ public readonly struct WmiBufferHeader
             FilledBytes = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]),
             BufferFlag = flags,
             BufferType = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]),
+            CompressionFormat = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x2C..]),
         };
     }
 

@@ -226,6 +226,20 @@ public class DamagedInputTests : IDisposable
     }
 
     [Fact]
+    public void Unknown_compression_format_is_reported_and_its_buffer_skipped()
+    {
+        var (path, layout) = MakeTrace(compress: true);
+        long victim = BufferOffsets(layout)[3];
+        Patch(path, victim + 0x2C, U16(4)); // COMPRESSION_FORMAT_XPRESS_HUFF
+        var (got, d) = ReadAll(path);
+        AssertProblem(d, path, victim, EtlProblemKind.BadBuffer);
+        Assert.Contains(d.Problems, p => p.Message.Contains("format 4"));
+        var intact = layout.Where(p => p.BufferOffset != victim).ToList();
+        AssertDelivered(got, intact, layout);
+        Assert.Equal(intact.Count, got.Count);
+    }
+
+    [Fact]
     public void Garbage_between_buffers_is_skipped_by_resynchronising()
     {
         var (path, layout) = MakeTrace(compress: true);
