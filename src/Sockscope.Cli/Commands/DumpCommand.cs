@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Sockscope.Cli.Output;
+using Sockscope.Decoding;
 using Sockscope.Etl;
+using Sockscope.Schema;
 using Sockscope.Events;
 
 namespace Sockscope.Cli.Commands;
@@ -18,7 +20,7 @@ internal static class DumpCommand
         var file = new Argument<string>("file") { Description = "The .etl file" };
         var all = new Option<bool>("--all")
         {
-            Description = "Every record of every provider (for now the default too; later the default is Winsock activity only)",
+            Description = "Every record of every provider (the default is the Winsock providers' events: AFD, Sockets, NameResolution)",
         };
         var format = new Option<string>("--format", "-f")
         {
@@ -127,6 +129,7 @@ internal static class DumpCommand
         var names = new ProviderNames();
         var filter = new RecordFilter(settings, reader, names);
         var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width);
+        var decoder = new EventDecoder(SchemaCatalog.Winsock);
         long left = settings.Limit ?? long.MaxValue;
         int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
@@ -138,7 +141,8 @@ internal static class DumpCommand
                 progress.Report(reader.BytesProcessed);
             }
             if (!filter.Matches(record)) continue;
-            sink.Write(record);
+            if (decoder.TryDecode(record, out var decoded)) sink.Write(record, decoded);
+            else sink.Write(record);
             output.Commit();
             left--;
         }

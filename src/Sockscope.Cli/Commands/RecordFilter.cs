@@ -1,4 +1,5 @@
 using Sockscope.Etl;
+using Sockscope.Schema;
 using Sockscope.Events;
 
 namespace Sockscope.Cli.Commands;
@@ -59,8 +60,7 @@ internal sealed class RecordFilter
 
     private bool InScope(in EtlRecord record) => _scope switch
     {
-        // The Winsock-only default arrives with Winsock decoding; until then it is every record, like --all.
-        DumpScope.Winsock => true,
+        DumpScope.Winsock => record.Family == TraceHeaderFamily.EventHeader && SchemaCatalog.Winsock.Find(record.ProviderId) is not null,
         _ => true,
     };
 

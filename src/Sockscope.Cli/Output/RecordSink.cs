@@ -1,16 +1,20 @@
 using System.Buffers;
 using Sockscope.Cli.Commands;
+using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Events;
 using Sockscope.Sinks;
 
 namespace Sockscope.Cli.Output;
 
-/// <summary>One of the raw event writers behind one call, chosen by <c>--format</c>.</summary>
+/// <summary>One of the event writers behind one call, chosen by <c>--format</c>.</summary>
 internal abstract class RecordSink
 {
     /// <summary>Formats one record into the output buffer.</summary>
     public abstract void Write(in EtlRecord record);
+
+    /// <summary>Formats one decoded record into the output buffer.</summary>
+    public virtual void Write(in EtlRecord record, in DecodedEvent decoded) => Write(record);
 
     /// <summary>The writer for <paramref name="format"/>; CSV and table write their header row now.</summary>
     public static RecordSink Create(DumpFormat format, IBufferWriter<byte> output, EtlClock clock, ProviderNames names,
@@ -18,12 +22,13 @@ internal abstract class RecordSink
     {
         DumpFormat.Csv => new Csv(new RawEventCsvWriter(output, clock, names)),
         DumpFormat.Table => new Table(new RawEventTableWriter(output, clock, names, width)),
-        _ => new Json(new RawEventJsonWriter(output, clock, names, computer)),
+        _ => new Json(new EventJsonWriter(output, clock, names, computer)),
     };
 
-    private sealed class Json(RawEventJsonWriter writer) : RecordSink
+    private sealed class Json(EventJsonWriter writer) : RecordSink
     {
         public override void Write(in EtlRecord record) => writer.Write(record);
+        public override void Write(in EtlRecord record, in DecodedEvent decoded) => writer.Write(record, decoded);
     }
 
     private sealed class Csv(RawEventCsvWriter writer) : RecordSink

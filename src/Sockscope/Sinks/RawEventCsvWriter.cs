@@ -71,7 +71,7 @@ public sealed class RawEventCsvWriter
         var provider = _providers.Get(record);
         var payload = record.UserData;
         var row = _output.GetSpan(FixedRowBytes + provider.NameCell.Length + payload.Length * 2);
-        int n = RawEventJsonWriter.FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), row, 7, "Z,"u8);
+        int n = EventJsonWriter.FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), row, 7, "Z,"u8);
         provider.NameCell.CopyTo(row[n..]);
         n += provider.NameCell.Length;
         row[n++] = (byte)',';
@@ -83,7 +83,7 @@ public sealed class RawEventCsvWriter
         Number(row, ref n, record.Task);
         Number(row, ref n, record.Opcode);
         row[n++] = (byte)',';
-        n += RawEventJsonWriter.FormatKeywords(record.Keywords, row[n..]);
+        n += EventJsonWriter.FormatKeywords(record.Keywords, row[n..]);
         bool known = record.HasProcessInfo;
         Number(row, ref n, known ? record.ProcessId : -1L);
         Number(row, ref n, known ? record.ThreadId : -1L);
@@ -94,7 +94,7 @@ public sealed class RawEventCsvWriter
         n += layout.Length;
         Number(row, ref n, record.PointerSize);
         row[n++] = (byte)',';
-        n += RawEventJsonWriter.FormatGuid(record.ActivityId, row[n..]);
+        n += EventJsonWriter.FormatGuid(record.ActivityId, row[n..]);
         Number(row, ref n, record.Size);
         row[n++] = (byte)',';
         Convert.TryToHexString(payload, row[n..], out int hex);
@@ -144,8 +144,8 @@ public sealed class RawEventCsvWriter
 
         public ProviderCells(Guid guid, string? name)
         {
-            GuidCell = new byte[RawEventJsonWriter.GuidLength];
-            RawEventJsonWriter.FormatGuid(guid, GuidCell);
+            GuidCell = new byte[EventJsonWriter.GuidLength];
+            EventJsonWriter.FormatGuid(guid, GuidCell);
             NameCell = Encoding.UTF8.GetBytes(Quote(name ?? ""));
         }
     }

@@ -49,7 +49,7 @@ public sealed class RawEventTableWriter
         var row = _output.GetSpan(FixedWidth * 2 + provider.Length + _payloadWidth * 3 + 1);
         var utc = EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp));
         long ticks = utc.TimeOfDay.Ticks;
-        int n = RawEventJsonWriter.FormatClock((int)(ticks / TimeSpan.TicksPerSecond), (int)(ticks % TimeSpan.TicksPerSecond), row, 7);
+        int n = EventJsonWriter.FormatClock((int)(ticks / TimeSpan.TicksPerSecond), (int)(ticks % TimeSpan.TicksPerSecond), row, 7);
         row[n++] = (byte)' ';
         provider.CopyTo(row[n..]);
         n += provider.Length;

@@ -1,3 +1,4 @@
+using Sockscope.Etl.Writing;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sockscope.Etl;
@@ -267,11 +268,38 @@ public class DumpCommandTests
     }
 
     [SharedSamplesFact]
-    public void Without_all_dump_prints_the_same_for_now()
+    public void Without_all_dump_prints_only_winsock_events()
     {
+        // None of the real traces carries Winsock events: without --all nothing is printed, with it everything.
         var with = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all");
         var without = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"));
-        Assert.Equal(with.OutputBytes, without.OutputBytes);
+        Assert.Equal(0, without.ExitCode);
+        Assert.Empty(without.OutputBytes);
+        Assert.Equal(71, with.OutputLines.Length);
+    }
+
+    [Fact]
+    public void Without_all_dump_keeps_the_three_winsock_providers_and_decodes_them()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("mixed.etl");
+        using (var w = EtlWriter.Create(path))
+        {
+            var h = new EventHeaderValues { ProviderId = Guid.Parse("E53C6823-7BB8-44BB-90DC-3F86090D48A6"), Id = 1001, Timestamp = 1_000_000_010 };
+            w.WriteEvent(0, h, new byte[28]);
+            w.WriteEvent(0, h with { ProviderId = Guid.NewGuid(), Timestamp = 1_000_000_020 }, [1, 2, 3]);
+            w.WriteEvent(0, h with { ProviderId = Guid.Parse("55404E71-4DB9-4DEB-A5F5-8F86E46DDE56"), Id = 1000, Timestamp = 1_000_000_030 },
+                System.Text.Encoding.Unicode.GetBytes("example.com\0\0\0").Concat(new byte[20]).ToArray());
+            w.WriteKernelEvent(1, TraceHeaderType.System64, 3, 1, 2, 4, 4, 1_000_000_040, []);
+        }
+        var lines = CliRunner.Run("dump", path).OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("Microsoft-Windows-Winsock-AFD", lines[0].GetProperty("system").GetProperty("provider").GetString());
+        Assert.Equal("closesocket: 0: Process 0x0, Endpoint 0x0, Seq 0, Status STATUS_SUCCESS", lines[0].GetProperty("message").GetString());
+        Assert.False(lines[0].TryGetProperty("decoding", out _));
+        Assert.True(lines[0].GetProperty("event_data").TryGetProperty("Endpoint", out _));
+        Assert.Equal("example.com", lines[1].GetProperty("event_data").GetProperty("NodeName").GetString());
+        Assert.Equal(5, CliRunner.Run("dump", path, "--all").OutputLines.Length);
     }
 
     [Theory]

@@ -8,7 +8,7 @@ using Sockscope.Tests.Support;
 
 namespace Sockscope.Tests.Sinks;
 
-public class RawEventJsonWriterTests
+public class EventJsonWriterTests
 {
     private static byte[] Sid(byte revision, ulong authority, params uint[] subs)
     {
@@ -23,28 +23,28 @@ public class RawEventJsonWriterTests
     [Fact]
     public void Sids_format_as_windows_writes_them()
     {
-        Assert.Equal("S-1-5-18", RawEventJsonWriter.FormatSid(Sid(1, 5, 18)));
+        Assert.Equal("S-1-5-18", EventJsonWriter.FormatSid(Sid(1, 5, 18)));
         Assert.Equal("S-1-5-21-3623811015-3361044348-30300820-1013",
-            RawEventJsonWriter.FormatSid(Sid(1, 5, 21, 3623811015, 3361044348, 30300820, 1013)));
-        Assert.Equal("S-1-1-0", RawEventJsonWriter.FormatSid(Sid(1, 1, 0)));
-        Assert.Equal("S-1-0x123456789ABC-7", RawEventJsonWriter.FormatSid(Sid(1, 0x123456789ABC, 7)));
-        Assert.Equal("S-1-16", RawEventJsonWriter.FormatSid(Sid(1, 16)));
+            EventJsonWriter.FormatSid(Sid(1, 5, 21, 3623811015, 3361044348, 30300820, 1013)));
+        Assert.Equal("S-1-1-0", EventJsonWriter.FormatSid(Sid(1, 1, 0)));
+        Assert.Equal("S-1-0x123456789ABC-7", EventJsonWriter.FormatSid(Sid(1, 0x123456789ABC, 7)));
+        Assert.Equal("S-1-16", EventJsonWriter.FormatSid(Sid(1, 16)));
         // Trailing bytes past the sub-authorities are ignored, as Windows does.
-        Assert.Equal("S-1-5-32-544", RawEventJsonWriter.FormatSid([.. Sid(1, 5, 32, 544), 0, 0, 0, 0]));
+        Assert.Equal("S-1-5-32-544", EventJsonWriter.FormatSid([.. Sid(1, 5, 32, 544), 0, 0, 0, 0]));
     }
 
     [Fact]
     public void Bytes_that_are_no_sid_give_nothing()
     {
-        Assert.Equal("", RawEventJsonWriter.FormatSid([]));
-        Assert.Equal("", RawEventJsonWriter.FormatSid([1, 1, 0, 0, 0, 0, 0]));
-        Assert.Equal("", RawEventJsonWriter.FormatSid(Sid(1, 5, 18)[..11]));
+        Assert.Equal("", EventJsonWriter.FormatSid([]));
+        Assert.Equal("", EventJsonWriter.FormatSid([1, 1, 0, 0, 0, 0, 0]));
+        Assert.Equal("", EventJsonWriter.FormatSid(Sid(1, 5, 18)[..11]));
         var tooMany = Sid(1, 5, new uint[16]);
-        Assert.Equal("", RawEventJsonWriter.FormatSid(tooMany));
+        Assert.Equal("", EventJsonWriter.FormatSid(tooMany));
         Span<byte> small = stackalloc byte[6];
-        Assert.False(RawEventJsonWriter.TryFormatSid(Sid(1, 5, 18), small, out _));
+        Assert.False(EventJsonWriter.TryFormatSid(Sid(1, 5, 18), small, out _));
         Span<byte> exact = stackalloc byte[8];
-        Assert.True(RawEventJsonWriter.TryFormatSid(Sid(1, 5, 18), exact, out int n));
+        Assert.True(EventJsonWriter.TryFormatSid(Sid(1, 5, 18), exact, out int n));
         Assert.Equal("S-1-5-18", Encoding.ASCII.GetString(exact[..n]));
     }
 
@@ -52,18 +52,18 @@ public class RawEventJsonWriterTests
     public void Guids_keywords_and_times_use_the_documented_text()
     {
         Span<byte> text = stackalloc byte[64];
-        int n = RawEventJsonWriter.FormatGuid(new Guid("bde46aea-2357-51fe-7367-d5296f530bd1"), text);
+        int n = EventJsonWriter.FormatGuid(new Guid("bde46aea-2357-51fe-7367-d5296f530bd1"), text);
         Assert.Equal("{BDE46AEA-2357-51FE-7367-D5296F530BD1}", Encoding.ASCII.GetString(text[..n]));
-        n = RawEventJsonWriter.FormatKeywords(0x1001, text);
+        n = EventJsonWriter.FormatKeywords(0x1001, text);
         Assert.Equal("0x0000000000001001", Encoding.ASCII.GetString(text[..n]));
-        n = RawEventJsonWriter.FormatKeywords(ulong.MaxValue, text);
+        n = EventJsonWriter.FormatKeywords(ulong.MaxValue, text);
         Assert.Equal("0xFFFFFFFFFFFFFFFF", Encoding.ASCII.GetString(text[..n]));
         var time = new DateTime(2026, 6, 2, 4, 1, 52, DateTimeKind.Utc).AddTicks(9_449_999);
-        n = RawEventJsonWriter.FormatTime(time, text, 3, "+00:00"u8);
+        n = EventJsonWriter.FormatTime(time, text, 3, "+00:00"u8);
         Assert.Equal("2026-06-02T04:01:52.944+00:00", Encoding.ASCII.GetString(text[..n]));
-        n = RawEventJsonWriter.FormatTime(time, text, 7, "Z"u8);
+        n = EventJsonWriter.FormatTime(time, text, 7, "Z"u8);
         Assert.Equal("2026-06-02T04:01:52.9449999Z", Encoding.ASCII.GetString(text[..n]));
-        n = RawEventJsonWriter.FormatTime(new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc), text, 3, ""u8);
+        n = EventJsonWriter.FormatTime(new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc), text, 3, ""u8);
         Assert.Equal("1601-01-01T00:00:00.000", Encoding.ASCII.GetString(text[..n]));
     }
 
@@ -73,7 +73,7 @@ public class RawEventJsonWriterTests
         using var reader = EtlReader.Open(SharedSamples.PathOf("perfview_primitive-types.etl"));
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>();
-        using var writer = new RawEventJsonWriter(output, reader.Clock, names, "HOST");
+        using var writer = new EventJsonWriter(output, reader.Clock, names, "HOST");
         var expected = new List<(ushort id, string hex, string time)>();
         while (reader.TryRead(out var r))
         {
@@ -101,7 +101,7 @@ public class RawEventJsonWriterTests
         using var reader = EtlReader.Open(SharedSamples.PathOf("perfview_net.4.5.2.x64.etl"));
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>(4 << 20);
-        using var writer = new RawEventJsonWriter(output, reader.Clock, names);
+        using var writer = new EventJsonWriter(output, reader.Clock, names);
         // Warm up: the first records of each provider fill the caches.
         for (int i = 0; i < 20_000 && reader.TryRead(out var r); i++)
         {
@@ -130,7 +130,7 @@ public class RawEventJsonWriterTests
         using var reader = EtlReader.Open(SharedSamples.PathOf("airbus_lxcore_kernel.etl"));
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>();
-        using var writer = new RawEventJsonWriter(output, reader.Clock, names);
+        using var writer = new EventJsonWriter(output, reader.Clock, names);
         while (reader.TryRead(out var r))
         {
             names.Learn(r);

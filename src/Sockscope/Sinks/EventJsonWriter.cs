@@ -4,6 +4,8 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Sockscope.Decoding;
+using Sockscope.Decoding.Values;
 using Sockscope.Etl;
 using Sockscope.Events;
 
@@ -12,8 +14,10 @@ namespace Sockscope.Sinks;
 /// <summary>
 /// Writes event records as JSON lines (one object and a line feed per record) in the event shape of the Winsock
 /// event documentation: <c>system</c> (provider, ids, time, correlation, execution, security), <c>event_data</c> and
-/// <c>message</c>. Payloads are not decoded yet: <c>event_data</c> holds a single <c>payload_hex</c> key with the
-/// payload bytes in upper-case hex.
+/// <c>message</c>. A decoded event's <c>event_data</c> holds its fields by name (a status or error field that is not
+/// zero also gets <c>&lt;Field&gt;Name</c> with its symbolic name) and <c>message</c> the manifest message with its
+/// inserts filled; a payload that is not decoded is one <c>payload_hex</c> key with the bytes in upper-case hex.
+/// A payload shorter or longer than its template adds <c>"decoding": "truncated"</c> or <c>"extra_bytes"</c>.
 /// </summary>
 /// <remarks>
 /// Built for millions of records: one <see cref="Utf8JsonWriter"/> is reused, property names are pre-encoded,
@@ -21,7 +25,7 @@ namespace Sockscope.Sinks;
 /// After the first records of each provider nothing is allocated per record. The caller drains
 /// <see cref="IBufferWriter{T}"/> as it likes; the writer never flushes it.
 /// </remarks>
-public sealed class RawEventJsonWriter : IDisposable
+public sealed class EventJsonWriter : IDisposable
 {
     // '+' of "+00:00" and non-ASCII provider names stay readable; quotes, backslashes and control characters are
     // still escaped, which is all JSON needs (the output is data, not HTML).
@@ -52,6 +56,7 @@ public sealed class RawEventJsonWriter : IDisposable
     private static readonly JsonEncodedText PEventData = Name("event_data");
     private static readonly JsonEncodedText PPayloadHex = Name("payload_hex");
     private static readonly JsonEncodedText PMessage = Name("message");
+    private static readonly JsonEncodedText PDecoding = Name("decoding");
     private static readonly JsonEncodedText EtwTrace = Name("ETW Trace");
     private static readonly JsonEncodedText Empty = Name("");
 
@@ -66,23 +71,82 @@ public sealed class RawEventJsonWriter : IDisposable
     private readonly JsonEncodedText _computer;
     private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
+    private readonly FieldFormatter _fields = new();
+    private readonly MessageFormatter _messages;
+    private readonly Dictionary<Schema.EventSchema, (JsonEncodedText[] Names, JsonEncodedText[] StatusNames)> _fieldNames = new();
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the JSON lines go.</param>
     /// <param name="clock">The trace's clock (<see cref="EtlReader.Clock"/>), for <c>time_created</c>.</param>
     /// <param name="names">Provider names; the caller lets it learn every record before writing it.</param>
     /// <param name="computer">The <c>computer</c> value: ETL files do not record the machine name.</param>
-    public RawEventJsonWriter(IBufferWriter<byte> output, EtlClock clock, ProviderNames names, string? computer = null)
+    public EventJsonWriter(IBufferWriter<byte> output, EtlClock clock, ProviderNames names, string? computer = null)
     {
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _providers = new ProviderFormCache<ProviderText>(names, (guid, name) => new ProviderText(guid, name));
         _computer = JsonEncodedText.Encode(computer ?? "", Encoder);
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+        _messages = new MessageFormatter(_fields);
     }
 
-    /// <summary>Writes one record as one JSON line.</summary>
+    /// <summary>Writes one record, payload not decoded, as one JSON line.</summary>
     public void Write(in EtlRecord record)
+    {
+        WriteSystem(record);
+        var json = _json;
+        json.WriteStartObject(PEventData);
+        json.WritePropertyName(PPayloadHex);
+        // Hex needs no escaping, so the quoted value goes in raw: no per-byte escape scan of large payloads.
+        json.WriteRawValue(QuotedHex(record.UserData), skipInputValidation: true);
+        json.WriteEndObject();
+        json.WriteString(PMessage, Empty);
+        EndLine();
+    }
+
+    /// <summary>Writes one decoded record as one JSON line.</summary>
+    public void Write(in EtlRecord record, in DecodedEvent decoded)
+    {
+        WriteSystem(record);
+        var json = _json;
+        var (names, statusNames) = NamesOf(decoded.Schema);
+        json.WriteStartObject(PEventData);
+        for (int i = 0; i < decoded.Count; i++)
+        {
+            if (!decoded.Has(i)) continue;
+            json.WritePropertyName(names[i]);
+            _fields.WriteJson(json, decoded, i);
+            if (FieldFormatter.StatusName(decoded, i) is { } symbol) json.WriteString(statusNames[i], symbol);
+        }
+        json.WriteEndObject();
+        json.WriteString(PMessage, _messages.Format(decoded));
+        if (decoded.Status != DecodeStatus.Complete)
+            json.WriteString(PDecoding, (decoded.Status & DecodeStatus.Truncated) != 0 ? "truncated" : "extra_bytes");
+        EndLine();
+    }
+
+    private (JsonEncodedText[], JsonEncodedText[]) NamesOf(Schema.EventSchema schema)
+    {
+        if (!_fieldNames.TryGetValue(schema, out var names))
+        {
+            names = (schema.Fields.Select(f => JsonEncodedText.Encode(f.Name, Encoder)).ToArray(),
+                     schema.Fields.Select(f => JsonEncodedText.Encode(f.Name + "Name", Encoder)).ToArray());
+            _fieldNames[schema] = names;
+        }
+        return names;
+    }
+
+    private void EndLine()
+    {
+        var json = _json;
+        json.WriteEndObject();
+        json.Flush();
+        var newline = _output.GetSpan(1);
+        newline[0] = (byte)'\n';
+        _output.Advance(1);
+    }
+
+    private void WriteSystem(in EtlRecord record)
     {
         var provider = _providers.Get(record);
         Span<byte> text = stackalloc byte[MaxSidLength];
@@ -118,17 +182,6 @@ public sealed class RawEventJsonWriter : IDisposable
         else json.WriteString(PUserId, Empty);
         json.WriteEndObject();
         json.WriteEndObject();
-        json.WriteStartObject(PEventData);
-        json.WritePropertyName(PPayloadHex);
-        // Hex needs no escaping, so the quoted value goes in raw: no per-byte escape scan of large payloads.
-        json.WriteRawValue(QuotedHex(record.UserData), skipInputValidation: true);
-        json.WriteEndObject();
-        json.WriteString(PMessage, Empty);
-        json.WriteEndObject();
-        json.Flush();
-        var newline = _output.GetSpan(1);
-        newline[0] = (byte)'\n';
-        _output.Advance(1);
     }
 
     /// <summary>Flushes anything the JSON writer still holds into the output.</summary>

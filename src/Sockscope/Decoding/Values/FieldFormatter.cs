@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using Sockscope.Schema;
+
+namespace Sockscope.Decoding.Values;
+
+/// <summary>
+/// Renders decoded field values, as JSON values in the event format of the Winsock catalog (numbers as numbers,
+/// HexInt32 as "00000000", pointers as "0x6DC", Booleans as true/false, addresses as text, value maps by name) and
+/// as text for a person (status and error codes, address families, protocols and socket types by name).
+/// </summary>
+public sealed class FieldFormatter
+{
+    private byte[] _scratch = new byte[512];
+
+    /// <summary>Writes field <paramref name="index"/> as a JSON value (the property name already written).</summary>
+    public void WriteJson(Utf8JsonWriter json, in DecodedEvent e, int index)
+    {
+        var f = e.Field(index);
+        var v = e.Values[index];
+        ulong number = v.Number;
+        if (f.Map is { } map && IsInteger(f.InType))
+        {
+            if (map.Lookup(number) is { } meaning) { json.WriteStringValue(meaning); return; }
+        }
+        switch (f.EffectiveOutType)
+        {
+            case OutType.Boolean:
+                json.WriteBooleanValue(number != 0);
+                return;
+            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
+                json.WriteNumberValue((long)number);
+                return;
+            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
+                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) json.WriteNumberValue((long)number);
+                else json.WriteNumberValue(number);
+                return;
+            case OutType.Port:
+                json.WriteNumberValue(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number);
+                return;
+            case OutType.Float:
+                json.WriteNumberValue(BitConverter.UInt32BitsToSingle((uint)number));
+                return;
+            case OutType.Double:
+                json.WriteNumberValue(BitConverter.UInt64BitsToDouble(number));
+                return;
+        }
+        var text = Scratch(MaxTextLength(e, index));
+        int n = FormatJsonText(e, index, text);
+        if (n < 0) json.WriteNullValue();
+        else if (IsPlainAscii(f)) json.WriteRawValue(Quote(text, n), skipInputValidation: true);
+        else json.WriteStringValue(text[..n]);
+    }
+
+    /// <summary>
+    /// Writes the text a person reads for field <paramref name="index"/> into UTF-8 (names for status codes,
+    /// address families, protocols, socket types and value maps, the number in brackets where it helps).
+    /// </summary>
+    public ReadOnlySpan<byte> FormatText(in DecodedEvent e, int index)
+    {
+        var f = e.Field(index);
+        if (!e.Has(index)) return default;
+        ulong number = e.Values[index].Number;
+        var d = Scratch(MaxTextLength(e, index) + 96);
+        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
+        string? name = f.Known switch
+        {
+            KnownValues.AddressFamily => AddressFamilies.TryGetName((uint)number, out var s) ? s : null,
+            KnownValues.IpProtocol => IpProtocols.TryGetName((uint)number, out var s) ? s : null,
+            KnownValues.SocketType => SocketTypeName(number),
+            _ => null,
+        };
+        if (name is not null) return Utf8(name, d);
+        switch (f.EffectiveOutType)
+        {
+            case OutType.NTStatus:
+                return NtStatusNames.TryGetName((uint)number, out var status) ? Utf8(status, d) : Hex32(d, (uint)number, prefix: true);
+            case OutType.Win32Error:
+                return Win32ErrorNames.TryGetName((uint)number, out var error) ? Utf8(error, d) : Hex32(d, (uint)number, prefix: true);
+            case OutType.HResult:
+                return Hex32(d, (uint)number, prefix: true);
+            case OutType.Boolean:
+                return Utf8(number != 0 ? "true" : "false", d);
+            case OutType.Port:
+                Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out int pw);
+                return d[..pw];
+            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
+                Utf8Formatter.TryFormat((long)number, d, out int sw);
+                return d[..sw];
+            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
+                Utf8Formatter.TryFormat(number, d, out int uw);
+                return d[..uw];
+            case OutType.Float:
+                Utf8Formatter.TryFormat(BitConverter.UInt32BitsToSingle((uint)number), d, out int fw);
+                return d[..fw];
+            case OutType.Double:
+                Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out int dw);
+                return d[..dw];
+        }
+        int n = FormatJsonText(e, index, d);
+        return n < 0 ? default : d[..n];
+    }
+
+    /// <summary>The symbolic name of a status, error or HRESULT field whose value is not zero, or null.</summary>
+    public static string? StatusName(in DecodedEvent e, int index)
+    {
+        if (!e.Has(index)) return null;
+        uint value = (uint)e.Values[index].Number;
+        if (value == 0) return null;
+        return e.Field(index).EffectiveOutType switch
+        {
+            OutType.NTStatus => NtStatusNames.TryGetName(value, out var s) ? s : null,
+            OutType.Win32Error => Win32ErrorNames.TryGetName(value, out var s) ? s : null,
+            _ => null,
+        };
+    }
+
+    /// <summary>The string forms shared by JSON and text: returns bytes written, or -1 for none.</summary>
+    private static int FormatJsonText(in DecodedEvent e, int index, Span<byte> d)
+    {
+        var f = e.Field(index);
+        var bytes = e.Bytes(index);
+        ulong number = e.Values[index].Number;
+        switch (f.EffectiveOutType)
+        {
+            case OutType.HexInt8:
+                Utf8Formatter.TryFormat((byte)number, d, out int h8, new StandardFormat('X', 2));
+                return h8;
+            case OutType.HexInt16:
+                Utf8Formatter.TryFormat((ushort)number, d, out int h16, new StandardFormat('X', 4));
+                return h16;
+            case OutType.HexInt32:
+            case OutType.Win32Error when f.InType == InType.HexInt32:
+                // The catalog's format: eight digits, no prefix ("00000000").
+                Utf8Formatter.TryFormat((uint)number, d, out int h32, new StandardFormat('X', 8));
+                return h32;
+            case OutType.NTStatus:
+            case OutType.Win32Error:
+            case OutType.HResult:
+            case OutType.ErrorCode:
+                return Hex32(d, (uint)number, prefix: true).Length;
+            case OutType.HexInt64:
+            case OutType.CodePointer:
+                // Pointers and 64-bit hex as "0x6DC": no leading zeros.
+                d[0] = (byte)'0';
+                d[1] = (byte)'x';
+                Utf8Formatter.TryFormat(number, d[2..], out int h64, new StandardFormat('X'));
+                return 2 + h64;
+            case OutType.IPv4:
+                if (bytes.Length < 4) return HexOf(bytes, d);
+                return AddressFormatter.FormatIPv4(bytes, d);
+            case OutType.IPv6:
+                if (bytes.Length < 16) return HexOf(bytes, d);
+                return AddressFormatter.FormatIPv6(bytes, d);
+            case OutType.SocketAddress:
+                return AddressFormatter.FormatSocketAddress(bytes, d);
+            case OutType.Guid:
+                if (bytes.Length < 16) return HexOf(bytes, d);
+                new Guid(bytes[..16]).TryFormat(d, out int g, "B");
+                System.Text.Ascii.ToUpperInPlace(d[..g], out _);
+                return g;
+            case OutType.DateTime or OutType.DateTimeUtc or OutType.CultureInsensitiveDateTime:
+                if (f.InType == InType.FileTime) return FormatFileTime((long)number, d);
+                if (f.InType == InType.SystemTime && bytes.Length >= 16) return FormatSystemTime(bytes, d);
+                break;
+        }
+        switch (f.InType)
+        {
+            case InType.UnicodeString:
+            case InType.CountedString:
+                System.Text.Unicode.Utf8.FromUtf16(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..(bytes.Length & ~1)]), d, out _, out int written, replaceInvalidSequences: true);
+                return written;
+            case InType.AnsiString:
+            case InType.CountedAnsiString:
+                bytes.CopyTo(d);
+                return bytes.Length;
+            case InType.Sid:
+                return Sinks.EventJsonWriter.TryFormatSid(bytes, d, out int sidLength) ? sidLength : HexOf(bytes, d);
+            case InType.Binary:
+            case InType.CountedBinary:
+                return HexOf(bytes, d);
+        }
+        Utf8Formatter.TryFormat(number, d, out int plain);
+        return plain;
+    }
+
+    private static int MaxTextLength(in DecodedEvent e, int index)
+    {
+        int bytes = e.Bytes(index).Length;
+        return Math.Max(AddressFormatter.MaxLength, bytes * 3 + 64);
+    }
+
+    private Span<byte> Scratch(int size)
+    {
+        if (_scratch.Length < size + 2) _scratch = new byte[Math.Max(size + 2, _scratch.Length * 2)];
+        return _scratch.AsSpan(1, size);
+    }
+
+    /// <summary>Wraps the text already in the scratch buffer (which has room before and after) in quotes.</summary>
+    private ReadOnlySpan<byte> Quote(Span<byte> text, int n)
+    {
+        _scratch[0] = (byte)'"';
+        _scratch[n + 1] = (byte)'"';
+        return _scratch.AsSpan(0, n + 2);
+    }
+
+    /// <summary>Out-types whose text is ASCII with nothing JSON must escape, so it can go in raw.</summary>
+    private static bool IsPlainAscii(FieldSchema f) =>
+        f.EffectiveOutType is OutType.HexInt8 or OutType.HexInt16 or OutType.HexInt32 or OutType.HexInt64 or OutType.IPv4
+            or OutType.IPv6 or OutType.SocketAddress or OutType.Guid or OutType.HexBinary or OutType.NTStatus
+            or OutType.Win32Error or OutType.HResult or OutType.CodePointer
+        && f.InType is not (InType.UnicodeString or InType.AnsiString or InType.CountedString or InType.CountedAnsiString);
+
+    private static bool IsInteger(InType t) => t is InType.Int8 or InType.UInt8 or InType.Int16 or InType.UInt16 or InType.Int32
+        or InType.UInt32 or InType.Int64 or InType.UInt64 or InType.HexInt32 or InType.HexInt64 or InType.Boolean;
+
+    private static ReadOnlySpan<byte> Hex32(Span<byte> d, uint value, bool prefix)
+    {
+        int n = 0;
+        if (prefix) { d[0] = (byte)'0'; d[1] = (byte)'x'; n = 2; }
+        Utf8Formatter.TryFormat(value, d[n..], out int w, new StandardFormat('X', 8));
+        return d[..(n + w)];
+    }
+
+    private static int HexOf(ReadOnlySpan<byte> bytes, Span<byte> d)
+    {
+        Convert.TryToHexString(bytes.Length > d.Length / 2 ? bytes[..(d.Length / 2)] : bytes, d, out int n);
+        return n;
+    }
+
+    private static ReadOnlySpan<byte> Utf8(string s, Span<byte> d)
+    {
+        int n = Encoding.UTF8.GetBytes(s, d);
+        return d[..n];
+    }
+
+    private static string? SocketTypeName(ulong value) => value switch
+    {
+        1 => "SOCK_STREAM",
+        2 => "SOCK_DGRAM",
+        3 => "SOCK_RAW",
+        4 => "SOCK_RDM",
+        5 => "SOCK_SEQPACKET",
+        _ => null,
+    };
+
+    private static int FormatFileTime(long fileTime, Span<byte> d)
+    {
+        var t = Etl.EtlClock.FromFileTime(fileTime);
+        t.TryFormat(d, out int n, "yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        return n;
+    }
+
+    private static int FormatSystemTime(ReadOnlySpan<byte> b, Span<byte> d)
+    {
+        int year = BinaryPrimitives.ReadUInt16LittleEndian(b), month = BinaryPrimitives.ReadUInt16LittleEndian(b[2..]);
+        int day = BinaryPrimitives.ReadUInt16LittleEndian(b[6..]), hour = BinaryPrimitives.ReadUInt16LittleEndian(b[8..]);
+        int minute = BinaryPrimitives.ReadUInt16LittleEndian(b[10..]), second = BinaryPrimitives.ReadUInt16LittleEndian(b[12..]);
+        int ms = BinaryPrimitives.ReadUInt16LittleEndian(b[14..]);
+        try
+        {
+            new DateTime(year, month, day, hour, minute, second, ms).TryFormat(d, out int n, "yyyy-MM-ddTHH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+            return n;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return HexOf(b[..16], d);
+        }
+    }
+}

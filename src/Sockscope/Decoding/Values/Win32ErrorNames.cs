@@ -1,0 +1,496 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Sockscope.Decoding.Values;
+
+/// <summary>
+/// Symbolic names of Win32 error codes (<c>ERROR_*</c>) and Windows Sockets error codes (<c>WSAE*</c>,
+/// <c>WSA_*</c> …), for rendering the error fields of Winsock events. The table holds the common Win32 codes a
+/// socket, file or I/O path returns (not the whole of winerror.h), the DNS codes name resolution reports, and every
+/// Windows Sockets code from 10004 to 11033.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Values were checked against public copies of winerror.h and winsock2.h: the mingw-w64 headers, and a
+/// translation of the Windows SDK's winerror.h for the codes mingw-w64 lacks (572–1022, 11032, 11033); the Winsock
+/// names against Microsoft's "Windows Sockets Error Codes" page.
+/// </para>
+/// <para>
+/// Naming of the values with two names. Winsock defines six of its errors as aliases of Win32 codes
+/// (<c>#define WSA_IO_PENDING (ERROR_IO_PENDING)</c> and so on): 6 <c>WSA_INVALID_HANDLE</c>, 8
+/// <c>WSA_NOT_ENOUGH_MEMORY</c>, 87 <c>WSA_INVALID_PARAMETER</c>, 995 <c>WSA_OPERATION_ABORTED</c>, 996
+/// <c>WSA_IO_INCOMPLETE</c>, 997 <c>WSA_IO_PENDING</c>. The "Windows Sockets Error Codes" page lists them under
+/// their WSA_ names, but notes that they are operating-system errors, and the same numbers reach Sockscope from
+/// places that are not Winsock (overlapped results, HRESULTs, other providers). <see cref="TryGetName"/> therefore
+/// gives the winerror.h name (997 → <c>ERROR_IO_PENDING</c>), the one that is right wherever the code comes from;
+/// <see cref="TryGetWinsockName"/> gives the WSA_ alias for those six, for a field known to hold a
+/// <c>WSAGetLastError</c> value. Elsewhere the two agree. 11004 is <c>WSANO_DATA</c> (<c>WSANO_ADDRESS</c> is its
+/// alias), and 11024 is spelt <c>WSA_QOS_EUNKOWNPSOBJ</c> as Microsoft's page and the SDK's winsock2.h spell it
+/// (mingw-w64's winerror.h corrects it to <c>WSA_QOS_EUNKNOWNPSOBJ</c>).
+/// </para>
+/// <para>
+/// An HRESULT made by <c>HRESULT_FROM_WIN32</c> (0x8007xxxx: failure, facility 7) is accepted too and named by its
+/// low 16 bits, so 0x80070005 is <c>ERROR_ACCESS_DENIED</c>. 0x80070000 is not a value <c>HRESULT_FROM_WIN32</c>
+/// produces (it maps 0 to <c>S_OK</c>) and is not named. Lookups do not allocate.
+/// </para>
+/// </remarks>
+public static class Win32ErrorNames
+{
+    private static readonly (uint Value, string Name)[] Entries =
+    [
+        // ---- general Win32 codes (winerror.h) -------------------------------------------------------------------
+        (0, "ERROR_SUCCESS"),
+        (1, "ERROR_INVALID_FUNCTION"),
+        (2, "ERROR_FILE_NOT_FOUND"),
+        (3, "ERROR_PATH_NOT_FOUND"),
+        (4, "ERROR_TOO_MANY_OPEN_FILES"),
+        (5, "ERROR_ACCESS_DENIED"),
+        (6, "ERROR_INVALID_HANDLE"),
+        (7, "ERROR_ARENA_TRASHED"),
+        (8, "ERROR_NOT_ENOUGH_MEMORY"),
+        (9, "ERROR_INVALID_BLOCK"),
+        (10, "ERROR_BAD_ENVIRONMENT"),
+        (11, "ERROR_BAD_FORMAT"),
+        (12, "ERROR_INVALID_ACCESS"),
+        (13, "ERROR_INVALID_DATA"),
+        (14, "ERROR_OUTOFMEMORY"),
+        (15, "ERROR_INVALID_DRIVE"),
+        (16, "ERROR_CURRENT_DIRECTORY"),
+        (17, "ERROR_NOT_SAME_DEVICE"),
+        (18, "ERROR_NO_MORE_FILES"),
+        (19, "ERROR_WRITE_PROTECT"),
+        (20, "ERROR_BAD_UNIT"),
+        (21, "ERROR_NOT_READY"),
+        (22, "ERROR_BAD_COMMAND"),
+        (23, "ERROR_CRC"),
+        (24, "ERROR_BAD_LENGTH"),
+        (25, "ERROR_SEEK"),
+        (26, "ERROR_NOT_DOS_DISK"),
+        (27, "ERROR_SECTOR_NOT_FOUND"),
+        (28, "ERROR_OUT_OF_PAPER"),
+        (29, "ERROR_WRITE_FAULT"),
+        (30, "ERROR_READ_FAULT"),
+        (31, "ERROR_GEN_FAILURE"),
+        (32, "ERROR_SHARING_VIOLATION"),
+        (33, "ERROR_LOCK_VIOLATION"),
+        (34, "ERROR_WRONG_DISK"),
+        (36, "ERROR_SHARING_BUFFER_EXCEEDED"),
+        (38, "ERROR_HANDLE_EOF"),
+        (39, "ERROR_HANDLE_DISK_FULL"),
+        (50, "ERROR_NOT_SUPPORTED"),
+        (51, "ERROR_REM_NOT_LIST"),
+        (52, "ERROR_DUP_NAME"),
+        (53, "ERROR_BAD_NETPATH"),
+        (54, "ERROR_NETWORK_BUSY"),
+        (55, "ERROR_DEV_NOT_EXIST"),
+        (56, "ERROR_TOO_MANY_CMDS"),
+        (57, "ERROR_ADAP_HDW_ERR"),
+        (58, "ERROR_BAD_NET_RESP"),
+        (59, "ERROR_UNEXP_NET_ERR"),
+        (60, "ERROR_BAD_REM_ADAP"),
+        (61, "ERROR_PRINTQ_FULL"),
+        (62, "ERROR_NO_SPOOL_SPACE"),
+        (63, "ERROR_PRINT_CANCELLED"),
+        (64, "ERROR_NETNAME_DELETED"),
+        (65, "ERROR_NETWORK_ACCESS_DENIED"),
+        (66, "ERROR_BAD_DEV_TYPE"),
+        (67, "ERROR_BAD_NET_NAME"),
+        (68, "ERROR_TOO_MANY_NAMES"),
+        (69, "ERROR_TOO_MANY_SESS"),
+        (70, "ERROR_SHARING_PAUSED"),
+        (71, "ERROR_REQ_NOT_ACCEP"),
+        (72, "ERROR_REDIR_PAUSED"),
+        (80, "ERROR_FILE_EXISTS"),
+        (82, "ERROR_CANNOT_MAKE"),
+        (83, "ERROR_FAIL_I24"),
+        (84, "ERROR_OUT_OF_STRUCTURES"),
+        (85, "ERROR_ALREADY_ASSIGNED"),
+        (86, "ERROR_INVALID_PASSWORD"),
+        (87, "ERROR_INVALID_PARAMETER"),
+        (88, "ERROR_NET_WRITE_FAULT"),
+        (89, "ERROR_NO_PROC_SLOTS"),
+        (100, "ERROR_TOO_MANY_SEMAPHORES"),
+        (101, "ERROR_EXCL_SEM_ALREADY_OWNED"),
+        (102, "ERROR_SEM_IS_SET"),
+        (103, "ERROR_TOO_MANY_SEM_REQUESTS"),
+        (104, "ERROR_INVALID_AT_INTERRUPT_TIME"),
+        (105, "ERROR_SEM_OWNER_DIED"),
+        (106, "ERROR_SEM_USER_LIMIT"),
+        (107, "ERROR_DISK_CHANGE"),
+        (108, "ERROR_DRIVE_LOCKED"),
+        (109, "ERROR_BROKEN_PIPE"),
+        (110, "ERROR_OPEN_FAILED"),
+        (111, "ERROR_BUFFER_OVERFLOW"),
+        (112, "ERROR_DISK_FULL"),
+        (113, "ERROR_NO_MORE_SEARCH_HANDLES"),
+        (114, "ERROR_INVALID_TARGET_HANDLE"),
+        (117, "ERROR_INVALID_CATEGORY"),
+        (118, "ERROR_INVALID_VERIFY_SWITCH"),
+        (119, "ERROR_BAD_DRIVER_LEVEL"),
+        (120, "ERROR_CALL_NOT_IMPLEMENTED"),
+        (121, "ERROR_SEM_TIMEOUT"),
+        (122, "ERROR_INSUFFICIENT_BUFFER"),
+        (123, "ERROR_INVALID_NAME"),
+        (124, "ERROR_INVALID_LEVEL"),
+        (125, "ERROR_NO_VOLUME_LABEL"),
+        (126, "ERROR_MOD_NOT_FOUND"),
+        (127, "ERROR_PROC_NOT_FOUND"),
+        (128, "ERROR_WAIT_NO_CHILDREN"),
+        (129, "ERROR_CHILD_NOT_COMPLETE"),
+        (130, "ERROR_DIRECT_ACCESS_HANDLE"),
+        (131, "ERROR_NEGATIVE_SEEK"),
+        (132, "ERROR_SEEK_ON_DEVICE"),
+        (142, "ERROR_BUSY_DRIVE"),
+        (145, "ERROR_DIR_NOT_EMPTY"),
+        (148, "ERROR_PATH_BUSY"),
+        (158, "ERROR_NOT_LOCKED"),
+        (161, "ERROR_BAD_PATHNAME"),
+        (164, "ERROR_MAX_THRDS_REACHED"),
+        (167, "ERROR_LOCK_FAILED"),
+        (170, "ERROR_BUSY"),
+        (173, "ERROR_CANCEL_VIOLATION"),
+        (183, "ERROR_ALREADY_EXISTS"),
+        (186, "ERROR_INVALID_FLAG_NUMBER"),
+        (187, "ERROR_SEM_NOT_FOUND"),
+        (193, "ERROR_BAD_EXE_FORMAT"),
+        (203, "ERROR_ENVVAR_NOT_FOUND"),
+        (206, "ERROR_FILENAME_EXCED_RANGE"),
+        (212, "ERROR_LOCKED"),
+        (214, "ERROR_TOO_MANY_MODULES"),
+        (230, "ERROR_BAD_PIPE"),
+        (231, "ERROR_PIPE_BUSY"),
+        (232, "ERROR_NO_DATA"),
+        (233, "ERROR_PIPE_NOT_CONNECTED"),
+        (234, "ERROR_MORE_DATA"),
+        (240, "ERROR_VC_DISCONNECTED"),
+        (254, "ERROR_INVALID_EA_NAME"),
+        (258, "WAIT_TIMEOUT"),
+        (259, "ERROR_NO_MORE_ITEMS"),
+        (266, "ERROR_CANNOT_COPY"),
+        (267, "ERROR_DIRECTORY"),
+        (288, "ERROR_NOT_OWNER"),
+        (298, "ERROR_TOO_MANY_POSTS"),
+        (299, "ERROR_PARTIAL_COPY"),
+        (300, "ERROR_OPLOCK_NOT_GRANTED"),
+        (317, "ERROR_MR_MID_NOT_FOUND"),
+        (487, "ERROR_INVALID_ADDRESS"),
+        (534, "ERROR_ARITHMETIC_OVERFLOW"),
+        (535, "ERROR_PIPE_CONNECTED"),
+        (536, "ERROR_PIPE_LISTENING"),
+        (572, "ERROR_CONTROL_C_EXIT"),
+        (592, "ERROR_DATA_NOT_ACCEPTED"),
+        (594, "ERROR_DRIVER_CANCEL_TIMEOUT"),
+        (601, "ERROR_FOUND_OUT_OF_SCOPE"),
+        (611, "ERROR_IP_ADDRESS_CONFLICT1"),
+        (612, "ERROR_IP_ADDRESS_CONFLICT2"),
+        (626, "ERROR_NO_MORE_MATCHES"),
+        (642, "ERROR_PORT_NOT_SET"),
+        (676, "ERROR_HANDLES_CLOSED"),
+        (698, "ERROR_OBJECT_NAME_EXISTS"),
+        (707, "ERROR_RECEIVE_PARTIAL"),
+        (708, "ERROR_RECEIVE_EXPEDITED"),
+        (709, "ERROR_RECEIVE_PARTIAL_EXPEDITED"),
+        (710, "ERROR_EVENT_DONE"),
+        (711, "ERROR_EVENT_PENDING"),
+        (716, "ERROR_SERVICE_NOTIFICATION"),
+        (731, "ERROR_WAIT_1"),
+        (732, "ERROR_WAIT_2"),
+        (733, "ERROR_WAIT_3"),
+        (734, "ERROR_WAIT_63"),
+        (735, "ERROR_ABANDONED_WAIT_0"),
+        (736, "ERROR_ABANDONED_WAIT_63"),
+        (737, "ERROR_USER_APC"),
+        (738, "ERROR_KERNEL_APC"),
+        (739, "ERROR_ALERTED"),
+        (740, "ERROR_ELEVATION_REQUIRED"),
+        (741, "ERROR_REPARSE"),
+        (742, "ERROR_OPLOCK_BREAK_IN_PROGRESS"),
+        (743, "ERROR_VOLUME_MOUNTED"),
+        (745, "ERROR_NOTIFY_CLEANUP"),
+        (746, "ERROR_PRIMARY_TRANSPORT_CONNECT_FAILED"),
+        (753, "ERROR_CRASH_DUMP"),
+        (754, "ERROR_BUFFER_ALL_ZEROS"),
+        (755, "ERROR_REPARSE_OBJECT"),
+        (765, "ERROR_WAIT_FOR_OPLOCK"),
+        (788, "ERROR_LOST_WRITEBEHIND_DATA_NETWORK_DISCONNECTED"),
+        (789, "ERROR_LOST_WRITEBEHIND_DATA_NETWORK_SERVER_ERROR"),
+        (816, "ERROR_SERVER_TRANSPORT_CONFLICT"),
+        (994, "ERROR_EA_ACCESS_DENIED"),
+        (995, "ERROR_OPERATION_ABORTED"),
+        (996, "ERROR_IO_INCOMPLETE"),
+        (997, "ERROR_IO_PENDING"),
+        (998, "ERROR_NOACCESS"),
+        (999, "ERROR_SWAPERROR"),
+        (1001, "ERROR_STACK_OVERFLOW"),
+        (1002, "ERROR_INVALID_MESSAGE"),
+        (1003, "ERROR_CAN_NOT_COMPLETE"),
+        (1004, "ERROR_INVALID_FLAGS"),
+        (1006, "ERROR_FILE_INVALID"),
+        (1009, "ERROR_BADDB"),
+        (1011, "ERROR_CANTOPEN"),
+        (1015, "ERROR_REGISTRY_CORRUPT"),
+        (1022, "ERROR_NOTIFY_ENUM_DIR"),
+        (1051, "ERROR_DEPENDENT_SERVICES_RUNNING"),
+        (1052, "ERROR_INVALID_SERVICE_CONTROL"),
+        (1053, "ERROR_SERVICE_REQUEST_TIMEOUT"),
+        (1056, "ERROR_SERVICE_ALREADY_RUNNING"),
+        (1058, "ERROR_SERVICE_DISABLED"),
+        (1060, "ERROR_SERVICE_DOES_NOT_EXIST"),
+        (1061, "ERROR_SERVICE_CANNOT_ACCEPT_CTRL"),
+        (1062, "ERROR_SERVICE_NOT_ACTIVE"),
+        (1067, "ERROR_PROCESS_ABORTED"),
+        (1072, "ERROR_SERVICE_MARKED_FOR_DELETE"),
+        (1114, "ERROR_DLL_INIT_FAILED"),
+        (1117, "ERROR_IO_DEVICE"),
+        (1130, "ERROR_NOT_ENOUGH_SERVER_MEMORY"),
+        (1167, "ERROR_DEVICE_NOT_CONNECTED"),
+        (1168, "ERROR_NOT_FOUND"),
+        (1200, "ERROR_BAD_DEVICE"),
+        (1201, "ERROR_CONNECTION_UNAVAIL"),
+        (1202, "ERROR_DEVICE_ALREADY_REMEMBERED"),
+        (1203, "ERROR_NO_NET_OR_BAD_PATH"),
+        (1204, "ERROR_BAD_PROVIDER"),
+        (1205, "ERROR_CANNOT_OPEN_PROFILE"),
+        (1206, "ERROR_BAD_PROFILE"),
+        (1207, "ERROR_NOT_CONTAINER"),
+        (1208, "ERROR_EXTENDED_ERROR"),
+        (1209, "ERROR_INVALID_GROUPNAME"),
+        (1210, "ERROR_INVALID_COMPUTERNAME"),
+        (1211, "ERROR_INVALID_EVENTNAME"),
+        (1212, "ERROR_INVALID_DOMAINNAME"),
+        (1213, "ERROR_INVALID_SERVICENAME"),
+        (1214, "ERROR_INVALID_NETNAME"),
+        (1215, "ERROR_INVALID_SHARENAME"),
+        (1216, "ERROR_INVALID_PASSWORDNAME"),
+        (1217, "ERROR_INVALID_MESSAGENAME"),
+        (1218, "ERROR_INVALID_MESSAGEDEST"),
+        (1219, "ERROR_SESSION_CREDENTIAL_CONFLICT"),
+        (1220, "ERROR_REMOTE_SESSION_LIMIT_EXCEEDED"),
+        (1221, "ERROR_DUP_DOMAINNAME"),
+        (1222, "ERROR_NO_NETWORK"),
+        (1223, "ERROR_CANCELLED"),
+        (1224, "ERROR_USER_MAPPED_FILE"),
+        (1225, "ERROR_CONNECTION_REFUSED"),
+        (1226, "ERROR_GRACEFUL_DISCONNECT"),
+        (1227, "ERROR_ADDRESS_ALREADY_ASSOCIATED"),
+        (1228, "ERROR_ADDRESS_NOT_ASSOCIATED"),
+        (1229, "ERROR_CONNECTION_INVALID"),
+        (1230, "ERROR_CONNECTION_ACTIVE"),
+        (1231, "ERROR_NETWORK_UNREACHABLE"),
+        (1232, "ERROR_HOST_UNREACHABLE"),
+        (1233, "ERROR_PROTOCOL_UNREACHABLE"),
+        (1234, "ERROR_PORT_UNREACHABLE"),
+        (1235, "ERROR_REQUEST_ABORTED"),
+        (1236, "ERROR_CONNECTION_ABORTED"),
+        (1237, "ERROR_RETRY"),
+        (1238, "ERROR_CONNECTION_COUNT_LIMIT"),
+        (1239, "ERROR_LOGIN_TIME_RESTRICTION"),
+        (1240, "ERROR_LOGIN_WKSTA_RESTRICTION"),
+        (1241, "ERROR_INCORRECT_ADDRESS"),
+        (1242, "ERROR_ALREADY_REGISTERED"),
+        (1243, "ERROR_SERVICE_NOT_FOUND"),
+        (1244, "ERROR_NOT_AUTHENTICATED"),
+        (1245, "ERROR_NOT_LOGGED_ON"),
+        (1246, "ERROR_CONTINUE"),
+        (1247, "ERROR_ALREADY_INITIALIZED"),
+        (1248, "ERROR_NO_MORE_DEVICES"),
+        (1251, "ERROR_ONLY_IF_CONNECTED"),
+        (1256, "ERROR_HOST_DOWN"),
+        (1260, "ERROR_ACCESS_DISABLED_BY_POLICY"),
+        (1265, "ERROR_DOWNGRADE_DETECTED"),
+        (1275, "ERROR_DRIVER_BLOCKED"),
+        (1314, "ERROR_PRIVILEGE_NOT_HELD"),
+        (1326, "ERROR_LOGON_FAILURE"),
+        (1392, "ERROR_FILE_CORRUPT"),
+        (1450, "ERROR_NO_SYSTEM_RESOURCES"),
+        (1451, "ERROR_NONPAGED_SYSTEM_RESOURCES"),
+        (1452, "ERROR_PAGED_SYSTEM_RESOURCES"),
+        (1453, "ERROR_WORKING_SET_QUOTA"),
+        (1454, "ERROR_PAGEFILE_QUOTA"),
+        (1455, "ERROR_COMMITMENT_LIMIT"),
+        (1460, "ERROR_TIMEOUT"),
+        (1722, "RPC_S_SERVER_UNAVAILABLE"),
+        (4319, "ERROR_DEVICE_NOT_AVAILABLE"),
+        (4390, "ERROR_NOT_A_REPARSE_POINT"),
+        (5023, "ERROR_INVALID_STATE"),
+        (5035, "ERROR_NETWORK_NOT_AVAILABLE"),
+
+        // ---- DNS (winerror.h), as name resolution reports them -------------------------------------------------
+        (9001, "DNS_ERROR_RCODE_FORMAT_ERROR"),
+        (9002, "DNS_ERROR_RCODE_SERVER_FAILURE"),
+        (9003, "DNS_ERROR_RCODE_NAME_ERROR"),
+        (9004, "DNS_ERROR_RCODE_NOT_IMPLEMENTED"),
+        (9005, "DNS_ERROR_RCODE_REFUSED"),
+        (9006, "DNS_ERROR_RCODE_YXDOMAIN"),
+        (9007, "DNS_ERROR_RCODE_YXRRSET"),
+        (9008, "DNS_ERROR_RCODE_NXRRSET"),
+        (9009, "DNS_ERROR_RCODE_NOTAUTH"),
+        (9010, "DNS_ERROR_RCODE_NOTZONE"),
+        (9016, "DNS_ERROR_RCODE_BADSIG"),
+        (9017, "DNS_ERROR_RCODE_BADKEY"),
+        (9018, "DNS_ERROR_RCODE_BADTIME"),
+        (9501, "DNS_INFO_NO_RECORDS"),
+        (9502, "DNS_ERROR_BAD_PACKET"),
+        (9503, "DNS_ERROR_NO_PACKET"),
+        (9504, "DNS_ERROR_RCODE"),
+        (9505, "DNS_ERROR_UNSECURE_PACKET"),
+        (9552, "DNS_ERROR_INVALID_IP_ADDRESS"),
+        (9556, "DNS_ERROR_NON_RFC_NAME"),
+        (9560, "DNS_ERROR_INVALID_NAME_CHAR"),
+        (9561, "DNS_ERROR_NUMERIC_NAME"),
+        (9701, "DNS_ERROR_RECORD_DOES_NOT_EXIST"),
+        (9852, "DNS_ERROR_NO_DNS_SERVERS"),
+
+        // ---- Windows Sockets (winerror.h, winsock2.h; Microsoft's "Windows Sockets Error Codes") ----------------
+        (10004, "WSAEINTR"),
+        (10009, "WSAEBADF"),
+        (10013, "WSAEACCES"),
+        (10014, "WSAEFAULT"),
+        (10022, "WSAEINVAL"),
+        (10024, "WSAEMFILE"),
+        (10035, "WSAEWOULDBLOCK"),
+        (10036, "WSAEINPROGRESS"),
+        (10037, "WSAEALREADY"),
+        (10038, "WSAENOTSOCK"),
+        (10039, "WSAEDESTADDRREQ"),
+        (10040, "WSAEMSGSIZE"),
+        (10041, "WSAEPROTOTYPE"),
+        (10042, "WSAENOPROTOOPT"),
+        (10043, "WSAEPROTONOSUPPORT"),
+        (10044, "WSAESOCKTNOSUPPORT"),
+        (10045, "WSAEOPNOTSUPP"),
+        (10046, "WSAEPFNOSUPPORT"),
+        (10047, "WSAEAFNOSUPPORT"),
+        (10048, "WSAEADDRINUSE"),
+        (10049, "WSAEADDRNOTAVAIL"),
+        (10050, "WSAENETDOWN"),
+        (10051, "WSAENETUNREACH"),
+        (10052, "WSAENETRESET"),
+        (10053, "WSAECONNABORTED"),
+        (10054, "WSAECONNRESET"),
+        (10055, "WSAENOBUFS"),
+        (10056, "WSAEISCONN"),
+        (10057, "WSAENOTCONN"),
+        (10058, "WSAESHUTDOWN"),
+        (10059, "WSAETOOMANYREFS"),
+        (10060, "WSAETIMEDOUT"),
+        (10061, "WSAECONNREFUSED"),
+        (10062, "WSAELOOP"),
+        (10063, "WSAENAMETOOLONG"),
+        (10064, "WSAEHOSTDOWN"),
+        (10065, "WSAEHOSTUNREACH"),
+        (10066, "WSAENOTEMPTY"),
+        (10067, "WSAEPROCLIM"),
+        (10068, "WSAEUSERS"),
+        (10069, "WSAEDQUOT"),
+        (10070, "WSAESTALE"),
+        (10071, "WSAEREMOTE"),
+        (10091, "WSASYSNOTREADY"),
+        (10092, "WSAVERNOTSUPPORTED"),
+        (10093, "WSANOTINITIALISED"),
+        (10101, "WSAEDISCON"),
+        (10102, "WSAENOMORE"),
+        (10103, "WSAECANCELLED"),
+        (10104, "WSAEINVALIDPROCTABLE"),
+        (10105, "WSAEINVALIDPROVIDER"),
+        (10106, "WSAEPROVIDERFAILEDINIT"),
+        (10107, "WSASYSCALLFAILURE"),
+        (10108, "WSASERVICE_NOT_FOUND"),
+        (10109, "WSATYPE_NOT_FOUND"),
+        (10110, "WSA_E_NO_MORE"),
+        (10111, "WSA_E_CANCELLED"),
+        (10112, "WSAEREFUSED"),
+        (11001, "WSAHOST_NOT_FOUND"),
+        (11002, "WSATRY_AGAIN"),
+        (11003, "WSANO_RECOVERY"),
+        (11004, "WSANO_DATA"),
+        (11005, "WSA_QOS_RECEIVERS"),
+        (11006, "WSA_QOS_SENDERS"),
+        (11007, "WSA_QOS_NO_SENDERS"),
+        (11008, "WSA_QOS_NO_RECEIVERS"),
+        (11009, "WSA_QOS_REQUEST_CONFIRMED"),
+        (11010, "WSA_QOS_ADMISSION_FAILURE"),
+        (11011, "WSA_QOS_POLICY_FAILURE"),
+        (11012, "WSA_QOS_BAD_STYLE"),
+        (11013, "WSA_QOS_BAD_OBJECT"),
+        (11014, "WSA_QOS_TRAFFIC_CTRL_ERROR"),
+        (11015, "WSA_QOS_GENERIC_ERROR"),
+        (11016, "WSA_QOS_ESERVICETYPE"),
+        (11017, "WSA_QOS_EFLOWSPEC"),
+        (11018, "WSA_QOS_EPROVSPECBUF"),
+        (11019, "WSA_QOS_EFILTERSTYLE"),
+        (11020, "WSA_QOS_EFILTERTYPE"),
+        (11021, "WSA_QOS_EFILTERCOUNT"),
+        (11022, "WSA_QOS_EOBJLENGTH"),
+        (11023, "WSA_QOS_EFLOWCOUNT"),
+        (11024, "WSA_QOS_EUNKOWNPSOBJ"),
+        (11025, "WSA_QOS_EPOLICYOBJ"),
+        (11026, "WSA_QOS_EFLOWDESC"),
+        (11027, "WSA_QOS_EPSFLOWSPEC"),
+        (11028, "WSA_QOS_EPSFILTERSPEC"),
+        (11029, "WSA_QOS_ESDMODEOBJ"),
+        (11030, "WSA_QOS_ESHAPERATEOBJ"),
+        (11031, "WSA_QOS_RESERVED_PETYPE"),
+        (11032, "WSA_SECURE_HOST_NOT_FOUND"),
+        (11033, "WSA_IPSEC_NAME_POLICY_ERROR"),
+    ];
+
+    private static readonly FrozenDictionary<uint, string> ByValue = Build(Entries);
+
+    private static FrozenDictionary<uint, string> Build((uint Value, string Name)[] entries)
+    {
+        // Dictionary.Add, not the indexer: a value listed twice is a mistake in the table and fails the type's
+        // initialisation (and so every test that touches it) rather than silently keeping one of the names.
+        var all = new Dictionary<uint, string>(entries.Length);
+        foreach (var (value, name) in entries) all.Add(value, name);
+        return all.ToFrozenDictionary();
+    }
+
+    /// <summary>Every value and name in the table (plain codes only; HRESULT forms are not listed).</summary>
+    public static IReadOnlyDictionary<uint, string> All => ByValue;
+
+    /// <summary>How many codes the table names.</summary>
+    public static int Count => ByValue.Count;
+
+    /// <summary>
+    /// The name of a Win32 or Windows Sockets error code, e.g. 10061 → <c>WSAECONNREFUSED</c>, 997 →
+    /// <c>ERROR_IO_PENDING</c>; an <c>HRESULT_FROM_WIN32</c> value (0x8007xxxx) is named by its code.
+    /// </summary>
+    /// <param name="code">The error code, or an HRESULT wrapping one.</param>
+    /// <param name="name">The name, or null when the code is not in the table.</param>
+    /// <returns>Whether the code is in the table. Does not allocate.</returns>
+    public static bool TryGetName(uint code, [MaybeNullWhen(false)] out string name) =>
+        ByValue.TryGetValue(Unwrap(code), out name);
+
+    /// <summary>
+    /// As <see cref="TryGetName"/>, but for the six Win32 codes Winsock also names (6, 8, 87, 995, 996, 997) gives
+    /// Winsock's alias, e.g. 997 → <c>WSA_IO_PENDING</c>: for fields known to hold a <c>WSAGetLastError</c> value.
+    /// </summary>
+    /// <param name="code">The error code, or an HRESULT wrapping one.</param>
+    /// <param name="name">The name, or null when the code is not in the table.</param>
+    /// <returns>Whether the code is in the table. Does not allocate.</returns>
+    public static bool TryGetWinsockName(uint code, [MaybeNullWhen(false)] out string name)
+    {
+        code = Unwrap(code);
+        string? alias = code switch
+        {
+            6 => "WSA_INVALID_HANDLE",
+            8 => "WSA_NOT_ENOUGH_MEMORY",
+            87 => "WSA_INVALID_PARAMETER",
+            995 => "WSA_OPERATION_ABORTED",
+            996 => "WSA_IO_INCOMPLETE",
+            997 => "WSA_IO_PENDING",
+            _ => null,
+        };
+        if (alias is not null)
+        {
+            name = alias;
+            return true;
+        }
+        return ByValue.TryGetValue(code, out name);
+    }
+
+    /// <summary>The Win32 code inside an <c>HRESULT_FROM_WIN32</c> value; any other value unchanged.</summary>
+    private static uint Unwrap(uint code) =>
+        (code & 0xFFFF_0000u) == 0x8007_0000u && (code & 0xFFFFu) != 0 ? code & 0xFFFFu : code;
+}
