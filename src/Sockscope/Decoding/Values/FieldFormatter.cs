@@ -104,6 +104,43 @@ public sealed class FieldFormatter
         return n < 0 ? default : d[..n];
     }
 
+    /// <summary>
+    /// The value as the JSON format has it, as UTF-8 text without quotes (numbers as digits, Booleans as true/false,
+    /// value maps by name, the rest as in JSON): for CSV cells. Valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<byte> FormatValue(in DecodedEvent e, int index)
+    {
+        if (!e.Has(index)) return default;
+        var f = e.Field(index);
+        ulong number = e.Values[index].Number;
+        var d = Scratch(MaxTextLength(e, index));
+        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
+        int w;
+        switch (f.EffectiveOutType)
+        {
+            case OutType.Boolean:
+                return Utf8(number != 0 ? "true" : "false", d);
+            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
+                Utf8Formatter.TryFormat((long)number, d, out w);
+                return d[..w];
+            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
+                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) Utf8Formatter.TryFormat((long)number, d, out w);
+                else Utf8Formatter.TryFormat(number, d, out w);
+                return d[..w];
+            case OutType.Port:
+                Utf8Formatter.TryFormat(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number, d, out w);
+                return d[..w];
+            case OutType.Float:
+                Utf8Formatter.TryFormat(BitConverter.UInt32BitsToSingle((uint)number), d, out w);
+                return d[..w];
+            case OutType.Double:
+                Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out w);
+                return d[..w];
+        }
+        int n = FormatJsonText(e, index, d);
+        return n < 0 ? default : d[..n];
+    }
+
     /// <summary>The symbolic name of a status, error or HRESULT field whose value is not zero, or null.</summary>
     public static string? StatusName(in DecodedEvent e, int index)
     {
