@@ -128,8 +128,9 @@ internal static class DumpCommand
     {
         var names = new ProviderNames();
         var filter = new RecordFilter(settings, reader, names);
-        var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width);
-        var decoder = new EventDecoder(SchemaCatalog.Winsock);
+        var catalog = SchemaCatalog.Winsock;
+        var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
+        var decoder = new EventDecoder(catalog);
         long left = settings.Limit ?? long.MaxValue;
         int tick = 0;
         while (left > 0 && reader.TryRead(out var record))

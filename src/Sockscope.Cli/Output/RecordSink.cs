@@ -18,10 +18,10 @@ internal abstract class RecordSink
 
     /// <summary>The writer for <paramref name="format"/>; CSV and table write their header row now.</summary>
     public static RecordSink Create(DumpFormat format, IBufferWriter<byte> output, EtlClock clock, ProviderNames names,
-        string? computer, int width) => format switch
+        string? computer, int width, Schema.SchemaCatalog? catalog = null) => format switch
     {
-        DumpFormat.Csv => new Csv(new RawEventCsvWriter(output, clock, names)),
-        DumpFormat.Table => new Table(new RawEventTableWriter(output, clock, names, width)),
+        DumpFormat.Csv => new Csv(new EventCsvWriter(output, clock, names, catalog)),
+        DumpFormat.Table => new Table(new EventTableWriter(output, clock, names, width)),
         _ => new Json(new EventJsonWriter(output, clock, names, computer)),
     };
 
@@ -31,13 +31,15 @@ internal abstract class RecordSink
         public override void Write(in EtlRecord record, in DecodedEvent decoded) => writer.Write(record, decoded);
     }
 
-    private sealed class Csv(RawEventCsvWriter writer) : RecordSink
+    private sealed class Csv(EventCsvWriter writer) : RecordSink
     {
         public override void Write(in EtlRecord record) => writer.Write(record);
+        public override void Write(in EtlRecord record, in DecodedEvent decoded) => writer.Write(record, decoded);
     }
 
-    private sealed class Table(RawEventTableWriter writer) : RecordSink
+    private sealed class Table(EventTableWriter writer) : RecordSink
     {
         public override void Write(in EtlRecord record) => writer.Write(record);
+        public override void Write(in EtlRecord record, in DecodedEvent decoded) => writer.Write(record, decoded);
     }
 }

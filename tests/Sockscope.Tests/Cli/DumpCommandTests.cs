@@ -218,17 +218,23 @@ public class DumpCommandTests
         Assert.Equal(0, result.ExitCode);
         var lines = result.OutputLines;
         Assert.Equal(all.Count + 1, lines.Length);
-        Assert.Equal("time_created,provider,guid,event_id,version,level,task,opcode,keywords,process_id,thread_id,processor," +
-            "header_type,pointer_size,activity_id,size,payload_hex\r", lines[0]);
+        var fieldColumns = Sockscope.Sinks.EventCsvWriter.FieldColumns(Sockscope.Schema.SchemaCatalog.Winsock);
+        Assert.StartsWith("time_created,provider,guid,event_id,version,level,task,opcode,keywords,process_id,thread_id,processor," +
+            "header_type,pointer_size,activity_id,size,message,Process,Endpoint,AddressFamily,SocketType,Protocol,", lines[0]);
+        Assert.EndsWith(",payload_hex\r", lines[0]);
+        int columns = 17 + fieldColumns.Count + 1;
+        Assert.Equal(columns, lines[0].Split(',').Length);
         for (int i = 1; i < lines.Length; i++)
         {
             Assert.EndsWith("\r", lines[i]);
             var fields = lines[i].TrimEnd('\r').Split(',');
-            Assert.Equal(17, fields.Length);
+            Assert.Equal(columns, fields.Length);
             Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$"), fields[0]);
             Assert.Equal(all[i - 1].Id.ToString(), fields[3]);
             Assert.Equal(all[i - 1].Pid.ToString(), fields[9]);
-            Assert.Equal(all[i - 1].PayloadHex, fields[16]);
+            Assert.Equal("", fields[16]);
+            Assert.True(fields[17..^1].All(f => f == ""), "records not decoded have empty field cells");
+            Assert.Equal(all[i - 1].PayloadHex, fields[^1]);
         }
         Assert.Equal(112, lines.Count(l => l.Contains(",Microsoft-Windows-PowerShell,") && l.Contains(",EventHeader,8,")));
     }
@@ -240,7 +246,7 @@ public class DumpCommandTests
         Assert.Equal(0, result.ExitCode);
         var lines = result.OutputLines;
         Assert.Equal(17_078 + 1, lines.Length);
-        Assert.Matches(new Regex(@"^TIME \(UTC\)\s+PROVIDER\s+ID\s+OP\s+PID\s+TID\s+CPU\s+SIZE PAYLOAD$"), lines[0]);
+        Assert.Matches(new Regex(@"^TIME \(UTC\)\s+PROVIDER\s+ID\s+OP\s+PID\s+TID\s+CPU\s+SIZE DETAILS$"), lines[0]);
         Assert.All(lines, l => Assert.InRange(l.Length, 1, 120));
         Assert.All(lines.Skip(1), l => Assert.Matches(new Regex(@"^\d\d:\d\d:\d\d\.\d{7} "), l));
         // Perfinfo records carry no process: their ids show as "-".

@@ -52,6 +52,30 @@ public class SeedExampleTests
         AssertSameJson(Event4, lines[1]);
     }
 
+    [Fact]
+    public void Csv_has_a_column_per_field_and_the_table_shows_the_message()
+    {
+        using var dir = new TempDir();
+        string path = WriteSeedTrace(dir);
+        var csv = CliRunner.Run("dump", path, "--format", "csv").OutputLines.Select(l => l.TrimEnd('\r').Split(',')).ToArray();
+        Assert.Equal(3, csv.Length);
+        var header = csv[0].ToList();
+        string Cell(int row, string column) => csv[row][header.IndexOf(column)];
+        Assert.Equal("SockClose", Cell(1, "message"));
+        Assert.Equal("", Cell(1, "Socket"));
+        Assert.Equal("00000000", Cell(2, "ErrorCode"));
+        Assert.Equal("0x6DC", Cell(2, "Socket"));
+        Assert.Equal("true", Cell(2, "IsProviderSocket"));
+        Assert.Equal("00000000", Cell(2, "FailurePoint"));
+        Assert.Equal("", Cell(2, "payload_hex"));
+        Assert.Equal("", Cell(2, "Address"));
+
+        var table = CliRunner.Run("dump", path, "--format", "table").OutputLines;
+        Assert.Equal(3, table.Length);
+        Assert.EndsWith(" SockClose", table[1]);
+        Assert.Contains("Microsoft-Windows-Winsock-S…", table[2]);
+    }
+
     [SharedSamplesFact]
     public void The_examples_match_the_seed_page_itself()
     {

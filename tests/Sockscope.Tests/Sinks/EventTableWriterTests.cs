@@ -7,15 +7,15 @@ using Sockscope.Tests.Support;
 
 namespace Sockscope.Tests.Sinks;
 
-public class RawEventTableWriterTests
+public class EventTableWriterTests
 {
     [Fact]
     public void Provider_names_are_cut_to_28_characters_with_an_ellipsis()
     {
-        Assert.Equal("Microsoft-Windows-Kernel-Pr…", RawEventTableWriter.ProviderText("Microsoft-Windows-Kernel-Process", Guid.Empty));
-        Assert.Equal("EventTrace".PadRight(28), RawEventTableWriter.ProviderText("EventTrace", Guid.Empty));
-        Assert.Equal(28, RawEventTableWriter.ProviderText(new string('x', 28), Guid.Empty).Length);
-        Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A8…", RawEventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1")));
+        Assert.Equal("Microsoft-Windows-Kernel-Pr…", EventTableWriter.ProviderText("Microsoft-Windows-Kernel-Process", Guid.Empty));
+        Assert.Equal("EventTrace".PadRight(28), EventTableWriter.ProviderText("EventTrace", Guid.Empty));
+        Assert.Equal(28, EventTableWriter.ProviderText(new string('x', 28), Guid.Empty).Length);
+        Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A8…", EventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1")));
     }
 
     [SharedSamplesTheory]
@@ -28,7 +28,7 @@ public class RawEventTableWriterTests
         using var reader = EtlReader.Open(SharedSamples.PathOf("airbus_AMSITrace.etl"));
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>();
-        var writer = new RawEventTableWriter(output, reader.Clock, names, width);
+        var writer = new EventTableWriter(output, reader.Clock, names, width);
         var payloads = new List<string>();
         while (reader.TryRead(out var r))
         {
@@ -39,7 +39,7 @@ public class RawEventTableWriterTests
         var lines = Encoding.UTF8.GetString(output.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(payloads.Count + 1, lines.Length);
         Assert.StartsWith("TIME (UTC)", lines[0]);
-        int effective = Math.Max(width, RawEventTableWriter.MinimumWidth);
+        int effective = Math.Max(width, EventTableWriter.MinimumWidth);
         int room = effective - 83;
         int cut = 0;
         for (int i = 1; i < lines.Length; i++)

@@ -7,7 +7,7 @@ using Sockscope.Tests.Support;
 
 namespace Sockscope.Tests.Sinks;
 
-public class RawEventCsvWriterTests
+public class EventCsvWriterTests
 {
     [Theory]
     [InlineData("Microsoft-Windows-Kernel", "Microsoft-Windows-Kernel")]
@@ -16,7 +16,7 @@ public class RawEventCsvWriterTests
     [InlineData("two\nlines", "\"two\nlines\"")]
     [InlineData("", "")]
     public void Fields_are_quoted_as_rfc_4180_asks(string field, string expected) =>
-        Assert.Equal(expected, RawEventCsvWriter.Quote(field));
+        Assert.Equal(expected, EventCsvWriter.Quote(field));
 
     [SharedSamplesFact]
     public void The_stream_and_memory_forms_write_the_same_bytes()
@@ -28,7 +28,7 @@ public class RawEventCsvWriterTests
         {
             var names = new ProviderNames();
             var output = new ArrayBufferWriter<byte>();
-            var writer = new RawEventCsvWriter(output, reader.Clock, names);
+            var writer = new EventCsvWriter(output, reader.Clock, names);
             while (reader.TryRead(out var r))
             {
                 names.Learn(r);
@@ -43,7 +43,7 @@ public class RawEventCsvWriterTests
             var names = new ProviderNames();
             using var stream = new MemoryStream();
             // A small buffer, so the rows go to the stream in many pieces.
-            var writer = new RawEventCsvWriter(stream, reader.Clock, names, bufferSize: 4096);
+            var writer = new EventCsvWriter(stream, reader.Clock, names, bufferSize: 4096);
             while (reader.TryRead(out var r))
             {
                 names.Learn(r);
@@ -56,7 +56,7 @@ public class RawEventCsvWriterTests
         Assert.Equal(viaMemory, viaStream);
         var lines = Encoding.UTF8.GetString(viaStream).Split("\r\n");
         Assert.Equal(records + 2, lines.Length);
-        Assert.Equal(string.Join(',', RawEventCsvWriter.Columns), lines[0]);
+        Assert.Equal(string.Join(',', [.. EventCsvWriter.HeaderColumns, "payload_hex"]), lines[0]);
         Assert.Equal("", lines[^1]);
     }
 }
