@@ -29,7 +29,7 @@ public readonly ref struct EtlRecord
     /// <summary>The header kind.</summary>
     public TraceHeaderType HeaderType => _layout.Type;
     /// <summary>The header layout family.</summary>
-    public TraceHeaderFamily Family => _layout.Type.Family();
+    public TraceHeaderFamily Family => _layout.Family;
     /// <summary>The record size from its header.</summary>
     public int Size => _layout.Size;
     /// <summary>Raw time stamp in the session clock (for a WPP message without one: the previous event's).</summary>

@@ -19,6 +19,8 @@ internal struct RecordLayout
     }
 
     public TraceHeaderType Type;
+    /// <summary>The layout family of <see cref="Type"/>, kept so record properties need not work it out each time.</summary>
+    public TraceHeaderFamily Family;
     public int Size;
     public int ExtOffset;
     public int ExtLength;
@@ -68,6 +70,7 @@ internal struct RecordLayout
         r = r[..size];
 
         layout.Type = type;
+        layout.Family = family;
         layout.Size = size;
         layout.HasTimestamp = true;
         int data = headerLength;

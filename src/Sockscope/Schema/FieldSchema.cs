@@ -26,8 +26,12 @@ public sealed class FieldSchema
     /// <summary>Where an out-type not found in any dump was inferred from, if so.</summary>
     public string? OutTypeSource { get; init; }
 
+    private OutType _effective;
+
     /// <summary>The out-type in effect (the in-type's default when none is given).</summary>
-    public OutType EffectiveOutType => OutType != OutType.Null ? OutType : InType switch
+    public OutType EffectiveOutType => _effective != OutType.Null ? _effective : _effective = DefaultOutType();
+
+    private OutType DefaultOutType() => OutType != OutType.Null ? OutType : InType switch
     {
         InType.UnicodeString or InType.AnsiString or InType.CountedString or InType.CountedAnsiString => OutType.String,
         InType.Int8 => OutType.Byte,

@@ -57,6 +57,8 @@ public sealed class EventJsonWriter : IDisposable
     private static readonly JsonEncodedText PPayloadHex = Name("payload_hex");
     private static readonly JsonEncodedText PMessage = Name("message");
     private static readonly JsonEncodedText PDecoding = Name("decoding");
+    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', 0x7F]);
     private static readonly JsonEncodedText EtwTrace = Name("ETW Trace");
     private static readonly JsonEncodedText Empty = Name("");
 
@@ -71,6 +73,9 @@ public sealed class EventJsonWriter : IDisposable
     private readonly JsonEncodedText _computer;
     private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
+    private byte[] _quoted = new byte[1024];
+    private Schema.EventSchema? _lastSchema;
+    private (JsonEncodedText[], JsonEncodedText[]) _lastNames;
     private readonly FieldFormatter _fields = new();
     private readonly MessageFormatter _messages;
     private readonly Dictionary<Schema.EventSchema, (JsonEncodedText[] Names, JsonEncodedText[] StatusNames)> _fieldNames = new();
@@ -119,20 +124,36 @@ public sealed class EventJsonWriter : IDisposable
             if (FieldFormatter.StatusName(decoded, i) is { } symbol) json.WriteString(statusNames[i], symbol);
         }
         json.WriteEndObject();
-        json.WriteString(PMessage, _messages.Format(decoded));
+        var message = _messages.Format(decoded);
+        json.WritePropertyName(PMessage);
+        // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
+        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) json.WriteRawValue(Quoted(message), skipInputValidation: true);
+        else json.WriteStringValue(message);
         if (decoded.Status != DecodeStatus.Complete)
             json.WriteString(PDecoding, (decoded.Status & DecodeStatus.Truncated) != 0 ? "truncated" : "extra_bytes");
         EndLine();
     }
 
+    private ReadOnlySpan<byte> Quoted(ReadOnlySpan<byte> text)
+    {
+        if (_quoted.Length < text.Length + 2) _quoted = new byte[Math.Max(text.Length + 2, _quoted.Length * 2)];
+        _quoted[0] = (byte)'"';
+        text.CopyTo(_quoted.AsSpan(1));
+        _quoted[text.Length + 1] = (byte)'"';
+        return _quoted.AsSpan(0, text.Length + 2);
+    }
+
     private (JsonEncodedText[], JsonEncodedText[]) NamesOf(Schema.EventSchema schema)
     {
+        if (ReferenceEquals(schema, _lastSchema)) return _lastNames;
         if (!_fieldNames.TryGetValue(schema, out var names))
         {
             names = (schema.Fields.Select(f => JsonEncodedText.Encode(f.Name, Encoder)).ToArray(),
                      schema.Fields.Select(f => JsonEncodedText.Encode(f.Name + "Name", Encoder)).ToArray());
             _fieldNames[schema] = names;
         }
+        _lastSchema = schema;
+        _lastNames = names;
         return names;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sockscope.Schema;
 
@@ -10,14 +11,32 @@ namespace Sockscope.Decoding.Values;
 /// <summary>
 /// Renders decoded field values, as JSON values in the event format of the Winsock catalog (numbers as numbers,
 /// HexInt32 as "00000000", pointers as "0x6DC", Booleans as true/false, addresses as text, value maps by name) and
-/// as text for a person (status and error codes, address families, protocols and socket types by name).
+/// as text for a person (status and error codes, address families, protocols and socket types by name). Structs
+/// are JSON objects and arrays JSON arrays (arrays of characters one string), in text too.
 /// </summary>
 public sealed class FieldFormatter
 {
+    /// <summary>
+    /// The most elements and members written for one struct or array field; the rest are left out. A template can
+    /// declare elements that take no bytes, so only this bounds the output of a small hostile payload.
+    /// </summary>
+    public const int MaxValuesPerField = 65_536;
+
     private byte[] _scratch = new byte[512];
+    private readonly Dictionary<string, byte[]> _utf8 = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Writes field <paramref name="index"/> as a JSON value (the property name already written).</summary>
     public void WriteJson(Utf8JsonWriter json, in DecodedEvent e, int index)
+    {
+        if (PayloadDecoder.IsAggregate(e.Field(index)))
+        {
+            WriteAggregateJson(json, e, index);
+            return;
+        }
+        WriteScalarJson(json, e, index);
+    }
+
+    private void WriteScalarJson(Utf8JsonWriter json, in DecodedEvent e, int index)
     {
         var f = e.Field(index);
         var v = e.Values[index];
@@ -47,6 +66,10 @@ public sealed class FieldFormatter
             case OutType.Double:
                 json.WriteNumberValue(BitConverter.UInt64BitsToDouble(number));
                 return;
+            case OutType.String when IsCharType(f.InType):
+                var c = Scratch(16);
+                json.WriteStringValue(c[..CharsToUtf8(f.InType, e.Bytes(index), c)]);
+                return;
         }
         var text = Scratch(MaxTextLength(e, index));
         int n = FormatJsonText(e, index, text);
@@ -63,6 +86,7 @@ public sealed class FieldFormatter
     {
         var f = e.Field(index);
         if (!e.Has(index)) return default;
+        if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index) + 96);
         if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
@@ -99,6 +123,8 @@ public sealed class FieldFormatter
             case OutType.Double:
                 Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out int dw);
                 return d[..dw];
+            case OutType.String when IsCharType(f.InType):
+                return d[..CharsToUtf8(f.InType, e.Bytes(index), d)];
         }
         int n = FormatJsonText(e, index, d);
         return n < 0 ? default : d[..n];
@@ -112,6 +138,7 @@ public sealed class FieldFormatter
     {
         if (!e.Has(index)) return default;
         var f = e.Field(index);
+        if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index));
         if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
@@ -136,6 +163,8 @@ public sealed class FieldFormatter
             case OutType.Double:
                 Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out w);
                 return d[..w];
+            case OutType.String when IsCharType(f.InType):
+                return d[..CharsToUtf8(f.InType, e.Bytes(index), d)];
         }
         int n = FormatJsonText(e, index, d);
         return n < 0 ? default : d[..n];
@@ -144,7 +173,7 @@ public sealed class FieldFormatter
     /// <summary>The symbolic name of a status, error or HRESULT field whose value is not zero, or null.</summary>
     public static string? StatusName(in DecodedEvent e, int index)
     {
-        if (!e.Has(index)) return null;
+        if (!e.Has(index) || PayloadDecoder.IsAggregate(e.Field(index))) return null;
         uint value = (uint)e.Values[index].Number;
         if (value == 0) return null;
         return e.Field(index).EffectiveOutType switch
@@ -212,6 +241,9 @@ public sealed class FieldFormatter
                 return written;
             case InType.AnsiString:
             case InType.CountedAnsiString:
+                // 8-bit strings are UTF-8 (TraceLogging's Utf8 out-type, and most providers) or Windows-1252 (the
+                // TraceLogging default): bytes that are no UTF-8 are read as 1252 instead of replaced.
+                if (!System.Text.Unicode.Utf8.IsValid(bytes)) return CharsToUtf8(InType.UInt8, bytes, d);
                 bytes.CopyTo(d);
                 return bytes.Length;
             case InType.Sid:
@@ -268,10 +300,16 @@ public sealed class FieldFormatter
         return n;
     }
 
-    private static ReadOnlySpan<byte> Utf8(string s, Span<byte> d)
+    /// <summary>
+    /// The UTF-8 of a name from a table or map. The same few hundred strings come back for millions of events, so
+    /// their bytes are kept (by reference, bounded) instead of encoded each time.
+    /// </summary>
+    private ReadOnlySpan<byte> Utf8(string s, Span<byte> d)
     {
-        int n = Encoding.UTF8.GetBytes(s, d);
-        return d[..n];
+        if (_utf8.TryGetValue(s, out var bytes)) return bytes;
+        bytes = Encoding.UTF8.GetBytes(s);
+        if (_utf8.Count < 4096) _utf8[s] = bytes;
+        return bytes;
     }
 
     private static string? SocketTypeName(ulong value) => value switch

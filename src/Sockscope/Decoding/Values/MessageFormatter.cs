@@ -1,16 +1,21 @@
 using System.Buffers;
 using System.Text;
+using Sockscope.Schema;
 
 namespace Sockscope.Decoding.Values;
 
 /// <summary>
 /// Fills a manifest message's inserts (%1 … %n, each the text of field n; %% and %n! formats included) with the
-/// values a person reads; an event without a message gets its task name.
+/// values a person reads; an event without a message gets its task name. Each template is parsed once.
 /// </summary>
 public sealed class MessageFormatter
 {
+    /// <summary>A piece of a parsed template: literal UTF-8 text, then the insert of a field (or -1 for none).</summary>
+    private readonly record struct Segment(byte[] Literal, int Field);
+
     private readonly FieldFormatter _fields;
     private readonly ArrayBufferWriter<byte> _text = new(256);
+    private readonly Dictionary<EventSchema, Segment[]> _templates = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a formatter that renders values with <paramref name="fields"/>.</summary>
     public MessageFormatter(FieldFormatter fields) => _fields = fields;
@@ -18,23 +23,36 @@ public sealed class MessageFormatter
     /// <summary>The message as UTF-8, valid until the next call.</summary>
     public ReadOnlySpan<byte> Format(in DecodedEvent e)
     {
-        _text.ResetWrittenCount();
-        string? template = e.Schema.Message;
-        if (template is null)
+        if (!_templates.TryGetValue(e.Schema, out var segments))
         {
-            Append(e.Schema.TaskName);
-            return _text.WrittenSpan;
+            segments = Parse(e.Schema);
+            if (_templates.Count < 16_384) _templates[e.Schema] = segments;
         }
+        _text.ResetWrittenCount();
+        foreach (var segment in segments)
+        {
+            _text.Write(segment.Literal);
+            if (segment.Field >= 0 && segment.Field < e.Count) _text.Write(_fields.FormatText(e, segment.Field));
+        }
+        return _text.WrittenSpan;
+    }
+
+    private static Segment[] Parse(EventSchema schema)
+    {
+        string? template = schema.Message;
+        if (template is null) return [new Segment(Encoding.UTF8.GetBytes(schema.TaskName), -1)];
+        var segments = new List<Segment>();
+        var literal = new StringBuilder();
         int i = 0;
         while (i < template.Length)
         {
             int percent = template.IndexOf('%', i);
             if (percent < 0 || percent + 1 >= template.Length)
             {
-                Append(template.AsSpan(i));
+                literal.Append(template, i, template.Length - i);
                 break;
             }
-            Append(template.AsSpan(i, percent - i));
+            literal.Append(template, i, percent - i);
             char next = template[percent + 1];
             if (char.IsAsciiDigit(next))
             {
@@ -46,24 +64,18 @@ public sealed class MessageFormatter
                     int close = template.IndexOf('!', j + 1);
                     if (close > 0) j = close + 1;
                 }
-                int index = number - 1;
-                if (index >= 0 && index < e.Count) _text.Write(_fields.FormatText(e, index));
+                segments.Add(new Segment(Encoding.UTF8.GetBytes(literal.ToString()), number - 1));
+                literal.Clear();
                 i = j;
             }
             else
             {
                 // "%%" is a percent sign; "%n", "%t", "%r" are layout escapes Windows renders as line break, tab, return.
-                Append(next switch { '%' => "%", 'n' => " ", 't' => "\t", 'r' => "", _ => "%" + next });
+                literal.Append(next switch { '%' => "%", 'n' => " ", 't' => "\t", 'r' => "", _ => "%" + next });
                 i = percent + 2;
             }
         }
-        return _text.WrittenSpan;
-    }
-
-    private void Append(ReadOnlySpan<char> s)
-    {
-        var span = _text.GetSpan(Encoding.UTF8.GetMaxByteCount(s.Length));
-        int n = Encoding.UTF8.GetBytes(s, span);
-        _text.Advance(n);
+        if (literal.Length > 0 || segments.Count == 0) segments.Add(new Segment(Encoding.UTF8.GetBytes(literal.ToString()), -1));
+        return segments.ToArray();
     }
 }
