@@ -49,6 +49,7 @@ public static class Cli
         root.Options.Add(verbose);
         root.Subcommands.Add(InfoCommand.Create(console, verbose));
         root.Subcommands.Add(DumpCommand.Create(console, verbose));
+        root.Subcommands.Add(CatalogCommand.Create(console, verbose));
         return root;
     }
 }

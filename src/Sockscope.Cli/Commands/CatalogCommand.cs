@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Sockscope.Cli.Output;
+using Sockscope.Schema;
+using Sockscope.Sinks;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// <c>sockscope catalog [PROVIDER] [--event ID] [--format md|tsv|json]</c>: the built-in schema catalog (the event
+/// schemas Sockscope decodes with) as a Markdown page per provider, the events_by_build TSV layout, or JSON.
+/// </summary>
+/// <remarks>
+/// PROVIDER is a full name (any case), a GUID (braces optional), the name without "Microsoft-Windows-"
+/// ("Winsock-AFD") or the short form: <c>afd</c>, <c>sockets</c>, <c>nameresolution</c>. Without it, every
+/// provider of the catalog (the three Winsock providers). An unknown provider or event is one error line and exit 2.
+/// </remarks>
+internal static class CatalogCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var provider = new Argument<string?>("provider")
+        {
+            Description = "The provider: afd, sockets, nameresolution, a full name (any case) or a GUID; all three when absent",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var eventId = new Option<int?>("--event", "-e") { Description = "Only this event id (every version of it)", HelpName = "ID" };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format: a Markdown page per provider, the events_by_build TSV, or JSON",
+            DefaultValueFactory = _ => "md",
+            HelpName = "md|tsv|json",
+        };
+        format.AcceptOnlyFromAmong("md", "tsv", "json");
+        var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
+
+        var command = new Command("catalog", "Show the built-in event schemas: events, fields, value maps, and the builds they come from");
+        command.Arguments.Add(provider);
+        foreach (var option in new Option[] { eventId, format, output }) command.Options.Add(option);
+        command.SetAction(parse => Execute(console, parse.GetValue(provider), parse.GetValue(eventId),
+            ParseFormat(parse.GetValue(format)), parse.GetValue(output), parse.GetValue(verbose)));
+        return command;
+    }
+
+    private static CatalogFormat ParseFormat(string? text) => text switch
+    {
+        "tsv" => CatalogFormat.Tsv,
+        "json" => CatalogFormat.Json,
+        _ => CatalogFormat.Markdown,
+    };
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, string? provider, int? eventId, CatalogFormat format, string? outputFile, bool verbose)
+    {
+        var selections = CatalogSelection.Select(SchemaCatalog.Winsock, provider, eventId, out string? error);
+        if (selections is null)
+        {
+            console.Error.WriteLine($"sockscope: error: {error}");
+            return ExitCodes.Error;
+        }
+
+        Stream? file = null;
+        if (outputFile is not null)
+        {
+            try
+            {
+                file = new FileStream(outputFile, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                return CommandErrors.Report(console, outputFile, e, verbose);
+            }
+        }
+        using (file)
+        {
+            var output = new BufferedStreamOutput(file ?? console.Output);
+            var writer = CatalogWriter.Create(format, output.Writer);
+            try
+            {
+                foreach (var selection in selections)
+                {
+                    writer.Write(selection);
+                    output.Commit();
+                }
+                writer.Complete();
+                output.Complete();
+            }
+            catch (BufferedStreamOutput.WriteFailedException e)
+            {
+                // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
+                if (file is null) return ExitCodes.Ok;
+                return CommandErrors.Report(console, outputFile!, e.InnerException!, verbose);
+            }
+        }
+        return ExitCodes.Ok;
+    }
+}
