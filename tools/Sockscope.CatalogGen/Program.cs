@@ -62,22 +62,27 @@ static JsonObject Provider(string name, JsonObject src)
     foreach (var e in src["events"]!.AsArray())
     {
         int id = e!["id"]!.GetValue<int>();
-        // Group variants by version and field layout; merge maps and builds.
+        // Group variants by version, field layout and descriptor (keywords really changed between builds for a few
+        // events); value maps are merged across every variant with the same layout, since their presence only tells
+        // which dump a build came from.
+        var mapsByLayout = new Dictionary<string, Dictionary<int, string>>();
         var groups = new List<(string key, JsonObject first, HashSet<string> builds, List<JsonNode> provenance, Dictionary<int, string> maps)>();
         foreach (var v in e["variants"]!.AsArray())
         {
             var fields = v!["fields"]!.AsArray();
-            string key = v["version"] + "|" + string.Join(";", fields.Select(f => $"{f!["name"]}:{f["inType"]}:{f["length"]}"));
+            string layout = v["version"] + "|" + string.Join(";", fields.Select(f => $"{f!["name"]}:{f["inType"]}:{f["length"]}"));
+            string key = layout + "|" + string.Join("|", S(v["keywords"]!["mask"]), v["level"]!["value"], v["opcode"]!["value"], v["task"]!["value"], S(v["message"]));
+            if (!mapsByLayout.TryGetValue(layout, out var layoutMaps)) mapsByLayout[layout] = layoutMaps = new Dictionary<int, string>();
             var g = groups.FirstOrDefault(x => x.key == key);
             if (g.key is null)
             {
-                g = (key, v.AsObject(), new HashSet<string>(), new List<JsonNode>(), new Dictionary<int, string>());
+                g = (key, v.AsObject(), new HashSet<string>(), new List<JsonNode>(), layoutMaps);
                 groups.Add(g);
             }
             foreach (var b in v["builds"]!.AsArray()) g.builds.Add(S(b)!);
             foreach (var pr in v["provenance"]!.AsArray()) g.provenance.Add(pr!.DeepClone());
             foreach (var f in fields)
-                if (S(f!["map"]) is { } map) g.maps[f["index"]!.GetValue<int>()] = map;
+                if (S(f!["map"]) is { } map) layoutMaps[f["index"]!.GetValue<int>()] = map;
         }
         foreach (var (_, v, buildSet, provenance, fieldMaps) in groups)
         {

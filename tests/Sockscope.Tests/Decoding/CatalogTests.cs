@@ -16,9 +16,19 @@ public class CatalogTests
         Assert.Equal(Guid.Parse("E53C6823-7BB8-44BB-90DC-3F86090D48A6"), afd.Guid);
         Assert.Equal(Guid.Parse("BDE46AEA-2357-51FE-7367-D5296F530BD1"), sockets.Guid);
         Assert.Equal(Guid.Parse("55404E71-4DB9-4DEB-A5F5-8F86E46DDE56"), names.Guid);
-        Assert.Equal(96, afd.Events.Count());
-        Assert.Equal(16, sockets.Events.Count());
-        Assert.Equal(16, names.Events.Count());
+        Assert.Equal(96, afd.EventIdCount);
+        Assert.Equal(16, sockets.EventIdCount);
+        Assert.Equal(16, names.EventIdCount);
+        // AFD 33, 34 and 1033 gained keyword 0x10000000000 after Windows 7: two variants each.
+        Assert.Equal(99, afd.Events.Count());
+        var drop = afd.Variants(1033, 0);
+        Assert.Equal(2, drop.Count);
+        Assert.Equal(0x4UL, drop[0].Keywords);
+        Assert.Equal(["Win7-7600"], drop[0].Builds);
+        Assert.Equal(0x10000000004UL, drop[1].Keywords);
+        Assert.Same(drop[1], afd.Find(1033, 0));
+        Assert.Same(drop[0], afd.Find(1033, 0, "Win7-7600"));
+        Assert.Same(drop[1], afd.Find(1033, 0, "W11_24H2"));
         var afdIds = afd.Events.Select(e => (int)e.Id).ToHashSet();
         Assert.True(Enumerable.Range(1, 41).All(afdIds.Contains), "legacy events 1–41");
         // 1000–1037 and 3000–3007 have gaps in every manifest (1008, 1010, … 1034; 3002, 3005): 28 and 6 events.

@@ -30,7 +30,7 @@ public class DecoderRoundTripTests
         using (var writer = EtlWriter.Create(path, new EtlWriterOptions { PointerSize = 8 }))
         {
             foreach (var provider in catalog.Providers)
-            foreach (var schema in provider.Events)
+            foreach (var schema in provider.Events.Where(e => ReferenceEquals(provider.Find(e.Id, e.Version), e)))
             {
                 var builder = new PayloadBuilder(schema, pointerSize);
                 var values = new object?[schema.Fields.Count];
