@@ -1,0 +1,82 @@
+using System.Net;
+
+namespace Sockscope.Analysis;
+
+/// <summary>How bad a finding is.</summary>
+public enum FindingSeverity
+{
+    /// <summary>Worth knowing.</summary>
+    Info,
+    /// <summary>Something went wrong but may be expected (a refused connect, a dropped datagram).</summary>
+    Warning,
+    /// <summary>A failure that breaks what the application did (an abort, a failed bind).</summary>
+    Error,
+}
+
+/// <summary>
+/// One socket's life, rebuilt from the trace: one record per AFD endpoint (or, in traces without AFD events, per
+/// Winsock-Sockets socket handle).
+/// </summary>
+public sealed class SocketRecord
+{
+    /// <summary>The AFD endpoint pointer (the socket's identity in the kernel); 0 for a Sockets-only socket.</summary>
+    public ulong Endpoint { get; set; }
+    /// <summary>The ws2_32 socket handle when the Winsock-Sockets provider named it; 0 otherwise.</summary>
+    public ulong SocketHandle { get; set; }
+    /// <summary>The owning process id.</summary>
+    public uint ProcessId { get; set; }
+    /// <summary>The owning process's EPROCESS pointer (AFD events' Process field).</summary>
+    public ulong ProcessObject { get; set; }
+    /// <summary>The process image name, when the trace has it.</summary>
+    public string? ProcessName { get; set; }
+    /// <summary>The protocol number (6 TCP, 17 UDP, …), or -1 when unknown.</summary>
+    public int Protocol { get; set; } = -1;
+    /// <summary>The address family (2 IPv4, 23 IPv6, …), or -1 when unknown.</summary>
+    public int Family { get; set; } = -1;
+    /// <summary>The socket type (1 stream, 2 datagram, …), or -1 when unknown.</summary>
+    public int SocketType { get; set; } = -1;
+    /// <summary>The local address and port, when known.</summary>
+    public IPEndPoint? Local { get; set; }
+    /// <summary>The remote address and port, when known.</summary>
+    public IPEndPoint? Remote { get; set; }
+    /// <summary>Datagram peers (UDP), in the order first seen.</summary>
+    public List<IPEndPoint> Peers { get; } = new();
+    /// <summary>When the socket was created (UTC), or null when it existed before the trace began.</summary>
+    public DateTime? Opened { get; set; }
+    /// <summary>When the socket was closed (UTC), or null when it outlived the trace.</summary>
+    public DateTime? Closed { get; set; }
+    /// <summary>Bytes sent.</summary>
+    public long BytesSent { get; set; }
+    /// <summary>Bytes received.</summary>
+    public long BytesReceived { get; set; }
+    /// <summary>Send operations.</summary>
+    public long Sends { get; set; }
+    /// <summary>Receive operations.</summary>
+    public long Receives { get; set; }
+    /// <summary>True when the socket listened.</summary>
+    public bool Listening { get; set; }
+    /// <summary>The listen backlog, when given.</summary>
+    public int? Backlog { get; set; }
+    /// <summary>The listening endpoint an accepted socket came from, or 0.</summary>
+    public ulong AcceptedFrom { get; set; }
+    /// <summary>Options set on the socket, by option name or number, with the last value.</summary>
+    public Dictionary<string, ulong> Options { get; } = new();
+    /// <summary>True when the connection was aborted.</summary>
+    public bool Aborted { get; set; }
+    /// <summary>The abort reason, when given.</summary>
+    public string? AbortReason { get; set; }
+    /// <summary>Datagrams dropped.</summary>
+    public long DatagramsDropped { get; set; }
+    /// <summary>The first error as a symbolic status (STATUS_…, WSAE…), or null.</summary>
+    public string? Error { get; set; }
+}
+
+/// <summary>Something that went wrong (or changed) on a socket.</summary>
+/// <param name="Kind">connect_failed, bind_failed, accept_failed, abort, send_failed, receive_failed, datagram_dropped, buffer_reuse, option_changed, events_lost.</param>
+/// <param name="Time">When (UTC).</param>
+/// <param name="ProcessId">The process.</param>
+/// <param name="Endpoint">The AFD endpoint, or 0.</param>
+/// <param name="Remote">The remote endpoint, when known.</param>
+/// <param name="Detail">A sentence for a person.</param>
+/// <param name="Severity">How bad.</param>
+public sealed record Finding(string Kind, DateTime Time, uint ProcessId, ulong Endpoint, IPEndPoint? Remote, string Detail, FindingSeverity Severity);
