@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Sockscope.Cli.Output;
 using Sockscope.Decoding;
+using Sockscope.Decoding.TraceLogging;
 using Sockscope.Etl;
 using Sockscope.Schema;
 using Sockscope.Events;
@@ -48,10 +49,15 @@ internal static class DumpCommand
             HelpName = "NAME",
         };
         var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
+        var manifest = new Option<string[]>("--manifest")
+        {
+            Description = "Decode the providers of this instrumentation manifest too, and show them without --all (repeatable)",
+            HelpName = "FILE",
+        };
 
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output })
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest })
             command.Options.Add(option);
         command.SetAction(parse => Execute(console, new DumpSettings
         {
@@ -66,6 +72,7 @@ internal static class DumpCommand
             Limit = parse.GetValue(limit),
             Computer = parse.GetValue(computer),
             OutputFile = parse.GetValue(output),
+            Manifests = parse.GetValue(manifest) ?? [],
             Verbose = parse.GetValue(verbose),
         }));
         return command;
@@ -74,6 +81,30 @@ internal static class DumpCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Execute(CliConsole console, DumpSettings settings)
     {
+        var catalog = SchemaCatalog.Winsock;
+        if (settings.Manifests.Count > 0)
+        {
+            var providers = new List<ProviderSchema>();
+            foreach (var path in settings.Manifests)
+            {
+                try
+                {
+                    providers.AddRange(ManifestReader.Read(path));
+                }
+                catch (ManifestException e)
+                {
+                    // The message already names the file, line and column.
+                    console.Error.WriteLine($"sockscope: error: {e.Message}");
+                    if (settings.Verbose) console.Error.WriteLine(e.ToString());
+                    return ExitCodes.Error;
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    return CommandErrors.Report(console, path, e, settings.Verbose);
+                }
+            }
+            catalog = catalog.With(providers);
+        }
         EtlReader reader;
         try
         {
@@ -104,7 +135,7 @@ internal static class DumpCommand
                 var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);
                 try
                 {
-                    Copy(reader, settings, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
+                    Copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
                 }
                 catch (BufferedStreamOutput.WriteFailedException e)
                 {
@@ -124,13 +155,14 @@ internal static class DumpCommand
         }
     }
 
-    private static void Copy(EtlReader reader, DumpSettings settings, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    private static void Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
-        var filter = new RecordFilter(settings, reader, names);
-        var catalog = SchemaCatalog.Winsock;
+        var filter = new RecordFilter(settings, reader, names, catalog);
         var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
         var decoder = new EventDecoder(catalog);
+        // Providers the catalog does not know may still describe their events themselves (TraceLogging).
+        var selfDescribed = new TraceLoggingDecoder(names);
         long left = settings.Limit ?? long.MaxValue;
         int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
@@ -142,7 +174,7 @@ internal static class DumpCommand
                 progress.Report(reader.BytesProcessed);
             }
             if (!filter.Matches(record)) continue;
-            if (decoder.TryDecode(record, out var decoded)) sink.Write(record, decoded);
+            if (decoder.TryDecode(record, out var decoded) || selfDescribed.TryDecode(record, out decoded)) sink.Write(record, decoded);
             else sink.Write(record);
             output.Commit();
             left--;

@@ -35,4 +35,6 @@ internal sealed record DumpSettings
     public string? Computer { get; init; }
     public string? OutputFile { get; init; }
     public bool Verbose { get; init; }
+    /// <summary>Instrumentation manifests whose providers are decoded (and shown without --all) as well.</summary>
+    public IReadOnlyList<string> Manifests { get; init; } = [];
 }

@@ -12,6 +12,7 @@ namespace Sockscope.Cli.Commands;
 internal sealed class RecordFilter
 {
     private readonly ProviderNames _names;
+    private readonly SchemaCatalog _catalog;
     private readonly DumpScope _scope;
     private readonly long _from = long.MinValue;
     private readonly long _to = long.MaxValue;
@@ -23,10 +24,14 @@ internal sealed class RecordFilter
     private string? _lastName;
     private bool _lastNameMatches;
 
-    /// <summary>A filter for <paramref name="settings"/> over the trace <paramref name="reader"/> reads.</summary>
-    public RecordFilter(DumpSettings settings, EtlReader reader, ProviderNames names)
+    /// <summary>
+    /// A filter for <paramref name="settings"/> over the trace <paramref name="reader"/> reads; without --all, the
+    /// providers of <paramref name="catalog"/> (the built-in Winsock catalog when none is given) are in scope.
+    /// </summary>
+    public RecordFilter(DumpSettings settings, EtlReader reader, ProviderNames names, SchemaCatalog? catalog = null)
     {
         _names = names;
+        _catalog = catalog ?? SchemaCatalog.Winsock;
         _scope = settings.Scope;
         if (settings.From is { } from) _from = from.ToStamp(reader);
         if (settings.To is { } to) _to = to.ToStamp(reader);
@@ -40,6 +45,7 @@ internal sealed class RecordFilter
                 _providerName = provider;
                 // A well-known name also matches records whose provider has not announced its name in the trace.
                 if (WellKnownProviders.TryGetGuid(provider, out var known)) _providerNameGuid = known;
+                else if (_catalog.Find(provider) is { } manifest) _providerNameGuid = manifest.Guid;
             }
         }
     }
@@ -60,7 +66,7 @@ internal sealed class RecordFilter
 
     private bool InScope(in EtlRecord record) => _scope switch
     {
-        DumpScope.Winsock => record.Family == TraceHeaderFamily.EventHeader && SchemaCatalog.Winsock.Find(record.ProviderId) is not null,
+        DumpScope.Winsock => record.Family == TraceHeaderFamily.EventHeader && _catalog.Find(record.ProviderId) is not null,
         _ => true,
     };
 

@@ -45,6 +45,16 @@ public readonly ref struct DecodedEvent
     /// <summary>The number of an integer, pointer or Boolean field (0 when missing).</summary>
     public ulong Number(int index) => (uint)index < (uint)Values.Length ? Values[index].Number : 0;
 
+    /// <summary>
+    /// How many elements field <paramref name="index"/> holds: an array's count, 1 for a scalar or a plain struct,
+    /// 0 when missing (a struct's members have no value of their own: their struct renders them).
+    /// </summary>
+    public int ElementCount(int index)
+    {
+        if (!Has(index)) return 0;
+        return PayloadDecoder.IsAggregate(Field(index)) ? (int)Math.Min(Values[index].Number, int.MaxValue) : 1;
+    }
+
     /// <summary>The bytes of field <paramref name="index"/> (empty when missing).</summary>
     public ReadOnlySpan<byte> Bytes(int index)
     {

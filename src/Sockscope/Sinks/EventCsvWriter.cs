@@ -145,6 +145,8 @@ public sealed class EventCsvWriter
             Array.Fill(fieldOf, -1);
             for (int i = 0; i < schema.Fields.Count; i++)
                 if (_columnOf.TryGetValue(schema.Fields[i].Name, out int c) && fieldOf[c] < 0) fieldOf[c] = i;
+            // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
+            if (_fieldColumns.Count >= 16_384) _fieldColumns.Clear();
             _fieldColumns[schema] = fieldOf;
         }
         return fieldOf;

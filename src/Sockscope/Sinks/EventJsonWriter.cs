@@ -75,6 +75,7 @@ public sealed class EventJsonWriter : IDisposable
     private byte[] _hex = new byte[4096];
     private byte[] _quoted = new byte[1024];
     private Schema.EventSchema? _lastSchema;
+    private const int MaxCachedSchemas = 16_384;
     private (JsonEncodedText[], JsonEncodedText[]) _lastNames;
     private readonly FieldFormatter _fields = new();
     private readonly MessageFormatter _messages;
@@ -150,6 +151,8 @@ public sealed class EventJsonWriter : IDisposable
         {
             names = (schema.Fields.Select(f => JsonEncodedText.Encode(f.Name, Encoder)).ToArray(),
                      schema.Fields.Select(f => JsonEncodedText.Encode(f.Name + "Name", Encoder)).ToArray());
+            // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
+            if (_fieldNames.Count >= MaxCachedSchemas) _fieldNames.Clear();
             _fieldNames[schema] = names;
         }
         _lastSchema = schema;

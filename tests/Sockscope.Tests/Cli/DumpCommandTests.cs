@@ -26,7 +26,7 @@ public class DumpCommandTests
         SharedSamples.TraceNames().Where(n => (string)n[0] != "perfview_net.4.5.2.x64");
 
     /// <summary>What a direct read in time order sees, per record.</summary>
-    private sealed record Expected(ushort Id, long Pid, long Tid, string PayloadHex, long Stamp, Guid Guid, string? Name);
+    private sealed record Expected(ushort Id, long Pid, long Tid, string PayloadHex, long Stamp, Guid Guid, string? Name, bool SelfDescribing);
 
     private static List<Expected> ReadDirectly(string file, out EtlReader opened)
     {
@@ -37,7 +37,8 @@ public class DumpCommandTests
         {
             names.Learn(r);
             list.Add(new Expected(r.Id, r.HasProcessInfo ? r.ProcessId : -1, r.HasProcessInfo ? r.ThreadId : -1,
-                Convert.ToHexString(r.UserData), r.Timestamp, names.GuidOf(r), names.NameOf(r)));
+                Convert.ToHexString(r.UserData), r.Timestamp, names.GuidOf(r), names.NameOf(r),
+                Sockscope.Decoding.TraceLogging.TraceLoggingDecoder.TryGetMetadata(r, out _)));
         }
         opened = reader;
         return list;
@@ -61,14 +62,18 @@ public class DumpCommandTests
             Assert.Equal(["system", "event_data", "message"], root.EnumerateObject().Select(p => p.Name));
             var system = root.GetProperty("system");
             Assert.Equal(SystemKeys, system.EnumerateObject().Select(p => p.Name));
-            Assert.Equal(["payload_hex"], root.GetProperty("event_data").EnumerateObject().Select(p => p.Name));
             var e = expected[i];
+            // TraceLogging events carry their schema and come out decoded; every other record of these traces has
+            // no schema in the catalog and comes out as its payload.
+            bool decoded = !root.GetProperty("event_data").TryGetProperty("payload_hex", out _);
+            Assert.Equal(e.SelfDescribing, decoded);
+            if (!decoded) Assert.Equal(["payload_hex"], root.GetProperty("event_data").EnumerateObject().Select(p => p.Name));
             Assert.Equal(e.Id, system.GetProperty("event_id").GetInt32());
             Assert.Equal(e.Pid, system.GetProperty("execution").GetProperty("process_id").GetInt64());
             Assert.Equal(e.Tid, system.GetProperty("execution").GetProperty("thread_id").GetInt64());
             Assert.Equal(e.Guid.ToString("B").ToUpperInvariant(), system.GetProperty("guid").GetString());
             Assert.Equal(e.Name ?? "", system.GetProperty("provider").GetString());
-            Assert.Equal(e.PayloadHex, root.GetProperty("event_data").GetProperty("payload_hex").GetString());
+            if (!decoded) Assert.Equal(e.PayloadHex, root.GetProperty("event_data").GetProperty("payload_hex").GetString());
         }
     }
 
@@ -93,8 +98,9 @@ public class DumpCommandTests
         Assert.Matches(new Regex(@"^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$"),
             system.GetProperty("correlation").GetProperty("ActivityID").GetString());
         Assert.Equal("", system.GetProperty("security").GetProperty("user_id").GetString());
-        Assert.Equal("", doc.RootElement.GetProperty("message").GetString());
-        Assert.Matches(new Regex("^[0-9A-F]+$"), doc.RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+        // A TraceLogging event: its message is the event name and its fields come from the schema it carries.
+        Assert.Equal("AmsiScript", doc.RootElement.GetProperty("message").GetString());
+        Assert.Equal(["Engine", "Script", "Raw Script"], doc.RootElement.GetProperty("event_data").EnumerateObject().Select(p => p.Name));
     }
 
     [SharedSamplesFact]

@@ -28,17 +28,17 @@ public sealed class FieldFormatter
     /// <summary>Writes field <paramref name="index"/> as a JSON value (the property name already written).</summary>
     public void WriteJson(Utf8JsonWriter json, in DecodedEvent e, int index)
     {
-        if (PayloadDecoder.IsAggregate(e.Field(index)))
+        var f = e.Field(index);
+        if (PayloadDecoder.IsAggregate(f))
         {
             WriteAggregateJson(json, e, index);
             return;
         }
-        WriteScalarJson(json, e, index);
+        WriteScalarJson(json, e, index, f);
     }
 
-    private void WriteScalarJson(Utf8JsonWriter json, in DecodedEvent e, int index)
+    private void WriteScalarJson(Utf8JsonWriter json, in DecodedEvent e, int index, FieldSchema f)
     {
-        var f = e.Field(index);
         var v = e.Values[index];
         ulong number = v.Number;
         if (f.Map is { } map && IsInteger(f.InType))
@@ -173,10 +173,13 @@ public sealed class FieldFormatter
     /// <summary>The symbolic name of a status, error or HRESULT field whose value is not zero, or null.</summary>
     public static string? StatusName(in DecodedEvent e, int index)
     {
-        if (!e.Has(index) || PayloadDecoder.IsAggregate(e.Field(index))) return null;
+        if (!e.Has(index)) return null;
         uint value = (uint)e.Values[index].Number;
         if (value == 0) return null;
-        return e.Field(index).EffectiveOutType switch
+        var f = e.Field(index);
+        // An aggregate's number is its element count, no status.
+        if (PayloadDecoder.IsAggregate(f)) return null;
+        return f.EffectiveOutType switch
         {
             OutType.NTStatus => NtStatusNames.TryGetName(value, out var s) ? s : null,
             OutType.Win32Error => Win32ErrorNames.TryGetName(value, out var s) ? s : null,
@@ -345,4 +348,141 @@ public sealed class FieldFormatter
             return HexOf(b[..16], d);
         }
     }
+
+    // Structs and arrays. Their members and elements are laid out again from the aggregate's bytes with the
+    // decoder's own measure, and each scalar goes through a one-field view of its bytes, so a value inside a struct
+    // or array renders exactly as the same value at the top level does.
+    private FieldValue[] _element = new FieldValue[32];
+    private int _budget;
+    private ArrayBufferWriter<byte>? _aggregateText;
+    private Utf8JsonWriter? _aggregateJson;
+
+    private void WriteAggregateJson(Utf8JsonWriter json, in DecodedEvent e, int index)
+    {
+        _budget = MaxValuesPerField;
+        if (_element.Length < e.Count) _element = new FieldValue[Math.Max(e.Count, _element.Length * 2)];
+        int count = (int)Math.Min(e.Values[index].Number, int.MaxValue);
+        WriteAggregate(json, e, index, e.Bytes(index), count, e.Values[..index], 0);
+    }
+
+    /// <summary>Writes struct or array field <paramref name="i"/>, whose elements are <paramref name="value"/>.</summary>
+    private void WriteAggregate(Utf8JsonWriter json, in DecodedEvent e, int i, ReadOnlySpan<byte> value, int count,
+        ReadOnlySpan<FieldValue> refs, int depth)
+    {
+        var fields = e.Schema.Fields;
+        var f = fields[i];
+        if (f.InType == InType.Struct)
+        {
+            bool array = PayloadDecoder.IsArray(f);
+            int next = PayloadDecoder.NextField(fields, i);
+            if (array) json.WriteStartArray();
+            int pos = 0;
+            for (int n = 0; n < count && _budget > 0; n++)
+            {
+                _budget--;
+                json.WriteStartObject();
+                for (int m = i + 1; m < next && _budget > 0;)
+                {
+                    if (!PayloadDecoder.Measure(fields, m, value[pos..], e.PointerSize, refs, depth + 1, out var x)) break;
+                    _budget--;
+                    json.WritePropertyName(fields[m].Name);
+                    var bytes = value.Slice(pos + x.ValueOffset, x.ValueLength);
+                    if (PayloadDecoder.IsAggregate(fields[m])) WriteAggregate(json, e, m, bytes, x.Count, refs, depth + 1);
+                    else WriteElementJson(json, e, m, bytes);
+                    pos += x.Consumed;
+                    m = x.Next;
+                }
+                json.WriteEndObject();
+            }
+            if (array) json.WriteEndArray();
+            return;
+        }
+        if (IsCharType(f.InType) && f.OutType == OutType.String)
+        {
+            // An array of characters is text: one string, as a person would read it.
+            var d = Scratch(value.Length * 3 + 8);
+            json.WriteStringValue(d[..CharsToUtf8(f.InType, value, d)]);
+            return;
+        }
+        json.WriteStartArray();
+        int width = PayloadDecoder.ElementWidth(f, e.PointerSize, refs);
+        int p = 0;
+        for (int n = 0; n < count && _budget > 0; n++)
+        {
+            _budget--;
+            int offset = 0, length = width, consumed = width;
+            if (width >= 0 ? width > value.Length - p : !PayloadDecoder.ScalarExtent(f, value[p..], out offset, out length, out consumed)) break;
+            WriteElementJson(json, e, i, value.Slice(p + offset, length));
+            p += consumed;
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>Writes one scalar element or member of field <paramref name="field"/>, whose bytes are <paramref name="bytes"/>.</summary>
+    private void WriteElementJson(Utf8JsonWriter json, in DecodedEvent e, int field, ReadOnlySpan<byte> bytes)
+    {
+        var f = e.Schema.Fields[field];
+        ulong number = IsFixedNumber(f.InType) && bytes.Length > 0 ? PayloadDecoder.ReadNumber(f.InType, bytes) : 0;
+        _element[field] = new FieldValue { Offset = 0, Length = bytes.Length, Number = number };
+        var view = new DecodedEvent(e.Schema, _element.AsSpan(0, e.Count), bytes, e.PointerSize, DecodeStatus.Complete);
+        WriteScalarJson(json, view, field, f);
+    }
+
+    /// <summary>
+    /// A struct's or array's text: an array of characters as the text itself, anything else as compact JSON
+    /// (cells and messages have no better form for nested values). Valid until the next call.
+    /// </summary>
+    private ReadOnlySpan<byte> AggregateText(in DecodedEvent e, int index)
+    {
+        var f = e.Field(index);
+        if (f.InType != InType.Struct && IsCharType(f.InType) && f.OutType == OutType.String)
+        {
+            var bytes = e.Bytes(index);
+            var d = Scratch(bytes.Length * 3 + 8);
+            return d[..CharsToUtf8(f.InType, bytes, d)];
+        }
+        _aggregateText ??= new ArrayBufferWriter<byte>(256);
+        _aggregateJson ??= new Utf8JsonWriter(_aggregateText,
+            new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        _aggregateText.ResetWrittenCount();
+        _aggregateJson.Reset();
+        WriteAggregateJson(_aggregateJson, e, index);
+        _aggregateJson.Flush();
+        return _aggregateText.WrittenSpan;
+    }
+
+    private static bool IsCharType(InType t) => t is InType.Int8 or InType.UInt8 or InType.UInt16;
+
+    private static bool IsFixedNumber(InType t) => t is InType.Int8 or InType.UInt8 or InType.Int16 or InType.UInt16 or InType.Int32
+        or InType.UInt32 or InType.Int64 or InType.UInt64 or InType.HexInt32 or InType.HexInt64 or InType.Float or InType.Double
+        or InType.Boolean or InType.FileTime or InType.Pointer or InType.SizeT;
+
+    /// <summary>
+    /// Characters to UTF-8, trailing NULs dropped: UInt16 as UTF-16 code units (unpaired surrogates replaced),
+    /// 8-bit as Windows-1252, the code page TraceLogging gives 8-bit characters. Needs 3 bytes of room per byte.
+    /// </summary>
+    private static int CharsToUtf8(InType type, ReadOnlySpan<byte> bytes, Span<byte> d)
+    {
+        if (type == InType.UInt16)
+        {
+            var chars = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..(bytes.Length & ~1)]);
+            chars = chars.TrimEnd('\0');
+            System.Text.Unicode.Utf8.FromUtf16(chars, d, out _, out int written, replaceInvalidSequences: true);
+            return written;
+        }
+        bytes = bytes.TrimEnd((byte)0);
+        int n = 0;
+        foreach (byte b in bytes)
+        {
+            if (b < 0x80) { d[n++] = b; continue; }
+            var rune = new Rune(b < 0xA0 ? Cp1252High[b - 0x80] : (char)b);
+            n += rune.EncodeToUtf8(d[n..]);
+        }
+        return n;
+    }
+
+    // Windows-1252 0x80-0x9F (the five unassigned bytes map to the C1 controls, as Windows' own conversion does).
+    private static ReadOnlySpan<char> Cp1252High =>
+        "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F" +
+        "\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178";
 }
