@@ -59,7 +59,14 @@ public sealed class EventDecoder
         int n = schema.Fields.Count;
         if (_values.Length < n) _values = new FieldValue[Math.Max(n, _values.Length * 2)];
         var values = _values.AsSpan(0, n);
-        var status = PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
+        if (!schema.TemplateCompiled)
+        {
+            schema.CompiledTemplate = FlatTemplate.TryCompile(schema.Fields);
+            schema.TemplateCompiled = true;
+        }
+        var status = schema.CompiledTemplate is FlatTemplate flat
+            ? flat.Decode(payload, pointerSize, values)
+            : PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
         return new DecodedEvent(schema, values, payload, pointerSize, status);
     }
 }

@@ -87,14 +87,17 @@ public static class PayloadDecoder
             switch (f.InType)
             {
                 case InType.UnicodeString:
-                    length = FindUtf16Terminator(rest);
-                    consumed = length < 0 ? rest.Length & ~1 : length + 2;
-                    if (length < 0) { length = rest.Length & ~1; status |= DecodeStatus.Truncated; }
-                    break;
                 case InType.AnsiString:
-                    length = rest.IndexOf((byte)0);
-                    consumed = length < 0 ? rest.Length : length + 1;
-                    if (length < 0) { length = rest.Length; status |= DecodeStatus.Truncated; }
+                    bool wide = f.InType == InType.UnicodeString;
+                    length = wide ? FindUtf16Terminator(rest) : rest.IndexOf((byte)0);
+                    if (length < 0)
+                    {
+                        // No terminator: the string takes the rest of the payload and nothing can follow it.
+                        values[i] = new FieldValue { Offset = at, Length = wide ? rest.Length & ~1 : rest.Length };
+                        for (int j = i + 1; j < fields.Count; j++) values[j] = FieldValue.Missing;
+                        return status | DecodeStatus.Truncated;
+                    }
+                    consumed = length + (wide ? 2 : 1);
                     break;
                 case InType.CountedString:
                 case InType.CountedAnsiString:

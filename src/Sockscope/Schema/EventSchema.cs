@@ -46,6 +46,10 @@ public sealed class EventSchema
     /// <summary>Notes on values that were inferred or applied from another build.</summary>
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The decoder's compiled form of the template (made on first use).</summary>
+    internal object? CompiledTemplate;
+    internal bool TemplateCompiled;
+
     /// <summary>The task's name, else the symbol: what the message is when the event has none.</summary>
     public string TaskName => Task.Name ?? Symbol;
 

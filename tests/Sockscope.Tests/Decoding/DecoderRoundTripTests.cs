@@ -129,6 +129,39 @@ public class DecoderRoundTripTests
         Assert.False(h.Has(6));
     }
 
+    [Fact]
+    public void Compiled_flat_templates_decode_exactly_like_the_general_path()
+    {
+        var rng = new Random(17);
+        var decoder = new EventDecoder(SchemaCatalog.Winsock);
+        int compared = 0;
+        foreach (var provider in SchemaCatalog.Winsock.Providers)
+        foreach (var schema in provider.Events)
+        {
+            for (int trial = 0; trial < 40; trial++)
+            {
+                // Random bytes of random length: whole, cut and overlong payloads, hostile length fields included.
+                var payload = new byte[rng.Next(0, 120)];
+                rng.NextBytes(payload);
+                int pointerSize = trial % 2 == 0 ? 8 : 4;
+                var general = new FieldValue[schema.Fields.Count];
+                var generalStatus = PayloadDecoder.Decode(schema.Fields, payload, pointerSize, general);
+                var flat = decoder.Decode(schema, payload, pointerSize);
+                Assert.Equal(generalStatus, flat.Status);
+                for (int i = 0; i < general.Length; i++)
+                {
+                    Assert.True(general[i].IsPresent == flat.Values[i].IsPresent, $"{schema.Symbol} field {i} {schema.Fields[i].Name} len {payload.Length} ptr {pointerSize}: general {general[i].IsPresent} flat {flat.Values[i].IsPresent}");
+                    if (!general[i].IsPresent) continue;
+                    Assert.Equal(general[i].Offset, flat.Values[i].Offset);
+                    Assert.Equal(general[i].Length, flat.Values[i].Length);
+                    Assert.Equal(general[i].Number, flat.Values[i].Number);
+                }
+                compared++;
+            }
+        }
+        Assert.Equal(131 * 40, compared);
+    }
+
     private static bool IsLengthOfLater(EventSchema schema, int index) => schema.Fields.Any(f => f.LengthField == index);
 
     private static object RandomValue(FieldSchema f, int pointerSize, Random rng)

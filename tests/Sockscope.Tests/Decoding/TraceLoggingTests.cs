@@ -651,32 +651,42 @@ public class TraceLoggingTests
         string path = dir.File("many.etl");
         WriteTrace(path, Enumerable.Range(0, 3000).Select(i => kinds[i % 3]), bufferSize: 1 << 20);
 
-        using var reader = EtlReader.Open(path);
         var names = new ProviderNames();
         var decoder = new TraceLoggingDecoder(names);
         var output = new ArrayBufferWriter<byte>(1 << 16);
-        using var writer = new EventJsonWriter(output, reader.Clock, names);
-        int seen = 0;
-        long decodeBytes = 0, writeBytes = 0;
-        while (reader.TryRead(out var r))
+        EventJsonWriter? writer = null;
+        // The runtime's tiered compilation can allocate a little on whichever thread trips it, once; a per-event
+        // allocation would show in every pass. So the least of three passes must be zero.
+        long leastDecode = long.MaxValue, leastWrite = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
         {
-            names.Learn(r);
-            if (r.Family != TraceHeaderFamily.EventHeader) continue;
-            bool warm = ++seen > 3;
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Assert.True(decoder.TryDecode(r, out var d));
-            long middle = GC.GetAllocatedBytesForCurrentThread();
-            output.ResetWrittenCount();
-            writer.Write(r, d);
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            if (!warm) continue;
-            decodeBytes += middle - before;
-            writeBytes += after - middle;
+            using var reader = EtlReader.Open(path);
+            writer ??= new EventJsonWriter(output, reader.Clock, names);
+            int seen = 0;
+            long decodeBytes = 0, writeBytes = 0;
+            while (reader.TryRead(out var r))
+            {
+                names.Learn(r);
+                if (r.Family != TraceHeaderFamily.EventHeader) continue;
+                bool warm = ++seen > 3 || pass > 0;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Assert.True(decoder.TryDecode(r, out var d));
+                long middle = GC.GetAllocatedBytesForCurrentThread();
+                output.ResetWrittenCount();
+                writer.Write(r, d);
+                long after = GC.GetAllocatedBytesForCurrentThread();
+                if (!warm) continue;
+                decodeBytes += middle - before;
+                writeBytes += after - middle;
+            }
+            Assert.Equal(3000, seen);
+            leastDecode = Math.Min(leastDecode, decodeBytes);
+            leastWrite = Math.Min(leastWrite, writeBytes);
         }
-        Assert.Equal(3000, seen);
+        writer!.Dispose();
         Assert.Equal(3, decoder.CachedKinds);
-        Assert.Equal(0, decodeBytes);
-        Assert.Equal(0, writeBytes);
+        Assert.Equal(0, leastDecode);
+        Assert.Equal(0, leastWrite);
     }
 
     [Fact]
