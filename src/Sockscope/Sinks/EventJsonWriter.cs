@@ -20,8 +20,9 @@ namespace Sockscope.Sinks;
 /// A payload shorter or longer than its template adds <c>"decoding": "truncated"</c> or <c>"extra_bytes"</c>.
 /// </summary>
 /// <remarks>
-/// Built for millions of records: one <see cref="Utf8JsonWriter"/> is reused, property names are pre-encoded,
-/// GUIDs, numbers and times are formatted into stack memory, and each provider's name and GUID are encoded once.
+/// Built for millions of records: the part of the line every event has (the <c>system</c> object) is written
+/// straight into the output from pre-encoded pieces (each provider's name and GUID encoded once, the time text
+/// reused within a millisecond); only <c>event_data</c> goes through one reused <see cref="Utf8JsonWriter"/>.
 /// After the first records of each provider nothing is allocated per record. The caller drains
 /// <see cref="IBufferWriter{T}"/> as it likes; the writer never flushes it.
 /// </remarks>
@@ -31,36 +32,8 @@ public sealed class EventJsonWriter : IDisposable
     // still escaped, which is all JSON needs (the output is data, not HTML).
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    private static readonly JsonEncodedText PSystem = Name("system");
-    private static readonly JsonEncodedText PProvider = Name("provider");
-    private static readonly JsonEncodedText PGuid = Name("guid");
-    private static readonly JsonEncodedText PEventSourceName = Name("event_source_name");
-    private static readonly JsonEncodedText PEventId = Name("event_id");
-    private static readonly JsonEncodedText PVersion = Name("version");
-    private static readonly JsonEncodedText PLevel = Name("level");
-    private static readonly JsonEncodedText PTask = Name("task");
-    private static readonly JsonEncodedText POpcode = Name("opcode");
-    private static readonly JsonEncodedText PKeywords = Name("keywords");
-    private static readonly JsonEncodedText PTimeCreated = Name("time_created");
-    private static readonly JsonEncodedText PEventRecordId = Name("event_record_id");
-    private static readonly JsonEncodedText PCorrelation = Name("correlation");
-    private static readonly JsonEncodedText PActivityId = Name("ActivityID");
-    private static readonly JsonEncodedText PRelatedActivityId = Name("RelatedActivityID");
-    private static readonly JsonEncodedText PExecution = Name("execution");
-    private static readonly JsonEncodedText PProcessId = Name("process_id");
-    private static readonly JsonEncodedText PThreadId = Name("thread_id");
-    private static readonly JsonEncodedText PChannel = Name("channel");
-    private static readonly JsonEncodedText PComputer = Name("computer");
-    private static readonly JsonEncodedText PSecurity = Name("security");
-    private static readonly JsonEncodedText PUserId = Name("user_id");
-    private static readonly JsonEncodedText PEventData = Name("event_data");
-    private static readonly JsonEncodedText PPayloadHex = Name("payload_hex");
-    private static readonly JsonEncodedText PMessage = Name("message");
-    private static readonly JsonEncodedText PDecoding = Name("decoding");
     private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', 0x7F]);
-    private static readonly JsonEncodedText EtwTrace = Name("ETW Trace");
-    private static readonly JsonEncodedText Empty = Name("");
 
     /// <summary>Bytes of a GUID in registry form with braces.</summary>
     internal const int GuidLength = 38;
@@ -70,7 +43,10 @@ public sealed class EventJsonWriter : IDisposable
     private readonly IBufferWriter<byte> _output;
     private readonly Utf8JsonWriter _json;
     private readonly EtlClock _clock;
-    private readonly JsonEncodedText _computer;
+    private readonly byte[] _computerJson;
+    private readonly byte[] _lastTime = new byte[40];
+    private int _lastTimeLength;
+    private long _lastMillisecond;
     private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
     private byte[] _quoted = new byte[1024];
@@ -91,7 +67,7 @@ public sealed class EventJsonWriter : IDisposable
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _providers = new ProviderFormCache<ProviderText>(names, (guid, name) => new ProviderText(guid, name));
-        _computer = JsonEncodedText.Encode(computer ?? "", Encoder);
+        _computerJson = [(byte)'"', .. JsonEncodedText.Encode(computer ?? "", Encoder).EncodedUtf8Bytes, (byte)'"'];
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
         _messages = new MessageFormatter(_fields);
     }
@@ -100,23 +76,25 @@ public sealed class EventJsonWriter : IDisposable
     public void Write(in EtlRecord record)
     {
         WriteSystem(record);
-        var json = _json;
-        json.WriteStartObject(PEventData);
-        json.WritePropertyName(PPayloadHex);
-        // Hex needs no escaping, so the quoted value goes in raw: no per-byte escape scan of large payloads.
-        json.WriteRawValue(QuotedHex(record.UserData), skipInputValidation: true);
-        json.WriteEndObject();
-        json.WriteString(PMessage, Empty);
-        EndLine();
+        var payload = record.UserData;
+        var d = _output.GetSpan(payload.Length * 2 + 64);
+        int n = Copy(d, 0, ",\"event_data\":{\"payload_hex\":\""u8);
+        // Hex needs no escaping, so it goes straight into the output.
+        Convert.TryToHexString(payload, d[n..], out int hex);
+        n += hex;
+        n = Copy(d, n, "\"},\"message\":\"\"}\n"u8);
+        _output.Advance(n);
     }
 
     /// <summary>Writes one decoded record as one JSON line.</summary>
     public void Write(in EtlRecord record, in DecodedEvent decoded)
     {
         WriteSystem(record);
+        Raw(",\"event_data\":"u8);
         var json = _json;
         var (names, statusNames) = NamesOf(decoded.Schema);
-        json.WriteStartObject(PEventData);
+        json.Reset();
+        json.WriteStartObject();
         for (int i = 0; i < decoded.Count; i++)
         {
             if (!decoded.Has(i)) continue;
@@ -125,14 +103,94 @@ public sealed class EventJsonWriter : IDisposable
             if (FieldFormatter.StatusName(decoded, i) is { } symbol) json.WriteString(statusNames[i], symbol);
         }
         json.WriteEndObject();
+        json.Flush();
+        Raw(",\"message\":"u8);
         var message = _messages.Format(decoded);
-        json.WritePropertyName(PMessage);
         // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
-        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) json.WriteRawValue(Quoted(message), skipInputValidation: true);
-        else json.WriteStringValue(message);
+        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) Raw(Quoted(message));
+        else
+        {
+            json.Reset();
+            json.WriteStringValue(message);
+            json.Flush();
+        }
         if (decoded.Status != DecodeStatus.Complete)
-            json.WriteString(PDecoding, (decoded.Status & DecodeStatus.Truncated) != 0 ? "truncated" : "extra_bytes");
-        EndLine();
+            Raw((decoded.Status & DecodeStatus.Truncated) != 0 ? ",\"decoding\":\"truncated\""u8 : ",\"decoding\":\"extra_bytes\""u8);
+        Raw("}\n"u8);
+    }
+
+    private void Raw(ReadOnlySpan<byte> bytes)
+    {
+        var d = _output.GetSpan(bytes.Length);
+        bytes.CopyTo(d);
+        _output.Advance(bytes.Length);
+    }
+
+    private static int Copy(Span<byte> d, int n, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(d[n..]);
+        return n + bytes.Length;
+    }
+
+    private static int Number(Span<byte> d, int n, long value)
+    {
+        Utf8Formatter.TryFormat(value, d[n..], out int w);
+        return n + w;
+    }
+
+    /// <summary>
+    /// Writes <c>{"system":{…}}</c> up to (not including) <c>event_data</c>, straight into the output: the keys and
+    /// their order never change, the provider's part is encoded once, and the time text is reused for every event
+    /// of the same millisecond, so no JSON writer is needed for the part of the line every event has.
+    /// </summary>
+    private void WriteSystem(in EtlRecord record)
+    {
+        var provider = _providers.Get(record);
+        var d = _output.GetSpan(provider.Prefix.Length + _computerJson.Length + 512);
+        int n = Copy(d, 0, provider.Prefix);
+        n = Number(d, n, record.Id);
+        n = Copy(d, n, ",\"version\":"u8);
+        n = Number(d, n, record.Version);
+        n = Copy(d, n, ",\"level\":"u8);
+        n = Number(d, n, record.Level);
+        n = Copy(d, n, ",\"task\":"u8);
+        n = Number(d, n, record.Task);
+        n = Copy(d, n, ",\"opcode\":"u8);
+        n = Number(d, n, record.Opcode);
+        n = Copy(d, n, ",\"keywords\":\""u8);
+        n += FormatKeywords(record.Keywords, d[n..]);
+        n = Copy(d, n, "\",\"time_created\":\""u8);
+        long fileTime = _clock.ToFileTime(record.Timestamp);
+        long millisecond = Math.DivRem(fileTime, TimeSpan.TicksPerMillisecond, out long rest);
+        if (rest < 0) millisecond--;
+        if (millisecond != _lastMillisecond || _lastTimeLength == 0)
+        {
+            _lastTimeLength = FormatTime(EtlClock.FromFileTime(fileTime), _lastTime, 3, "+00:00"u8);
+            _lastMillisecond = millisecond;
+        }
+        n = Copy(d, n, _lastTime.AsSpan(0, _lastTimeLength));
+        n = Copy(d, n, "\",\"event_record_id\":0,\"correlation\":{\"ActivityID\":\""u8);
+        var activity = record.ActivityId;
+        if (activity == Guid.Empty) n = Copy(d, n, "{00000000-0000-0000-0000-000000000000}"u8);
+        else n += FormatGuid(activity, d[n..]);
+        d[n++] = (byte)'"';
+        if (record.TryGetRelatedActivityId(out var related))
+        {
+            n = Copy(d, n, ",\"RelatedActivityID\":\""u8);
+            n += FormatGuid(related, d[n..]);
+            d[n++] = (byte)'"';
+        }
+        n = Copy(d, n, "},\"execution\":{\"process_id\":"u8);
+        bool known = record.HasProcessInfo;
+        n = Number(d, n, known ? record.ProcessId : -1L);
+        n = Copy(d, n, ",\"thread_id\":"u8);
+        n = Number(d, n, known ? record.ThreadId : -1L);
+        n = Copy(d, n, "},\"channel\":\"ETW Trace\",\"computer\":"u8);
+        n = Copy(d, n, _computerJson);
+        n = Copy(d, n, ",\"security\":{\"user_id\":\""u8);
+        if (TryFormatSid(record.UserSid, d[n..], out int sidLength)) n += sidLength;
+        n = Copy(d, n, "\"}}"u8);
+        _output.Advance(n);
     }
 
     private ReadOnlySpan<byte> Quoted(ReadOnlySpan<byte> text)
@@ -158,54 +216,6 @@ public sealed class EventJsonWriter : IDisposable
         _lastSchema = schema;
         _lastNames = names;
         return names;
-    }
-
-    private void EndLine()
-    {
-        var json = _json;
-        json.WriteEndObject();
-        json.Flush();
-        var newline = _output.GetSpan(1);
-        newline[0] = (byte)'\n';
-        _output.Advance(1);
-    }
-
-    private void WriteSystem(in EtlRecord record)
-    {
-        var provider = _providers.Get(record);
-        Span<byte> text = stackalloc byte[MaxSidLength];
-        var json = _json;
-        json.Reset();
-        json.WriteStartObject();
-        json.WriteStartObject(PSystem);
-        json.WriteString(PProvider, provider.NameText);
-        json.WriteString(PGuid, provider.GuidText);
-        json.WriteString(PEventSourceName, Empty);
-        json.WriteNumber(PEventId, record.Id);
-        json.WriteNumber(PVersion, record.Version);
-        json.WriteNumber(PLevel, record.Level);
-        json.WriteNumber(PTask, record.Task);
-        json.WriteNumber(POpcode, record.Opcode);
-        json.WriteString(PKeywords, text[..FormatKeywords(record.Keywords, text)]);
-        json.WriteString(PTimeCreated, text[..FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), text, 3, "+00:00"u8)]);
-        json.WriteNumber(PEventRecordId, 0);
-        json.WriteStartObject(PCorrelation);
-        json.WriteString(PActivityId, text[..FormatGuid(record.ActivityId, text)]);
-        if (record.TryGetRelatedActivityId(out var related))
-            json.WriteString(PRelatedActivityId, text[..FormatGuid(related, text)]);
-        json.WriteEndObject();
-        json.WriteStartObject(PExecution);
-        bool known = record.HasProcessInfo;
-        json.WriteNumber(PProcessId, known ? record.ProcessId : -1L);
-        json.WriteNumber(PThreadId, known ? record.ThreadId : -1L);
-        json.WriteEndObject();
-        json.WriteString(PChannel, EtwTrace);
-        json.WriteString(PComputer, _computer);
-        json.WriteStartObject(PSecurity);
-        if (TryFormatSid(record.UserSid, text, out int sidLength)) json.WriteString(PUserId, text[..sidLength]);
-        else json.WriteString(PUserId, Empty);
-        json.WriteEndObject();
-        json.WriteEndObject();
     }
 
     /// <summary>Flushes anything the JSON writer still holds into the output.</summary>
@@ -341,19 +351,19 @@ public sealed class EventJsonWriter : IDisposable
         return _hex.AsSpan(0, n + 2);
     }
 
-    private static JsonEncodedText Name(string text) => JsonEncodedText.Encode(text, Encoder);
 
     /// <summary>One provider's name and GUID, encoded once.</summary>
     private sealed class ProviderText
     {
-        public readonly JsonEncodedText GuidText;
-        public readonly JsonEncodedText NameText;
+        /// <summary><c>{"system":{"provider":"…","guid":"{…}","event_source_name":"","event_id":</c>, encoded once.</summary>
+        public readonly byte[] Prefix;
 
         public ProviderText(Guid guid, string? name)
         {
             Span<byte> text = stackalloc byte[GuidLength];
-            GuidText = JsonEncodedText.Encode(text[..FormatGuid(guid, text)], Encoder);
-            NameText = JsonEncodedText.Encode(name ?? "", Encoder);
+            int g = FormatGuid(guid, text);
+            Prefix = [.. "{\"system\":{\"provider\":\""u8, .. JsonEncodedText.Encode(name ?? "", Encoder).EncodedUtf8Bytes,
+                .. "\",\"guid\":\""u8, .. text[..g], .. "\",\"event_source_name\":\"\",\"event_id\":"u8];
         }
     }
 }
