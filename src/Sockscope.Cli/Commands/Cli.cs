@@ -50,6 +50,8 @@ public static class Cli
         root.Subcommands.Add(InfoCommand.Create(console, verbose));
         root.Subcommands.Add(DumpCommand.Create(console, verbose));
         root.Subcommands.Add(CatalogCommand.Create(console, verbose));
+        root.Subcommands.Add(SocketsCommand.Create(console, verbose));
+        root.Subcommands.Add(SummaryCommand.Create(console, verbose));
         return root;
     }
 }

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Sockscope.Analysis;
+using Sockscope.Cli.Output;
+using Sockscope.Etl;
+using Sockscope.Sinks;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary><c>sockscope sockets FILE</c>: every socket's life rebuilt from the trace, as it closes.</summary>
+internal static class SocketsCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl|csv|table" };
+        format.AcceptOnlyFromAmong("jsonl", "csv", "table");
+        var pid = new Option<long?>("--pid") { Description = "Only sockets of this process id", HelpName = "N" };
+        var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
+        var command = new Command("sockets", "Rebuild every socket's life: process, protocol, addresses, times, bytes, what went wrong");
+        command.Arguments.Add(file);
+        command.Options.Add(format);
+        command.Options.Add(pid);
+        command.Options.Add(output);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, Enum.Parse<SocketFormat>(parse.GetValue(format) ?? "jsonl", true),
+            parse.GetValue(pid), parse.GetValue(output), parse.GetValue(verbose)));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, string path, SocketFormat format, long? pid, string? outputPath, bool verbose)
+    {
+        EtlReader reader;
+        try
+        {
+            reader = EtlReader.Open(path);
+        }
+        catch (Exception e) when (CommandErrors.IsFileProblem(e))
+        {
+            return CommandErrors.Report(console, path, e, verbose);
+        }
+        using (reader)
+        {
+            Stream? file = null;
+            if (outputPath is not null)
+            {
+                try
+                {
+                    if (string.Equals(Path.GetFullPath(outputPath), Path.GetFullPath(path), StringComparison.Ordinal))
+                        throw new IOException("is the input file; it will not be overwritten");
+                    file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    return CommandErrors.Report(console, outputPath, e, verbose);
+                }
+            }
+            using (file)
+            {
+                var output = new BufferedStreamOutput(file ?? console.Output);
+                using var writer = new SocketWriter(output.Writer, format, console.Width);
+                try
+                {
+                    TraceAnalysis.Run(reader, s =>
+                    {
+                        if (pid is { } only && s.ProcessId != only) return;
+                        writer.Write(s);
+                        output.Commit();
+                    });
+                    output.Complete();
+                }
+                catch (BufferedStreamOutput.WriteFailedException e)
+                {
+                    if (file is null) return ExitCodes.Ok;
+                    return CommandErrors.Report(console, outputPath!, e.InnerException!, verbose);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    return CommandErrors.Report(console, path, e, verbose);
+                }
+            }
+            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Spectre.Console;
+using Sockscope.Analysis;
+using Sockscope.Cli.Output;
+using Sockscope.Etl;
+using Sockscope.Sinks;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary><c>sockscope summary FILE</c>: what went wrong (the findings) and the totals per process and remote endpoint.</summary>
+internal static class SummaryCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
+        var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");
+        command.Arguments.Add(file);
+        command.Options.Add(json);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose)));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, string path, bool json, bool verbose)
+    {
+        EtlReader reader;
+        try
+        {
+            reader = EtlReader.Open(path);
+        }
+        catch (Exception e) when (CommandErrors.IsFileProblem(e))
+        {
+            return CommandErrors.Report(console, path, e, verbose);
+        }
+        using (reader)
+        {
+            AnalysisSummary summary;
+            try
+            {
+                summary = TraceAnalysis.Run(reader, null);
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                return CommandErrors.Report(console, path, e, verbose);
+            }
+            try
+            {
+                if (json) WriteJson(console.Output, path, summary);
+                else WriteView(console, path, summary);
+            }
+            catch (IOException)
+            {
+                return ExitCodes.Ok;
+            }
+            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+        }
+    }
+
+    private static void WriteJson(Stream output, string path, AnalysisSummary s)
+    {
+        using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        j.WriteStartObject();
+        j.WriteString("file", path);
+        j.WriteNumber("records", s.Records);
+        j.WriteNumber("winsock_events", s.WinsockEvents);
+        j.WriteNumber("sockets", s.Sockets);
+        j.WriteNumber("bytes_sent", s.BytesSent);
+        j.WriteNumber("bytes_received", s.BytesReceived);
+        j.WriteNumber("finding_count", s.FindingCount);
+        j.WriteStartObject("findings_by_kind");
+        foreach (var g in s.Findings.GroupBy(f => f.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)) j.WriteNumber(g.Key, g.Count());
+        j.WriteEndObject();
+        j.WriteStartArray("findings");
+        foreach (var f in s.Findings)
+        {
+            j.WriteStartObject();
+            j.WriteString("kind", f.Kind);
+            j.WriteString("time", SocketWriter.Iso(f.Time));
+            j.WriteNumber("process_id", f.ProcessId);
+            if (f.Endpoint == 0) j.WriteNull("endpoint");
+            else j.WriteString("endpoint", "0x" + f.Endpoint.ToString("X", CultureInfo.InvariantCulture));
+            if (f.Remote is null) j.WriteNull("remote");
+            else j.WriteString("remote", f.Remote.ToString());
+            j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
+            j.WriteString("detail", f.Detail);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("processes");
+        foreach (var p in s.Processes)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("process_id", p.ProcessId);
+            if (p.Name is null) j.WriteNull("process");
+            else j.WriteString("process", p.Name);
+            j.WriteNumber("sockets", p.Sockets);
+            j.WriteNumber("bytes_sent", p.BytesSent);
+            j.WriteNumber("bytes_received", p.BytesReceived);
+            j.WriteStartObject("findings");
+            foreach (var (k, v) in p.Findings.OrderBy(kv => kv.Key, StringComparer.Ordinal)) j.WriteNumber(k, v);
+            j.WriteEndObject();
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("remote_endpoints");
+        foreach (var r in s.Remotes)
+        {
+            j.WriteStartObject();
+            j.WriteString("remote", r.Remote.ToString());
+            j.WriteNumber("sockets", r.Sockets);
+            j.WriteNumber("bytes_sent", r.BytesSent);
+            j.WriteNumber("bytes_received", r.BytesReceived);
+            j.WriteNumber("failures", r.Failures);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+        j.Flush();
+        output.WriteByte((byte)'\n');
+        output.Flush();
+    }
+
+    private static void WriteView(CliConsole console, string path, AnalysisSummary s)
+    {
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.OutputText),
+            Ansi = console.OutputIsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = console.OutputIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        ansi.Profile.Width = console.Width;
+        string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        ansi.Write(new Text($"{path}: {N(s.Sockets)} sockets from {N(s.WinsockEvents)} Winsock events; {N(s.BytesSent)} bytes sent, {N(s.BytesReceived)} received; {N(s.FindingCount)} findings\n"));
+        var kinds = new Table().AddColumn("Finding").AddColumn(new TableColumn("Count").RightAligned());
+        foreach (var g in s.Findings.GroupBy(f => f.Kind).OrderByDescending(g => g.Count())) kinds.AddRow(Markup.Escape(g.Key), N(g.Count()));
+        if (s.FindingCount > 0) ansi.Write(kinds);
+        var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
+        foreach (var f in s.Findings.Where(f => f.Severity != FindingSeverity.Info).Take(50))
+            findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(f.Remote?.ToString() ?? "-"), Markup.Escape(f.Detail));
+        if (s.Findings.Any(f => f.Severity != FindingSeverity.Info)) ansi.Write(findings);
+        var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())
+            .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn("Findings");
+        foreach (var p in s.Processes.Take(30))
+            processes.AddRow(p.ProcessId.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Name ?? "-"), N(p.Sockets), N(p.BytesSent), N(p.BytesReceived),
+                Markup.Escape(string.Join(", ", p.Findings.Select(kv => $"{kv.Key} {kv.Value}"))));
+        ansi.Write(processes);
+        var remotes = new Table().AddColumn("Remote endpoint").AddColumn(new TableColumn("Sockets").RightAligned())
+            .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn(new TableColumn("Failures").RightAligned());
+        foreach (var r in s.Remotes.Take(30))
+            remotes.AddRow(Markup.Escape(r.Remote.ToString()), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));
+        if (s.Remotes.Count > 0) ansi.Write(remotes);
+    }
+}

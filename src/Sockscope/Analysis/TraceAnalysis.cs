@@ -1,0 +1,138 @@
+using System.Net;
+using Sockscope.Decoding;
+using Sockscope.Etl;
+using Sockscope.Schema;
+
+namespace Sockscope.Analysis;
+
+/// <summary>Totals for one process.</summary>
+public sealed class ProcessTotals
+{
+    /// <summary>The process id.</summary>
+    public uint ProcessId { get; init; }
+    /// <summary>The image name, when known.</summary>
+    public string? Name { get; set; }
+    /// <summary>Sockets.</summary>
+    public long Sockets { get; set; }
+    /// <summary>Bytes sent.</summary>
+    public long BytesSent { get; set; }
+    /// <summary>Bytes received.</summary>
+    public long BytesReceived { get; set; }
+    /// <summary>Findings by kind.</summary>
+    public Dictionary<string, long> Findings { get; } = new();
+}
+
+/// <summary>Totals for one remote endpoint.</summary>
+public sealed class RemoteTotals
+{
+    /// <summary>The remote endpoint.</summary>
+    public required IPEndPoint Remote { get; init; }
+    /// <summary>Sockets connected to it.</summary>
+    public long Sockets { get; set; }
+    /// <summary>Bytes sent to it.</summary>
+    public long BytesSent { get; set; }
+    /// <summary>Bytes received from it.</summary>
+    public long BytesReceived { get; set; }
+    /// <summary>Failures involving it.</summary>
+    public long Failures { get; set; }
+}
+
+/// <summary>What a whole trace's analysis found: totals and the findings.</summary>
+public sealed class AnalysisSummary
+{
+    /// <summary>Sockets seen.</summary>
+    public long Sockets { get; set; }
+    /// <summary>Winsock events analysed.</summary>
+    public long WinsockEvents { get; set; }
+    /// <summary>Records read.</summary>
+    public long Records { get; set; }
+    /// <summary>All findings found.</summary>
+    public long FindingCount { get; set; }
+    /// <summary>The findings kept (the first 100,000).</summary>
+    public IReadOnlyList<Finding> Findings { get; set; } = [];
+    /// <summary>Totals per process, most bytes first.</summary>
+    public IReadOnlyList<ProcessTotals> Processes { get; set; } = [];
+    /// <summary>Totals per remote endpoint, most bytes first.</summary>
+    public IReadOnlyList<RemoteTotals> Remotes { get; set; } = [];
+    /// <summary>Bytes sent.</summary>
+    public long BytesSent { get; set; }
+    /// <summary>Bytes received.</summary>
+    public long BytesReceived { get; set; }
+}
+
+/// <summary>Runs the analysis over a trace: reads, decodes and analyses, handing each socket on as it completes.</summary>
+public static class TraceAnalysis
+{
+    /// <summary>
+    /// Analyses every record of <paramref name="reader"/>; <paramref name="onSocket"/> gets each socket as it closes
+    /// (and the ones still open at the end). Totals per process and remote endpoint are bounded by
+    /// <paramref name="maxTotals"/> entries each.
+    /// </summary>
+    public static AnalysisSummary Run(EtlReader reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000)
+    {
+        var decoder = new EventDecoder(catalog ?? SchemaCatalog.Winsock);
+        var processes = new ProcessTable();
+        var analyzer = new SocketAnalyzer(reader.Clock, processes);
+        var byProcess = new Dictionary<uint, ProcessTotals>();
+        var byRemote = new Dictionary<IPEndPoint, RemoteTotals>();
+        var summary = new AnalysisSummary();
+        analyzer.SocketCompleted += s =>
+        {
+            summary.BytesSent += s.BytesSent;
+            summary.BytesReceived += s.BytesReceived;
+            if (Totals(byProcess, s.ProcessId, maxTotals, id => new ProcessTotals { ProcessId = id }) is { } p)
+            {
+                p.Name ??= s.ProcessName;
+                p.Sockets++;
+                p.BytesSent += s.BytesSent;
+                p.BytesReceived += s.BytesReceived;
+            }
+            if (s.Remote is not null && Totals(byRemote, s.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
+            {
+                rt.Sockets++;
+                rt.BytesSent += s.BytesSent;
+                rt.BytesReceived += s.BytesReceived;
+            }
+            onSocket?.Invoke(s);
+        };
+        analyzer.FindingFound += f =>
+        {
+            if (Totals(byProcess, f.ProcessId, maxTotals, id => new ProcessTotals { ProcessId = id }) is { } p)
+                p.Findings[f.Kind] = p.Findings.GetValueOrDefault(f.Kind) + 1;
+            if (f.Remote is not null && f.Severity != FindingSeverity.Info && Totals(byRemote, f.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
+                rt.Failures++;
+        };
+        long records = 0;
+        while (reader.TryRead(out var record))
+        {
+            records++;
+            if (record.Family == TraceHeaderFamily.EventHeader)
+            {
+                if (decoder.TryDecode(record, out var decoded)) analyzer.Observe(record, decoded);
+            }
+            else if (record.Family.IsKernelKind()) processes.Observe(record);
+        }
+        analyzer.ObserveLostEvents(reader.Header.EventsLost, reader.Header.BuffersLost + reader.BuffersFlaggedLost,
+            reader.BuffersWithEventsLost, reader.Clock.ToUtc(reader.HeaderTimestamp));
+        analyzer.Complete();
+        foreach (var p in byProcess.Values) p.Name ??= processes.NameOf(p.ProcessId);
+        summary.Records = records;
+        summary.Sockets = analyzer.SocketsSeen;
+        summary.WinsockEvents = analyzer.EventsAnalysed;
+        summary.FindingCount = analyzer.FindingCount;
+        summary.Findings = analyzer.Findings;
+        summary.Processes = byProcess.Values.OrderByDescending(p => p.BytesSent + p.BytesReceived).ThenBy(p => p.ProcessId).ToList();
+        summary.Remotes = byRemote.Values.OrderByDescending(r => r.BytesSent + r.BytesReceived).ThenByDescending(r => r.Failures).ToList();
+        return summary;
+    }
+
+    private static TValue? Totals<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key, int max, Func<TKey, TValue> make)
+        where TKey : notnull where TValue : class
+    {
+        if (map.TryGetValue(key, out var value)) return value;
+        if (map.Count >= max) return null;
+        value = make(key);
+        map[key] = value;
+        return value;
+    }
+}
