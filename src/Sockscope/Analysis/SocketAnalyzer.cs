@@ -141,8 +141,8 @@ public sealed class SocketAnalyzer
                 uint location = (uint)r.Number(Role.Location);
                 if (!exit)
                 {
-                    s.SendDepth++;
-                    Posted(s, r, record, time);
+                    // A nested entry is the same send going deeper, not a second post of its buffer.
+                    if (++s.SendDepth == 1) Posted(s, r, record, time);
                     return;
                 }
                 Completed(r, process);
