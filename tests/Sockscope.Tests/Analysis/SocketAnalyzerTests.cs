@@ -173,6 +173,54 @@ public class SocketAnalyzerTests
     }
 
     [Fact]
+    public void Sockets_and_summary_commands_write_the_documented_keys()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("cli.etl");
+        const ulong ep = 0xFFFF_9A0C_8888_0200;
+        using (var w = EtlWriter.Create(path, new EtlWriterOptions { StartTime = Start }))
+        {
+            var t = new TraceBuilder(w, 8);
+            t.Afd(1000, 55, x => x.Set("Process", Browser).Set("Endpoint", ep).Set("AddressFamily", 23).Set("SocketType", 1).Set("Protocol", 6).Set("ProcessId", 55));
+            t.Afd(1018, 55, x => x.Set("EnterExit", 0).Set("Process", Browser).Set("Endpoint", ep).Set("Address", V6("2001:db8::1", 443)));
+            t.Afd(1018, 55, x => x.Set("EnterExit", 1).Set("Process", Browser).Set("Endpoint", ep).Set("Status", 0xC0000236));
+            t.Afd(1001, 55, x => x.Set("EnterExit", 1).Set("Process", Browser).Set("Endpoint", ep));
+        }
+        var sockets = Sockscope.Tests.Cli.CliRunner.Run("sockets", path);
+        Assert.Equal(0, sockets.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(Assert.Single(sockets.OutputLines));
+        var s = doc.RootElement;
+        foreach (var key in new[] { "endpoint", "process_id", "process", "protocol", "family", "local", "remote", "peers", "opened", "closed",
+                     "bytes_sent", "bytes_received", "sends", "receives", "listening", "accepted_from", "aborted", "datagrams_dropped", "error" })
+            Assert.True(s.TryGetProperty(key, out _), key);
+        Assert.Equal("0xFFFF9A0C88880200", s.GetProperty("endpoint").GetString());
+        Assert.Equal(55, s.GetProperty("process_id").GetInt32());
+        Assert.Equal("TCP", s.GetProperty("protocol").GetString());
+        Assert.Equal("IPv6", s.GetProperty("family").GetString());
+        Assert.Equal("[2001:db8::1]:443", s.GetProperty("remote").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, s.GetProperty("local").ValueKind);
+        Assert.Equal("STATUS_CONNECTION_REFUSED", s.GetProperty("error").GetString());
+        Assert.Equal("2026-06-02T04:00:00.0011000Z", s.GetProperty("opened").GetString());
+
+        var csv = Sockscope.Tests.Cli.CliRunner.Run("sockets", path, "--format", "csv").OutputLines;
+        Assert.Equal(2, csv.Length);
+        Assert.StartsWith("endpoint,process_id,process,protocol,family,local,remote,", csv[0]);
+        Assert.Contains(",STATUS_CONNECTION_REFUSED,", csv[1]);
+        Assert.Empty(Sockscope.Tests.Cli.CliRunner.Run("sockets", path, "--pid", "56").OutputBytes);
+
+        var summary = Sockscope.Tests.Cli.CliRunner.Run("summary", path, "--json");
+        Assert.Equal(0, summary.ExitCode);
+        using var sum = System.Text.Json.JsonDocument.Parse(summary.Output);
+        var finding = Assert.Single(sum.RootElement.GetProperty("findings").EnumerateArray().ToArray());
+        Assert.Equal("connect_failed", finding.GetProperty("kind").GetString());
+        Assert.Equal("[2001:db8::1]:443", finding.GetProperty("remote").GetString());
+        Assert.Equal(1, sum.RootElement.GetProperty("sockets").GetInt32());
+        var view = Sockscope.Tests.Cli.CliRunner.Run("summary", path);
+        Assert.Contains("connect_failed", view.Output);
+        Assert.Contains("[2001:db8::1]:443", view.Output);
+    }
+
+    [Fact]
     public void An_accepted_socket_names_its_listener_and_takes_its_local_address()
     {
         using var dir = new TempDir();
