@@ -29,6 +29,13 @@ public sealed class SocketAnalyzer
     private readonly Dictionary<(ulong Process, ulong Buffer), (ulong Endpoint, long Stamp)> _inFlight = new();
     private readonly Dictionary<(string Kind, uint Pid, string Where), DateTime> _recentFailures = new();
     private readonly List<Finding> _findings = new();
+    private readonly List<(ulong Listener, ulong Process, IPEndPoint? Remote)> _indications = new();
+    // ws2_32 logs a call's result after the AFD work inside it: an AFD socket created or accepted a moment ago waits
+    // here for its handle, and a closed one waits a second for SockClose to name it before it is handed on.
+    private readonly Dictionary<uint, SocketState> _awaitingHandle = new();
+    private readonly Queue<(SocketState State, DateTime Closed)> _closing = new();
+    private static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(1);
+    private readonly List<(uint Pid, ulong Handle, DateTime Time)> _unclaimedCloses = new();
 
     /// <summary>Raised when a socket closes (and, at <see cref="Complete"/>, for every socket still open).</summary>
     public event Action<SocketRecord>? SocketCompleted;
@@ -66,6 +73,7 @@ public sealed class SocketAnalyzer
     public void Observe(in EtlRecord record, in DecodedEvent e)
     {
         var provider = record.ProviderId;
+        if (_closing.Count > 0) FlushClosed(Time(record) - JoinWindow);
         if (provider == Afd)
         {
             EventsAnalysed++;
@@ -92,6 +100,7 @@ public sealed class SocketAnalyzer
     /// <summary>Hands every socket still open to <see cref="SocketCompleted"/>, oldest first.</summary>
     public void Complete()
     {
+        FlushClosed(DateTime.MaxValue);
         var left = _open.Values.Select(s => s.Record).Concat(_handles.Values.Where(s => s.Record.Endpoint == 0).Select(s => s.Record))
             .Distinct().OrderBy(s => s.Opened ?? DateTime.MinValue).ToList();
         _open.Clear();
@@ -117,10 +126,10 @@ public sealed class SocketAnalyzer
         var time = Time(record);
         switch (id)
         {
-            case 1000: // create
+            case 1000: // create: the entry opens the socket; the exit completes it
             {
                 if (exit && status != 0) return;
-                var s = Open(endpoint, process, record, time, created: true);
+                var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, process, record, time, created: true);
                 if (r.Has(Role.AddressFamily)) s.Record.Family = (int)r.Number(Role.AddressFamily);
                 if (r.Has(Role.SocketType)) s.Record.SocketType = (int)r.Number(Role.SocketType);
                 if (r.Has(Role.Protocol)) s.Record.Protocol = (int)r.Number(Role.Protocol);
@@ -129,6 +138,7 @@ public sealed class SocketAnalyzer
                     s.Record.ProcessId = (uint)pid;
                     if (process != 0) _processIds[process] = (uint)pid;
                 }
+                if (!exit && s.Record.ProcessId != 0) _awaitingHandle[s.Record.ProcessId] = s;
                 return;
             }
             case 1001: // close
@@ -146,12 +156,12 @@ public sealed class SocketAnalyzer
                     return;
                 }
                 Completed(r, process);
-                if (DoubleCountingSendLocations.Contains(location)) return;
-                // Sends nest (enter, enter, exit, exit): only the outermost completion counts.
+                // Sends nest (enter, enter, exit, exit): only the outermost completion counts, and the completions AFD
+                // logs again for a nested send (locations 3073, 3024) never do.
                 if (s.SendDepth > 0) s.SendDepth--;
-                if (s.SendDepth > 0) return;
-                if (status != 0 && status != 0x103) { Failure(s, "send_failed", time, status, FindingSeverity.Error); return; }
+                if (s.SendDepth > 0 || DoubleCountingSendLocations.Contains(location)) return;
                 s.Record.Sends++;
+                if (status != 0 && status != 0x103) { Failure(s, "send_failed", time, status, FindingSeverity.Error); return; }
                 s.Record.BytesSent += (long)r.Number(Role.BufferLength);
                 return;
             }
@@ -165,8 +175,8 @@ public sealed class SocketAnalyzer
                 }
                 Completed(r, process);
                 if (r.Has(Role.Address) && AddressOf(r) is { } from) AddPeer(s, from, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17);
-                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", time, status, FindingSeverity.Error); return; }
                 s.Record.Receives++;
+                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", time, status, FindingSeverity.Error); return; }
                 s.Record.BytesReceived += (long)r.Number(Role.BufferLength);
                 return;
             }
@@ -193,7 +203,7 @@ public sealed class SocketAnalyzer
                 s.Record.SocketType = s.Record.SocketType >= 0 ? s.Record.SocketType : listener.Record.SocketType;
                 s.Record.ProcessId = listener.Record.ProcessId;
                 if (AddressOf(r) is { } peer) s.Record.Remote = peer;
-                if (r.Has(Role.CurrentBacklog)) listener.Record.Backlog ??= (int)r.Number(Role.CurrentBacklog);
+                if (s.Record.ProcessId != 0) _awaitingHandle[s.Record.ProcessId] = s;
                 return;
             }
             case 1029 or 1030: // bind: the bound address is on the exit
@@ -231,11 +241,11 @@ public sealed class SocketAnalyzer
                 Add(new Finding("option_changed", time, s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {value}", FindingSeverity.Info));
                 return;
             }
-            case 1036 or 1037: // listen
+            case 1036 or 1037: // listen: the backlog is on the entry (the exit logs 0)
             {
                 var s = Known(endpoint, process, record, time);
                 s.Record.Listening = true;
-                if (r.Has(Role.Backlog)) s.Record.Backlog = (int)r.Number(Role.Backlog);
+                if (!exit && r.Has(Role.Backlog)) s.Record.Backlog = (int)r.Number(Role.Backlog);
                 return;
             }
         }
@@ -304,6 +314,17 @@ public sealed class SocketAnalyzer
                 uint status = (uint)r.Number(Role.Status);
                 if (status != 0) { Failure(s, "accept_failed", time, status, FindingSeverity.Warning); return; }
                 s.Record.Remote = LegacyAddress(r);
+                // Windows 7 names no listener on the accept: the connection indication just before it, of the same
+                // process and remote address, does.
+                for (int i = _indications.Count - 1; i >= 0; i--)
+                {
+                    var ind = _indications[i];
+                    if (ind.Process != process || !Equals(ind.Remote, s.Record.Remote)) continue;
+                    _indications.RemoveAt(i);
+                    s.Record.AcceptedFrom = ind.Listener;
+                    if (_open.TryGetValue(ind.Listener, out var listener)) s.Record.Local ??= listener.Record.Local;
+                    break;
+                }
                 return;
             }
             case 17:
@@ -352,6 +373,8 @@ public sealed class SocketAnalyzer
             }
             case 35 or 36:
                 Known(endpoint, process, record, time).Record.Listening = true;
+                if (_indications.Count >= 4096) _indications.RemoveAt(0);
+                _indications.Add((endpoint, process, LegacyAddress(r)));
                 return;
             case 40:
                 Failure(Known(endpoint, process, record, time), "bind_failed", time, error, FindingSeverity.Error);
@@ -376,6 +399,7 @@ public sealed class SocketAnalyzer
             case 2: // SockCreateStop
             {
                 if (error != 0 || handle == 0) return;
+                if (TryJoin(pid, handle, time)) return;
                 var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = time,
                     Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) }) { Sockets = true };
                 _handles[key] = s;
@@ -384,7 +408,20 @@ public sealed class SocketAnalyzer
             }
             case 4: // SockCloseStop
             {
-                if (!_handles.Remove(key, out var s)) return;
+                if (!_handles.Remove(key, out var s))
+                {
+                    // A socket opened before the trace: SockClose names it, whether its AFD close came just before or
+                    // comes a moment later (completed by the kernel).
+                    foreach (var (closing, _) in _closing)
+                    {
+                        if (closing.Record.ProcessId != pid || closing.Record.SocketHandle != 0) continue;
+                        closing.Record.SocketHandle = handle;
+                        return;
+                    }
+                    if (_unclaimedCloses.Count >= 4096) _unclaimedCloses.RemoveAt(0);
+                    _unclaimedCloses.Add((pid, handle, time));
+                    return;
+                }
                 if (s.Record.Endpoint == 0)
                 {
                     s.Record.Closed = time;
@@ -403,6 +440,7 @@ public sealed class SocketAnalyzer
                     return;
                 }
                 if (handle == 0) return;
+                if (TryJoin(pid, handle, time)) return;
                 var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = time }) { Sockets = true };
                 if (_handles.TryGetValue(listening, out var listener))
                 {
@@ -427,7 +465,7 @@ public sealed class SocketAnalyzer
                 {
                     string kind = id == 10 ? "connect_failed" : "bind_failed";
                     if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, time, error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
-                    else Report(kind, time, pid, 0, address, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
+                    else Report(kind, time, pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
                     return;
                 }
                 if (s is null || address is null) return;
@@ -443,6 +481,16 @@ public sealed class SocketAnalyzer
                 }
                 return;
         }
+    }
+
+    /// <summary>Gives the AFD socket this process created or accepted a moment ago the ws2_32 handle of that call.</summary>
+    private bool TryJoin(uint pid, ulong handle, DateTime time)
+    {
+        if (!_awaitingHandle.Remove(pid, out var afd)) return false;
+        if (afd.Record.SocketHandle != 0 || (afd.Record.Opened is { } opened && time - opened > JoinWindow)) return false;
+        afd.Record.SocketHandle = handle;
+        _handles[(pid, handle)] = afd;
+        return true;
     }
 
     // ----- shared -----
@@ -497,27 +545,33 @@ public sealed class SocketAnalyzer
         s.Record.Closed = time;
         if (s.Record.ProcessId == 0 && s.Record.ProcessObject != 0) s.Record.ProcessId = OwnerOfObject(s.Record.ProcessObject);
         s.Record.ProcessName ??= _processes.NameOf(s.Record.ProcessId);
-        JoinSocketsHandle(s);
-        SocketCompleted?.Invoke(s.Record);
+        if (s.Record.SocketHandle == 0)
+        {
+            for (int i = 0; i < _unclaimedCloses.Count; i++)
+            {
+                var c = _unclaimedCloses[i];
+                if (c.Pid != s.Record.ProcessId || time - c.Time > JoinWindow) continue;
+                s.Record.SocketHandle = c.Handle;
+                _unclaimedCloses.RemoveAt(i);
+                break;
+            }
+        }
+        _closing.Enqueue((s, time));
+    }
+
+    private void FlushClosed(DateTime before)
+    {
+        while (_closing.Count > 0 && _closing.Peek().Closed < before)
+        {
+            var s = _closing.Dequeue().State;
+            foreach (var (pid, waiting) in _awaitingHandle)
+                if (ReferenceEquals(waiting, s)) { _awaitingHandle.Remove(pid); break; }
+            SocketCompleted?.Invoke(s.Record);
+        }
     }
 
     private uint OwnerOfObject(ulong process) =>
         _processIds.TryGetValue(process, out uint pid) ? pid : _processes.TryGetByObject(process, out pid, out _) ? pid : 0;
-
-    /// <summary>Ties a Winsock-Sockets handle of the same process and local or remote address to the AFD socket.</summary>
-    private void JoinSocketsHandle(SocketState afd)
-    {
-        foreach (var (key, s) in _handles)
-        {
-            if (key.Pid != afd.Record.ProcessId || s.Record.Endpoint != 0) continue;
-            bool sameAddress = (s.Record.Remote is not null && s.Record.Remote.Equals(afd.Record.Remote))
-                || (s.Record.Local is not null && s.Record.Local.Equals(afd.Record.Local));
-            if (!sameAddress) continue;
-            afd.Record.SocketHandle = key.Handle;
-            s.Record.Endpoint = afd.Record.Endpoint;
-            return;
-        }
-    }
 
     private void AddPeer(SocketState s, IPEndPoint peer, bool remote)
     {
@@ -539,7 +593,7 @@ public sealed class SocketAnalyzer
         {
             Add(new Finding("buffer_reuse", time, s.Record.ProcessId, s.Record.Endpoint, s.Record.Remote,
                 $"buffer 0x{buffer:X} posted again while an earlier operation on it (endpoint 0x{earlier.Endpoint:X}) is still in flight",
-                FindingSeverity.Error));
+                FindingSeverity.Warning));
             return;
         }
         if (_inFlight.Count < MaxInFlight) _inFlight[key] = (s.Record.Endpoint, record.Timestamp);

@@ -231,7 +231,8 @@ public class SocketAnalyzerTests
             var t = new TraceBuilder(w, 8);
             t.Afd(1000, 99, x => x.Set("Process", Server).Set("Endpoint", listen).Set("AddressFamily", 2).Set("SocketType", 1).Set("Protocol", 6).Set("ProcessId", 99));
             t.Afd(1030, 99, x => x.Set("EnterExit", 1).Set("Process", Server).Set("Endpoint", listen).Set("Address", V4("0.0.0.0", 8080)));
-            t.Afd(1037, 99, x => x.Set("EnterExit", 1).Set("Process", Server).Set("Endpoint", listen).Set("Backlog", 200));
+            t.Afd(1037, 99, x => x.Set("EnterExit", 0).Set("Process", Server).Set("Endpoint", listen).Set("Backlog", 200));
+            t.Afd(1037, 99, x => x.Set("EnterExit", 1).Set("Process", Server).Set("Endpoint", listen).Set("Backlog", 0));
             t.Afd(1027, 1234, x => x.Set("EnterExit", 1).Set("Location", 6101).Set("Process", Server).Set("Endpoint", listen)
                 .Set("AcceptEndpoint", accepted).Set("Address", V4("198.51.100.7", 61000)).Set("CurrentBacklog", 1));
             t.Afd(1004, 4, x => x.Set("EnterExit", 1).Set("Process", Server).Set("Endpoint", accepted).Set("BufferLength", 321));
