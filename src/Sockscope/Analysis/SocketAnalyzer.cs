@@ -229,7 +229,7 @@ public sealed class SocketAnalyzer
                 s.Record.DatagramsDropped++;
                 var from = AddressOf(r);
                 Add(new Finding("datagram_dropped", time, s.Record.ProcessId, endpoint, from,
-                    $"datagram of {r.Number(Role.BufferLength)} bytes{(from is null ? "" : " from " + from)} dropped: {Text(r, Role.Reason)}", FindingSeverity.Warning));
+                    $"datagram of {r.Number(Role.BufferLength)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
                 return;
             }
             case 1035: // option
@@ -368,7 +368,7 @@ public sealed class SocketAnalyzer
                 s.Record.DatagramsDropped++;
                 var from = LegacyAddress(r);
                 Add(new Finding("datagram_dropped", time, s.Record.ProcessId, endpoint, from,
-                    $"datagram of {(long)r.Number(Role.PacketSize)} bytes{(from is null ? "" : " from " + from)} dropped: {Text(r, Role.Reason)}", FindingSeverity.Warning));
+                    $"datagram of {(long)r.Number(Role.PacketSize)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
                 return;
             }
             case 35 or 36:
@@ -651,7 +651,17 @@ public sealed class SocketAnalyzer
         return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    private static string DropReason(RoleReader r)
+    {
+        int index = r.Index(Role.Reason);
+        if (index < 0 || !r.Event.Has(index)) return "";
+        ulong value = r.Event.Number(index);
+        return r.Event.Field(index).Map?.Lookup(value) ?? (DropReasons.TryGetValue(value, out var reason) ? reason : value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     // The manifests of newer builds dropped these maps; the values are those of the Windows 7 manifest.
+    private static readonly Dictionary<ulong, string> DropReasons = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps
+        .GetValueOrDefault("AFD_DGRAM_DROP_ValueMap")?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
     private static readonly Dictionary<ulong, string> AfdOptions = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps
         .GetValueOrDefault("AFD_OPTION_ValueMap")?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
     private static readonly Dictionary<ulong, string> AbortReasons = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps

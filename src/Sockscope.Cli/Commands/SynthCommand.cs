@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Sockscope.Synthesis;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary><c>sockscope synth --scenario NAME -o FILE</c>: writes a realistic Winsock trace whose ground truth is known.</summary>
+internal static class SynthCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var scenario = new Option<string>("--scenario", "-s") { Description = "The scenario", Required = true, HelpName = string.Join("|", ScenarioSynthesizer.Names) };
+        scenario.AcceptOnlyFromAmong([.. ScenarioSynthesizer.Names]);
+        var output = new Option<string>("--output", "-o") { Description = "The .etl file to write", Required = true, HelpName = "FILE" };
+        var events = new Option<long>("--events") { Description = "Events to write (busy-host)", DefaultValueFactory = _ => 1_000_000, HelpName = "N" };
+        var pointer = new Option<int>("--pointer-size") { Description = "Pointer size of the recording machine", DefaultValueFactory = _ => 8, HelpName = "4|8" };
+        pointer.AcceptOnlyFromAmong("4", "8");
+        var compress = new Option<bool>("--compress") { Description = "Write XPRESS-compressed buffers" };
+        var build = new Option<int>("--build") { Description = "Windows build (7600/7601: Windows 7 legacy events)", DefaultValueFactory = _ => 26100, HelpName = "N" };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var command = new Command("synth", "Write a realistic Winsock trace of a scenario, with the project's ETL writer");
+        foreach (var o in new Option[] { scenario, output, events, pointer, compress, build, seed }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var options = new ScenarioOptions
+            {
+                Scenario = parse.GetValue(scenario)!, Events = parse.GetValue(events), PointerSize = parse.GetValue(pointer),
+                Compress = parse.GetValue(compress), Build = parse.GetValue(build), Seed = parse.GetValue(seed),
+            };
+            string path = parse.GetValue(output)!;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var truth = ScenarioSynthesizer.Write(path, options);
+                long size = new FileInfo(path).Length;
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sockscope: wrote {path}: {truth.Events:N0} events, {truth.SocketCount:N0} sockets, {size:N0} bytes in {clock.Elapsed.TotalSeconds:F1} s"));
+                return ExitCodes.Ok;
+            }
+            catch (ArgumentException e)
+            {
+                console.Error.WriteLine($"sockscope: error: {e.Message}");
+                return ExitCodes.Error;
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                return CommandErrors.Report(console, path, e, parse.GetValue(verbose));
+            }
+        });
+        return command;
+    }
+}
