@@ -141,8 +141,12 @@ public sealed class SocketAnalyzer
                 if (!exit && s.Record.ProcessId != 0) _awaitingHandle[s.Record.ProcessId] = s;
                 return;
             }
-            case 1001: // close
+            case 1001: // close (a socket opened before the trace may show itself first here)
+                Known(endpoint, process, record, time);
                 if (exit) Close(endpoint, time);
+                return;
+            case 1002: // cleanup: the socket is still there
+                Known(endpoint, process, record, time);
                 return;
             case 1003 or 1005 or 1007 or 1011 or 1013: // sends
             {
@@ -306,7 +310,11 @@ public sealed class SocketAnalyzer
                 Failure(Known(endpoint, process, record, time), "receive_failed", time, error, FindingSeverity.Error);
                 return;
             case 13:
+                Known(endpoint, process, record, time);
                 Close(endpoint, time);
+                return;
+            case 14:
+                Known(endpoint, process, record, time);
                 return;
             case 15 or 16:
             {

@@ -60,6 +60,37 @@ public class ScenarioTruthTests(ITestOutputHelper output)
         Assert.Equal(truth.BytesReceived, summary.BytesReceived);
     }
 
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(4, true)]
+    public void Busy_host_totals_match_the_ground_truth(int pointerSize, bool compress)
+    {
+        using var dir = new TempDir();
+        string path = dir.File("busy.etl");
+        var truth = ScenarioSynthesizer.Write(path, new ScenarioOptions { Scenario = "busy-host", Events = 200_000, PointerSize = pointerSize, Compress = compress });
+        long sockets = 0, sends = 0, receives = 0;
+        AnalysisSummary summary;
+        using (var reader = EtlReader.Open(path))
+            summary = TraceAnalysis.Run(reader, s => { sockets++; sends += s.Sends; receives += s.Receives; });
+        Assert.Equal(truth.SocketCount, sockets);
+        Assert.Equal(truth.BytesSent, summary.BytesSent);
+        Assert.Equal(truth.BytesReceived, summary.BytesReceived);
+        Assert.Equal(truth.Sends, sends);
+        Assert.Equal(truth.Receives, receives);
+        var kinds = summary.Findings.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(truth.FindingCounts.OrderBy(k => k.Key), kinds.OrderBy(k => k.Key));
+        foreach (var p in truth.Processes)
+        {
+            var ours = summary.Processes.FirstOrDefault(x => x.ProcessId == p.ProcessId);
+            Assert.True(ours is not null || p.Sockets == 0, $"process {p.ProcessId} missing");
+            if (ours is null) continue;
+            Assert.Equal(p.ImageName, ours.Name);
+            Assert.Equal(p.Sockets, ours.Sockets);
+            Assert.Equal(p.BytesSent, ours.BytesSent);
+            Assert.Equal(p.BytesReceived, ours.BytesReceived);
+        }
+    }
+
     private static void Compare(List<string> d, SocketRecord t, SocketRecord o)
     {
         string who = $"socket 0x{t.Endpoint:X}";
