@@ -62,16 +62,7 @@ public static class IpProtocols
         (255, "RAW"),           // IPPROTO_RAW (IANA: Reserved)
     ];
 
-    private static readonly FrozenDictionary<uint, string> ByValue = Build(Entries);
-
-    private static FrozenDictionary<uint, string> Build((uint Value, string Name)[] entries)
-    {
-        // Dictionary.Add, not the indexer: a value listed twice is a mistake in the table and fails the type's
-        // initialisation rather than silently keeping one of the names.
-        var all = new Dictionary<uint, string>(entries.Length);
-        foreach (var (value, name) in entries) all.Add(value, name);
-        return all.ToFrozenDictionary();
-    }
+    private static readonly FrozenDictionary<uint, string> ByValue = NameTable.Build(Entries);
 
     /// <summary>Every value and name in the table.</summary>
     public static IReadOnlyDictionary<uint, string> All => ByValue;
