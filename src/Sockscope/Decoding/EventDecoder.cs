@@ -12,7 +12,7 @@ public sealed class EventDecoder
 {
     private readonly SchemaCatalog _catalog;
     private readonly Dictionary<(Guid, ushort, byte), EventSchema?> _cache = new();
-    private FieldValue[] _values = new FieldValue[32];
+    private readonly DecodeBuffer _buffer = new();
     private (Guid Provider, ushort Id, byte Version) _lastKey;
     private EventSchema? _last;
     private bool _hasLast;
@@ -54,19 +54,5 @@ public sealed class EventDecoder
     }
 
     /// <summary>Decodes a payload against a schema.</summary>
-    public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize)
-    {
-        int n = schema.Fields.Count;
-        if (_values.Length < n) _values = new FieldValue[Math.Max(n, _values.Length * 2)];
-        var values = _values.AsSpan(0, n);
-        if (!schema.TemplateCompiled)
-        {
-            schema.CompiledTemplate = FlatTemplate.TryCompile(schema.Fields);
-            schema.TemplateCompiled = true;
-        }
-        var status = schema.CompiledTemplate is FlatTemplate flat
-            ? flat.Decode(payload, pointerSize, values)
-            : PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
-        return new DecodedEvent(schema, values, payload, pointerSize, status);
-    }
+    public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize) => _buffer.Decode(schema, payload, pointerSize);
 }

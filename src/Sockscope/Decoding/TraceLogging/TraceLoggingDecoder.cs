@@ -32,7 +32,7 @@ public sealed class TraceLoggingDecoder
     private byte[] _key = new byte[256];
     private byte[]? _lastKey;
     private EventSchema? _last;
-    private FieldValue[] _values = new FieldValue[32];
+    private readonly DecodeBuffer _buffer = new();
 
     /// <summary>Creates a decoder.</summary>
     /// <param name="names">
@@ -127,14 +127,7 @@ public sealed class TraceLoggingDecoder
     }
 
     /// <summary>Decodes a payload against a schema (from <see cref="SchemaOf"/>).</summary>
-    public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize)
-    {
-        int n = schema.Fields.Count;
-        if (_values.Length < n) _values = new FieldValue[Math.Max(n, _values.Length * 2)];
-        var values = _values.AsSpan(0, n);
-        var status = PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
-        return new DecodedEvent(schema, values, payload, pointerSize, status);
-    }
+    public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize) => _buffer.Decode(schema, payload, pointerSize);
 
     private EventSchema? Build(Guid provider, ushort id, byte version, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> traits)
     {
