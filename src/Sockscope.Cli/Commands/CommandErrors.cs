@@ -13,6 +13,23 @@ internal static class CommandErrors
     public static bool IsFileProblem(Exception e) =>
         e is EtlFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException;
 
+    /// <summary>
+    /// Opens a trace for a command; when it cannot be read, reports it as one line and gives the exit code instead.
+    /// </summary>
+    public static EtlReader? TryOpen(CliConsole console, string path, EtlReaderOptions? options, bool verbose, out int exitCode)
+    {
+        exitCode = ExitCodes.Ok;
+        try
+        {
+            return EtlReader.Open(path, options);
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            exitCode = Report(console, path, e, verbose);
+            return null;
+        }
+    }
+
     /// <summary>Writes the error line (and with <paramref name="verbose"/> the exception) and returns the exit code.</summary>
     public static int Report(CliConsole console, string path, Exception e, bool verbose)
     {

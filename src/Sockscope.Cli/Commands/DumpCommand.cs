@@ -105,15 +105,8 @@ internal static class DumpCommand
             }
             catalog = catalog.With(providers);
         }
-        EtlReader reader;
-        try
-        {
-            reader = EtlReader.Open(settings.File, new EtlReaderOptions { Order = RecordOrder.Time });
-        }
-        catch (Exception e) when (CommandErrors.IsFileProblem(e))
-        {
-            return CommandErrors.Report(console, settings.File, e, settings.Verbose);
-        }
+        var reader = CommandErrors.TryOpen(console, settings.File, new EtlReaderOptions { Order = RecordOrder.Time }, settings.Verbose, out int openFailed);
+        if (reader is null) return openFailed;
         using (reader)
         {
             Stream? file = null;

@@ -24,16 +24,9 @@ internal static class InfoCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Execute(CliConsole console, string path, bool json, bool verbose)
     {
-        EtlReader reader;
-        try
-        {
-            // Counting needs no time order: file order skips the merge and is the fastest read.
-            reader = EtlReader.Open(path, new EtlReaderOptions { Order = RecordOrder.File });
-        }
-        catch (Exception e) when (CommandErrors.IsFileProblem(e))
-        {
-            return CommandErrors.Report(console, path, e, verbose);
-        }
+        // Counting needs no time order: file order skips the merge and is the fastest read.
+        var reader = CommandErrors.TryOpen(console, path, new EtlReaderOptions { Order = RecordOrder.File }, verbose, out int openFailed);
+        if (reader is null) return openFailed;
         using (reader)
         {
             var names = new ProviderNames();

@@ -28,15 +28,8 @@ internal static class SummaryCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Execute(CliConsole console, string path, bool json, bool verbose)
     {
-        EtlReader reader;
-        try
-        {
-            reader = EtlReader.Open(path);
-        }
-        catch (Exception e) when (CommandErrors.IsFileProblem(e))
-        {
-            return CommandErrors.Report(console, path, e, verbose);
-        }
+        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        if (reader is null) return openFailed;
         using (reader)
         {
             AnalysisSummary summary;
