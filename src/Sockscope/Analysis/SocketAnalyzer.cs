@@ -33,7 +33,8 @@ public sealed class SocketAnalyzer
     // ws2_32 logs a call's result after the AFD work inside it: an AFD socket created or accepted a moment ago waits
     // here for its handle, and a closed one waits a second for SockClose to name it before it is handed on.
     private readonly Dictionary<uint, SocketState> _awaitingHandle = new();
-    private readonly Queue<(SocketState State, DateTime Closed)> _closing = new();
+    private readonly Queue<(SocketState State, long Stamp)> _closing = new();
+    private readonly long _joinTicks;
     private static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(1);
     private readonly List<(uint Pid, ulong Handle, DateTime Time)> _unclaimedCloses = new();
 
@@ -57,6 +58,7 @@ public sealed class SocketAnalyzer
     {
         _clock = clock;
         _processes = processes ?? new ProcessTable();
+        _joinTicks = clock.Frequency;
     }
 
     /// <summary>The process table (fed with kernel Process events by the caller).</summary>
@@ -72,8 +74,9 @@ public sealed class SocketAnalyzer
     /// <summary>Analyses one decoded event (others are ignored).</summary>
     public void Observe(in EtlRecord record, in DecodedEvent e)
     {
-        var provider = record.ProviderId;
-        if (_closing.Count > 0) FlushClosed(Time(record) - JoinWindow);
+        var provider = e.Schema.Provider.Guid;
+        // Compared in raw clock ticks: converting every event's time stamp only to compare it would cost more.
+        if (_closing.Count > 0 && record.Timestamp - _closing.Peek().Stamp > _joinTicks) FlushClosed(record.Timestamp - _joinTicks);
         if (provider == Afd)
         {
             EventsAnalysed++;
@@ -100,7 +103,7 @@ public sealed class SocketAnalyzer
     /// <summary>Hands every socket still open to <see cref="SocketCompleted"/>, oldest first.</summary>
     public void Complete()
     {
-        FlushClosed(DateTime.MaxValue);
+        FlushClosed(long.MaxValue);
         var left = _open.Values.Select(s => s.Record).Concat(_handles.Values.Where(s => s.Record.Endpoint == 0).Select(s => s.Record))
             .Distinct().OrderBy(s => s.Opened ?? DateTime.MinValue).ToList();
         _open.Clear();
@@ -123,13 +126,12 @@ public sealed class SocketAnalyzer
         ulong endpoint = r.Number(Role.Endpoint);
         ulong process = r.Number(Role.Process);
         uint status = (uint)r.Number(Role.Status);
-        var time = Time(record);
         switch (id)
         {
             case 1000: // create: the entry opens the socket; the exit completes it
             {
                 if (exit && status != 0) return;
-                var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, process, record, time, created: true);
+                var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, process, record, Time(record), created: true);
                 if (r.Has(Role.AddressFamily)) s.Record.Family = (int)r.Number(Role.AddressFamily);
                 if (r.Has(Role.SocketType)) s.Record.SocketType = (int)r.Number(Role.SocketType);
                 if (r.Has(Role.Protocol)) s.Record.Protocol = (int)r.Number(Role.Protocol);
@@ -142,21 +144,21 @@ public sealed class SocketAnalyzer
                 return;
             }
             case 1001: // close (a socket opened before the trace may show itself first here)
-                Known(endpoint, process, record, time);
-                if (exit) Close(endpoint, time);
+                Known(endpoint, process, record, Time(record));
+                if (exit) Close(endpoint, Time(record), record.Timestamp);
                 return;
             case 1002: // cleanup: the socket is still there
-                Known(endpoint, process, record, time);
+                Known(endpoint, process, record, Time(record));
                 return;
             case 1003 or 1005 or 1007 or 1011 or 1013: // sends
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 if (r.Has(Role.Address) && AddressOf(r) is { } to) AddPeer(s, to, remote: true);
                 uint location = (uint)r.Number(Role.Location);
                 if (!exit)
                 {
                     // A nested entry is the same send going deeper, not a second post of its buffer.
-                    if (++s.SendDepth == 1) Posted(s, r, record, time);
+                    if (++s.SendDepth == 1) Posted(s, r, record, Time(record));
                     return;
                 }
                 Completed(r, process);
@@ -165,41 +167,41 @@ public sealed class SocketAnalyzer
                 if (s.SendDepth > 0) s.SendDepth--;
                 if (s.SendDepth > 0 || DoubleCountingSendLocations.Contains(location)) return;
                 s.Record.Sends++;
-                if (status != 0 && status != 0x103) { Failure(s, "send_failed", time, status, FindingSeverity.Error); return; }
+                if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(record), status, FindingSeverity.Error); return; }
                 s.Record.BytesSent += (long)r.Number(Role.BufferLength);
                 return;
             }
             case 1004 or 1006 or 1009 or 1012 or 1015: // receives: bytes come from the exit only
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 if (!exit)
                 {
-                    Posted(s, r, record, time);
+                    Posted(s, r, record, Time(record));
                     return;
                 }
                 Completed(r, process);
                 if (r.Has(Role.Address) && AddressOf(r) is { } from) AddPeer(s, from, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17);
                 s.Record.Receives++;
-                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", time, status, FindingSeverity.Error); return; }
+                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(record), status, FindingSeverity.Error); return; }
                 s.Record.BytesReceived += (long)r.Number(Role.BufferLength);
                 return;
             }
             case 1017 or 1018 or 1020 or 1021: // connects: the remote address is on the entry
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 if (r.Has(Role.Address) && AddressOf(r) is { } remote) s.Record.Remote = remote;
-                if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", time, status, FindingSeverity.Warning);
+                if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", Time(record), status, FindingSeverity.Warning);
                 return;
             }
             case 1023 or 1024 or 1026 or 1027: // accepts: the exit names the new endpoint
             {
-                var listener = Known(endpoint, process, record, time);
+                var listener = Known(endpoint, process, record, Time(record));
                 listener.Record.Listening = true;
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(listener, "accept_failed", time, status, FindingSeverity.Warning); return; }
+                if (status != 0 && status != 0x103) { Failure(listener, "accept_failed", Time(record), status, FindingSeverity.Warning); return; }
                 ulong accepted = r.Number(Role.AcceptEndpoint);
                 if (accepted == 0) return;
-                var s = Open(accepted, process, record, time, created: !_open.ContainsKey(accepted));
+                var s = Open(accepted, process, record, Time(record), created: !_open.ContainsKey(accepted));
                 s.Record.AcceptedFrom = endpoint;
                 s.Record.Local ??= listener.Record.Local;
                 s.Record.Family = s.Record.Family >= 0 ? s.Record.Family : listener.Record.Family;
@@ -212,42 +214,42 @@ public sealed class SocketAnalyzer
             }
             case 1029 or 1030: // bind: the bound address is on the exit
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(s, "bind_failed", time, status, FindingSeverity.Error); return; }
+                if (status != 0 && status != 0x103) { Failure(s, "bind_failed", Time(record), status, FindingSeverity.Error); return; }
                 if (AddressOf(r) is { } local) s.Record.Local = local;
                 return;
             }
             case 1032: // abort
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 s.Record.Aborted = true;
                 string reason = Text(r, Role.Reason);
                 s.Record.AbortReason ??= reason;
-                Add(new Finding("abort", time, s.Record.ProcessId, endpoint, s.Record.Remote, $"connection aborted: {reason}", FindingSeverity.Error));
+                Add(new Finding("abort", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"connection aborted: {reason}", FindingSeverity.Error));
                 return;
             }
             case 1033: // datagram dropped
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 s.Record.DatagramsDropped++;
                 var from = AddressOf(r);
-                Add(new Finding("datagram_dropped", time, s.Record.ProcessId, endpoint, from,
+                Add(new Finding("datagram_dropped", Time(record), s.Record.ProcessId, endpoint, from,
                     $"datagram of {r.Number(Role.BufferLength)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
                 return;
             }
             case 1035: // option
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 string option = Text(r, Role.Option);
                 ulong value = r.Number(Role.Value);
                 s.Record.Options[option] = value;
-                Add(new Finding("option_changed", time, s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {value}", FindingSeverity.Info));
+                Add(new Finding("option_changed", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {value}", FindingSeverity.Info));
                 return;
             }
             case 1036 or 1037: // listen: the backlog is on the entry (the exit logs 0)
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 s.Record.Listening = true;
                 if (!exit && r.Has(Role.Backlog)) s.Record.Backlog = (int)r.Number(Role.Backlog);
                 return;
@@ -262,13 +264,12 @@ public sealed class SocketAnalyzer
         ushort id = record.Id;
         ulong endpoint = r.Number(id is 35 or 36 ? Role.ListenEndpoint : Role.Endpoint);
         ulong process = r.Number(Role.Process);
-        var time = Time(record);
         uint error = (uint)r.Number(Role.Error);
         switch (id)
         {
             case 1:
             {
-                var s = Open(endpoint, process, record, time, created: true);
+                var s = Open(endpoint, process, record, Time(record), created: true);
                 s.Record.Family = (int)r.Number(Role.AddressFamily);
                 s.Record.SocketType = (int)r.Number(Role.SocketType);
                 s.Record.Protocol = (int)r.Number(Role.Protocol);
@@ -281,46 +282,46 @@ public sealed class SocketAnalyzer
             }
             case 2 or 3:
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 uint status = (uint)r.Number(Role.Status);
-                if (status != 0) { Failure(s, "bind_failed", time, status, FindingSeverity.Error); return; }
+                if (status != 0) { Failure(s, "bind_failed", Time(record), status, FindingSeverity.Error); return; }
                 s.Record.Local = LegacyAddress(r);
                 return;
             }
             case 4 or 5:
-                Known(endpoint, process, record, time).Record.Remote = LegacyAddress(r);
+                Known(endpoint, process, record, Time(record)).Record.Remote = LegacyAddress(r);
                 return;
             case 6:
-                if (error != 0) Failure(Known(endpoint, process, record, time), "connect_failed", time, error, FindingSeverity.Warning);
+                if (error != 0) Failure(Known(endpoint, process, record, Time(record)), "connect_failed", Time(record), error, FindingSeverity.Warning);
                 return;
             case 7 or 8:
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 s.Record.Aborted = true;
                 string reason = Text(r, Role.Reason);
                 s.Record.AbortReason ??= reason;
-                Add(new Finding("abort", time, s.Record.ProcessId, endpoint, s.Record.Remote,
+                Add(new Finding("abort", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote,
                     $"{(id == 7 ? "AFD" : "transport")}-initiated abort: {reason}", FindingSeverity.Error));
                 return;
             }
             case 9 or 10:
-                Failure(Known(endpoint, process, record, time), "send_failed", time, error, FindingSeverity.Error);
+                Failure(Known(endpoint, process, record, Time(record)), "send_failed", Time(record), error, FindingSeverity.Error);
                 return;
             case 11 or 12:
-                Failure(Known(endpoint, process, record, time), "receive_failed", time, error, FindingSeverity.Error);
+                Failure(Known(endpoint, process, record, Time(record)), "receive_failed", Time(record), error, FindingSeverity.Error);
                 return;
             case 13:
-                Known(endpoint, process, record, time);
-                Close(endpoint, time);
+                Known(endpoint, process, record, Time(record));
+                Close(endpoint, Time(record), record.Timestamp);
                 return;
             case 14:
-                Known(endpoint, process, record, time);
+                Known(endpoint, process, record, Time(record));
                 return;
             case 15 or 16:
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 uint status = (uint)r.Number(Role.Status);
-                if (status != 0) { Failure(s, "accept_failed", time, status, FindingSeverity.Warning); return; }
+                if (status != 0) { Failure(s, "accept_failed", Time(record), status, FindingSeverity.Warning); return; }
                 s.Record.Remote = LegacyAddress(r);
                 // Windows 7 names no listener on the accept: the connection indication just before it, of the same
                 // process and remote address, does.
@@ -336,18 +337,18 @@ public sealed class SocketAnalyzer
                 return;
             }
             case 17:
-                Failure(Known(endpoint, process, record, time), "accept_failed", time, error, FindingSeverity.Warning);
+                Failure(Known(endpoint, process, record, Time(record)), "accept_failed", Time(record), error, FindingSeverity.Warning);
                 return;
             case >= 18 and <= 22: // posted
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 if (id is 21 or 22 && LegacyAddress(r) is { } to) AddPeer(s, to, remote: true);
-                Posted(s, r, record, time);
+                Posted(s, r, record, Time(record));
                 return;
             }
             case 23 or 26 or 27: // receive completed
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 Completed(r, process);
                 if (id != 23 && LegacyAddress(r) is { } from) AddPeer(s, from, remote: false);
                 s.Record.Receives++;
@@ -356,7 +357,7 @@ public sealed class SocketAnalyzer
             }
             case 24 or 25 or 28: // send completed
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 Completed(r, process);
                 s.Record.Sends++;
                 s.Record.BytesSent += (long)r.Number(Role.BufferLength);
@@ -364,28 +365,28 @@ public sealed class SocketAnalyzer
             }
             case 29:
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 string option = Text(r, Role.Option);
                 s.Record.Options[option] = r.Number(Role.Value);
-                Add(new Finding("option_changed", time, s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {r.Number(Role.Value)}", FindingSeverity.Info));
+                Add(new Finding("option_changed", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {r.Number(Role.Value)}", FindingSeverity.Info));
                 return;
             }
             case 33 or 34:
             {
-                var s = Known(endpoint, process, record, time);
+                var s = Known(endpoint, process, record, Time(record));
                 s.Record.DatagramsDropped++;
                 var from = LegacyAddress(r);
-                Add(new Finding("datagram_dropped", time, s.Record.ProcessId, endpoint, from,
+                Add(new Finding("datagram_dropped", Time(record), s.Record.ProcessId, endpoint, from,
                     $"datagram of {(long)r.Number(Role.PacketSize)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
                 return;
             }
             case 35 or 36:
-                Known(endpoint, process, record, time).Record.Listening = true;
+                Known(endpoint, process, record, Time(record)).Record.Listening = true;
                 if (_indications.Count >= 4096) _indications.RemoveAt(0);
                 _indications.Add((endpoint, process, LegacyAddress(r)));
                 return;
             case 40:
-                Failure(Known(endpoint, process, record, time), "bind_failed", time, error, FindingSeverity.Error);
+                Failure(Known(endpoint, process, record, Time(record)), "bind_failed", Time(record), error, FindingSeverity.Error);
                 return;
         }
     }
@@ -400,15 +401,14 @@ public sealed class SocketAnalyzer
         if (pid == 0) pid = record.ProcessId;
         ulong handle = r.Number(id == 6 ? Role.SocketAccepted : Role.Socket);
         uint error = (uint)r.Number(Role.ErrorCode);
-        var time = Time(record);
         var key = (pid, handle);
         switch (id)
         {
             case 2: // SockCreateStop
             {
                 if (error != 0 || handle == 0) return;
-                if (TryJoin(pid, handle, time)) return;
-                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = time,
+                if (TryJoin(pid, handle, Time(record))) return;
+                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record),
                     Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) }) { Sockets = true };
                 _handles[key] = s;
                 SocketsSeen++;
@@ -427,12 +427,12 @@ public sealed class SocketAnalyzer
                         return;
                     }
                     if (_unclaimedCloses.Count >= 4096) _unclaimedCloses.RemoveAt(0);
-                    _unclaimedCloses.Add((pid, handle, time));
+                    _unclaimedCloses.Add((pid, handle, Time(record)));
                     return;
                 }
                 if (s.Record.Endpoint == 0)
                 {
-                    s.Record.Closed = time;
+                    s.Record.Closed = Time(record);
                     s.Record.ProcessName ??= _processes.NameOf(s.Record.ProcessId);
                     SocketCompleted?.Invoke(s.Record);
                 }
@@ -443,13 +443,13 @@ public sealed class SocketAnalyzer
                 var listening = (pid, r.Number(Role.SocketListening));
                 if (error != 0)
                 {
-                    if (_handles.TryGetValue(listening, out var l)) Failure(l, "accept_failed", time, error, FindingSeverity.Warning, win32: true);
-                    else Add(new Finding("accept_failed", time, pid, 0, null, $"accept failed: {Win32(error)}", FindingSeverity.Warning));
+                    if (_handles.TryGetValue(listening, out var l)) Failure(l, "accept_failed", Time(record), error, FindingSeverity.Warning, win32: true);
+                    else Add(new Finding("accept_failed", Time(record), pid, 0, null, $"accept failed: {Win32(error)}", FindingSeverity.Warning));
                     return;
                 }
                 if (handle == 0) return;
-                if (TryJoin(pid, handle, time)) return;
-                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = time }) { Sockets = true };
+                if (TryJoin(pid, handle, Time(record))) return;
+                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record) }) { Sockets = true };
                 if (_handles.TryGetValue(listening, out var listener))
                 {
                     listener.Record.Listening = true;
@@ -472,8 +472,8 @@ public sealed class SocketAnalyzer
                 if (error != 0)
                 {
                     string kind = id == 10 ? "connect_failed" : "bind_failed";
-                    if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, time, error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
-                    else Report(kind, time, pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
+                    if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, Time(record), error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
+                    else Report(kind, Time(record), pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
                     return;
                 }
                 if (s is null || address is null) return;
@@ -547,7 +547,7 @@ public sealed class SocketAnalyzer
         return header is 0 or 4 ? 0 : header;
     }
 
-    private void Close(ulong endpoint, DateTime time)
+    private void Close(ulong endpoint, DateTime time, long stamp)
     {
         if (!_open.Remove(endpoint, out var s)) return;
         s.Record.Closed = time;
@@ -564,12 +564,12 @@ public sealed class SocketAnalyzer
                 break;
             }
         }
-        _closing.Enqueue((s, time));
+        _closing.Enqueue((s, stamp));
     }
 
-    private void FlushClosed(DateTime before)
+    private void FlushClosed(long before)
     {
-        while (_closing.Count > 0 && _closing.Peek().Closed < before)
+        while (_closing.Count > 0 && _closing.Peek().Stamp < before)
         {
             var s = _closing.Dequeue().State;
             foreach (var (pid, waiting) in _awaitingHandle)
