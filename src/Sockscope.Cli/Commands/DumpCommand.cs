@@ -128,7 +128,10 @@ internal static class DumpCommand
                 var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);
                 try
                 {
-                    Copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
+                    long written = Copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
+                    if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
+                        && settings.ProcessId is null && settings.From is null && settings.To is null)
+                        console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
                 }
                 catch (BufferedStreamOutput.WriteFailedException e)
                 {
@@ -148,7 +151,8 @@ internal static class DumpCommand
         }
     }
 
-    private static void Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    /// <summary>Writes the records that pass the filters; returns how many.</summary>
+    private static long Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
         var filter = new RecordFilter(settings, reader, names, catalog);
@@ -173,6 +177,7 @@ internal static class DumpCommand
             left--;
         }
         output.Complete();
+        return (settings.Limit ?? long.MaxValue) - left;
     }
 
     private static Option<TimeSpec?> TimeOption(string name, string description) => new(name)

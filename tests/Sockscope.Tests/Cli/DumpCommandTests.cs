@@ -287,6 +287,8 @@ public class DumpCommandTests
         var without = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"));
         Assert.Equal(0, without.ExitCode);
         Assert.Empty(without.OutputBytes);
+        Assert.Equal("sockscope: note: " + SharedSamples.PathOf("perfview_gcevents.etl") + " has no Winsock events (AFD, Sockets, NameResolution); --all shows every event",
+            Assert.Single(without.ErrorLines));
         Assert.Equal(71, with.OutputLines.Length);
     }
 
