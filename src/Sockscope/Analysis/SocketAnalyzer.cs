@@ -16,6 +16,8 @@ public sealed class SocketAnalyzer
     private static readonly Guid Sockets = new("BDE46AEA-2357-51FE-7367-D5296F530BD1");
     private const int MaxInFlight = 1 << 20;
     private const int MaxFindingsKept = 100_000;
+    // Hostile traces can name endless processes; real ones name thousands.
+    private const int MaxProcesses = 1 << 20;
 
     // AFD's confirmed double counters: a nested send's completions are logged again at these locations.
     private static readonly HashSet<uint> DoubleCountingSendLocations = [3073, 3024];
@@ -138,9 +140,9 @@ public sealed class SocketAnalyzer
                 if (r.Number(Role.ProcessId) is var pid and > 0 and < uint.MaxValue)
                 {
                     s.Record.ProcessId = (uint)pid;
-                    if (process != 0) _processIds[process] = (uint)pid;
+                    if (process != 0 && (_processIds.Count < MaxProcesses || _processIds.ContainsKey(process))) _processIds[process] = (uint)pid;
                 }
-                if (!exit && s.Record.ProcessId != 0) _awaitingHandle[s.Record.ProcessId] = s;
+                if (!exit && s.Record.ProcessId != 0) AwaitHandle(s);
                 return;
             }
             case 1001: // close (a socket opened before the trace may show itself first here)
@@ -209,7 +211,7 @@ public sealed class SocketAnalyzer
                 s.Record.SocketType = s.Record.SocketType >= 0 ? s.Record.SocketType : listener.Record.SocketType;
                 s.Record.ProcessId = listener.Record.ProcessId;
                 if (AddressOf(r) is { } peer) s.Record.Remote = peer;
-                if (s.Record.ProcessId != 0) _awaitingHandle[s.Record.ProcessId] = s;
+                if (s.Record.ProcessId != 0) AwaitHandle(s);
                 return;
             }
             case 1029 or 1030: // bind: the bound address is on the exit
@@ -276,7 +278,7 @@ public sealed class SocketAnalyzer
                 if (r.Number(Role.UserModePid) is var pid and > 0 and < uint.MaxValue)
                 {
                     s.Record.ProcessId = (uint)pid;
-                    if (process != 0) _processIds[process] = (uint)pid;
+                    if (process != 0 && (_processIds.Count < MaxProcesses || _processIds.ContainsKey(process))) _processIds[process] = (uint)pid;
                 }
                 return;
             }
@@ -489,6 +491,12 @@ public sealed class SocketAnalyzer
                 }
                 return;
         }
+    }
+
+    private void AwaitHandle(SocketState s)
+    {
+        if (_awaitingHandle.Count >= MaxProcesses && !_awaitingHandle.ContainsKey(s.Record.ProcessId)) return;
+        _awaitingHandle[s.Record.ProcessId] = s;
     }
 
     /// <summary>Gives the AFD socket this process created or accepted a moment ago the ws2_32 handle of that call.</summary>
