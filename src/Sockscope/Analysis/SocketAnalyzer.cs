@@ -412,7 +412,7 @@ public sealed class SocketAnalyzer
                 if (TryJoin(pid, handle, Time(record))) return;
                 var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record),
                     Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) }) { Sockets = true };
-                _handles[key] = s;
+                SetHandle(key, s);
                 SocketsSeen++;
                 return;
             }
@@ -461,7 +461,7 @@ public sealed class SocketAnalyzer
                     s.Record.SocketType = listener.Record.SocketType;
                     s.Record.AcceptedFrom = listener.Record.Endpoint;
                 }
-                _handles[key] = s;
+                SetHandle(key, s);
                 SocketsSeen++;
                 return;
             }
@@ -493,6 +493,20 @@ public sealed class SocketAnalyzer
         }
     }
 
+    /// <summary>
+    /// Names a socket by its ws2_32 handle. A handle value comes back after a close the trace did not show: the
+    /// standalone socket it named ends there rather than being lost.
+    /// </summary>
+    private void SetHandle((uint, ulong) key, SocketState s)
+    {
+        if (_handles.TryGetValue(key, out var old) && !ReferenceEquals(old, s) && old.Record.Endpoint == 0)
+        {
+            old.Record.ProcessName ??= _processes.NameOf(old.Record.ProcessId);
+            SocketCompleted?.Invoke(old.Record);
+        }
+        _handles[key] = s;
+    }
+
     private void AwaitHandle(SocketState s)
     {
         if (_awaitingHandle.Count >= MaxProcesses && !_awaitingHandle.ContainsKey(s.Record.ProcessId)) return;
@@ -505,7 +519,7 @@ public sealed class SocketAnalyzer
         if (!_awaitingHandle.Remove(pid, out var afd)) return false;
         if (afd.Record.SocketHandle != 0 || (afd.Record.Opened is { } opened && time - opened > JoinWindow)) return false;
         afd.Record.SocketHandle = handle;
-        _handles[(pid, handle)] = afd;
+        SetHandle((pid, handle), afd);
         return true;
     }
 

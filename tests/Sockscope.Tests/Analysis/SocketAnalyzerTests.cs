@@ -173,6 +173,50 @@ public class SocketAnalyzerTests
     }
 
     [Fact]
+    public void Random_payloads_of_every_winsock_event_never_break_the_analysis()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("random.etl");
+        var rng = new Random(99);
+        var schemas = SchemaCatalog.Winsock.Providers.SelectMany(p => p.Events).ToArray();
+        long t = 1_000_000_100;
+        int socketEvents = 0;
+        using (var w = EtlWriter.Create(path, new EtlWriterOptions { StartTime = Start }))
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                var schema = schemas[rng.Next(schemas.Length)];
+                if (schema.Provider.Guid == Afd || schema.Provider.Guid == SocketsProvider) socketEvents++;
+                // Mostly well-formed payloads with random values (few endpoints, so sockets build up), some cut or random.
+                var b = new PayloadBuilder(schema, 8);
+                var lengthFields = schema.Fields.Where(f => f.LengthField >= 0).Select(f => f.LengthField).ToHashSet();
+                for (int k = 0; k < schema.Fields.Count; k++)
+                {
+                    var f = schema.Fields[k];
+                    if (lengthFields.Contains(k)) continue; // set from the bytes they measure
+                    if (f.InType is InType.Pointer) b.Set(f.Name, (ulong)rng.Next(8) * 0x200 + 0xFFFF_9A0C_0000_0000);
+                    else if (f.InType is InType.UInt32 or InType.Int32 or InType.HexInt32 or InType.UInt16 or InType.Boolean or InType.UInt8)
+                        b.Set(f.Name, (ulong)rng.Next(0, 3) switch { 0 => 0UL, 1 => 1UL, _ => (ulong)rng.Next() });
+                    else if (f.InType == InType.Binary && f.FixedLength < 0) { var x = new byte[rng.Next(0, 40)]; rng.NextBytes(x); b.Set(f.Name, x); }
+                }
+                byte[] payload = b.ToArray();
+                if (rng.Next(10) == 0) payload = payload[..rng.Next(payload.Length + 1)];
+                if (rng.Next(20) == 0) rng.NextBytes(payload);
+                w.WriteEvent(rng.Next(2), new EventHeaderValues { ProviderId = schema.Provider.Guid, Id = schema.Id, Version = schema.Version,
+                    ProcessId = (uint)rng.Next(1, 6) * 4, ThreadId = 8, Timestamp = t += rng.Next(1, 20_000) }, payload);
+            }
+        }
+        var (sockets, summary) = Analyse(path);
+        // NameResolution events name hosts, not sockets: the analysis takes AFD's and ws2_32's.
+        Assert.Equal(socketEvents, summary.WinsockEvents);
+        Assert.True(sockets.Count > 0);
+        Assert.Equal(summary.Sockets, sockets.Count);
+        // Every socket counted is handed on exactly once, and no count goes negative.
+        Assert.Equal(sockets.Count, sockets.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.All(sockets, s => Assert.True(s.BytesSent >= 0 && s.BytesReceived >= 0 && s.Sends >= 0 && s.Receives >= 0));
+    }
+
+    [Fact]
     public void Sockets_and_summary_commands_write_the_documented_keys()
     {
         using var dir = new TempDir();
