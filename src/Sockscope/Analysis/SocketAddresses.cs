@@ -27,7 +27,4 @@ public static class SocketAddresses
         if (port.Length != 2 || address.Length is not (4 or 16)) return null;
         return new IPEndPoint(new IPAddress(address), BinaryPrimitives.ReadUInt16BigEndian(port));
     }
-
-    /// <summary>"93.184.216.34:443" or "[2001:db8::1]:443".</summary>
-    public static string Format(IPEndPoint endpoint) => endpoint.ToString();
 }

@@ -70,7 +70,6 @@ public sealed class SocketAnalyzer
     {
         public readonly SocketRecord Record = record;
         public int SendDepth;
-        public bool Sockets;
     }
 
     /// <summary>Analyses one decoded event (others are ignored).</summary>
@@ -411,7 +410,7 @@ public sealed class SocketAnalyzer
                 if (error != 0 || handle == 0) return;
                 if (TryJoin(pid, handle, Time(record))) return;
                 var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record),
-                    Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) }) { Sockets = true };
+                    Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) });
                 SetHandle(key, s);
                 SocketsSeen++;
                 return;
@@ -451,7 +450,7 @@ public sealed class SocketAnalyzer
                 }
                 if (handle == 0) return;
                 if (TryJoin(pid, handle, Time(record))) return;
-                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record) }) { Sockets = true };
+                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record) });
                 if (_handles.TryGetValue(listening, out var listener))
                 {
                     listener.Record.Listening = true;

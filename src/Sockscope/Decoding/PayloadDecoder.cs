@@ -48,7 +48,7 @@ public static class PayloadDecoder
                 i = next - 1;
                 continue;
             }
-            int size = Width(f, pointerSize, values);
+            int size = ElementWidth(f, pointerSize, values);
             int count = f.CountField >= 0 && values[f.CountField].IsPresent ? (int)Math.Min(values[f.CountField].Number, int.MaxValue) : f.FixedCount;
             if (size >= 0)
             {
@@ -310,28 +310,6 @@ public static class PayloadDecoder
 
     private static int RefNumber(ReadOnlySpan<FieldValue> refs, int index, int unit) =>
         index < refs.Length && refs[index].IsPresent ? (int)Math.Min(refs[index].Number * (ulong)unit, int.MaxValue) : 0;
-
-    /// <summary>Bytes one element of a fixed-layout field takes, or -1 for variable-size fields.</summary>
-    private static int Width(FieldSchema f, int pointerSize, ReadOnlySpan<FieldValue> values)
-    {
-        switch (f.InType)
-        {
-            case InType.Int8: case InType.UInt8: return 1;
-            case InType.Int16: case InType.UInt16: return 2;
-            case InType.Int32: case InType.UInt32: case InType.HexInt32: case InType.Float: case InType.Boolean: return 4;
-            case InType.Int64: case InType.UInt64: case InType.HexInt64: case InType.Double: case InType.FileTime: return 8;
-            case InType.Pointer: case InType.SizeT: return pointerSize;
-            case InType.Guid: case InType.SystemTime: return 16;
-            case InType.Binary:
-                if (f.LengthField >= 0) return values[f.LengthField].IsPresent ? (int)Math.Min(values[f.LengthField].Number, int.MaxValue) : 0;
-                return Math.Max(f.FixedLength, 0);
-            case InType.UnicodeString:
-                return f.FixedLength >= 0 ? f.FixedLength * 2 : f.LengthField >= 0 ? (int)Math.Min(values[f.LengthField].Number * 2, int.MaxValue) : -1;
-            case InType.AnsiString:
-                return f.FixedLength >= 0 ? f.FixedLength : f.LengthField >= 0 ? (int)Math.Min(values[f.LengthField].Number, int.MaxValue) : -1;
-            default: return -1;
-        }
-    }
 
     /// <summary>The number a fixed-size scalar's bytes hold (sign-extended for signed in-types), as in <see cref="FieldValue.Number"/>.</summary>
     internal static ulong ReadNumber(InType type, ReadOnlySpan<byte> b) => type switch

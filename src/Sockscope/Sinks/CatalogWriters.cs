@@ -780,10 +780,8 @@ public static class ManifestTypes
 /// <summary>The documented value sets that manifests do not carry as maps (<see cref="KnownValues"/>), by value.</summary>
 public static class KnownValueNames
 {
-    private static readonly KeyValuePair<ulong, string>[] SocketTypes =
-    [
-        new(1, "SOCK_STREAM"), new(2, "SOCK_DGRAM"), new(3, "SOCK_RAW"), new(4, "SOCK_RDM"), new(5, "SOCK_SEQPACKET"),
-    ];
+    private static readonly Lazy<KeyValuePair<ulong, string>[]> Types = new(() =>
+        Decoding.Values.SocketTypes.All.OrderBy(kv => kv.Key).Select(kv => new KeyValuePair<ulong, string>(kv.Key, kv.Value)).ToArray());
 
     private static readonly Lazy<KeyValuePair<ulong, string>[]> Families = new(() =>
         AddressFamilies.All.OrderBy(kv => kv.Key).Select(kv => new KeyValuePair<ulong, string>(kv.Key, kv.Value)).ToArray());
@@ -796,7 +794,7 @@ public static class KnownValueNames
     {
         KnownValues.AddressFamily => Families.Value,
         KnownValues.IpProtocol => Protocols.Value,
-        KnownValues.SocketType => SocketTypes,
+        KnownValues.SocketType => Types.Value,
         _ => [],
     };
 

@@ -181,16 +181,8 @@ public sealed class SocketWriter : IDisposable
         var f => f,
     };
 
-    private static object? SocketType(SocketRecord s) => s.SocketType switch
-    {
-        < 0 => null,
-        1 => "SOCK_STREAM",
-        2 => "SOCK_DGRAM",
-        3 => "SOCK_RAW",
-        4 => "SOCK_RDM",
-        5 => "SOCK_SEQPACKET",
-        var t => t,
-    };
+    private static object? SocketType(SocketRecord s) =>
+        s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var name) ? name : s.SocketType;
 
     private static void Value(Utf8JsonWriter j, string name, object? value)
     {

@@ -94,7 +94,7 @@ public sealed class FieldFormatter
         {
             KnownValues.AddressFamily => AddressFamilies.TryGetName((uint)number, out var s) ? s : null,
             KnownValues.IpProtocol => IpProtocols.TryGetName((uint)number, out var s) ? s : null,
-            KnownValues.SocketType => SocketTypeName(number),
+            KnownValues.SocketType => SocketTypes.TryGetName((uint)number, out var s) ? s : null,
             _ => null,
         };
         if (name is not null) return Utf8(name, d);
@@ -314,16 +314,6 @@ public sealed class FieldFormatter
         if (_utf8.Count < 4096) _utf8[s] = bytes;
         return bytes;
     }
-
-    private static string? SocketTypeName(ulong value) => value switch
-    {
-        1 => "SOCK_STREAM",
-        2 => "SOCK_DGRAM",
-        3 => "SOCK_RAW",
-        4 => "SOCK_RDM",
-        5 => "SOCK_SEQPACKET",
-        _ => null,
-    };
 
     private static int FormatFileTime(long fileTime, Span<byte> d)
     {
