@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Sockscope.Etl;
 
 namespace Sockscope.Analysis;
 
@@ -14,15 +13,12 @@ public sealed class ProcessTable
     private readonly Dictionary<uint, string> _byId = new();
     private readonly Dictionary<ulong, (uint Id, string Name)> _byObject = new();
 
-    /// <summary>Looks at a record; takes process start and rundown events.</summary>
-    public void Observe(in EtlRecord record)
+    /// <summary>Names a process by id and EPROCESS pointer (0 when not known).</summary>
+    public void Add(ulong processObject, uint processId, string image)
     {
-        if (!record.Family.IsKernelKind() || record.Group != 3 || record.Opcode is not (1 or 3 or 4 or 39)) return;
-        if (_byId.Count >= MaxProcesses) return;
-        TryParse(record.UserData, record.PointerSize, record.Version, out ulong key, out uint pid, out string? image);
-        if (image is null) return;
-        _byId[pid] = image;
-        if (key != 0) _byObject[key] = (pid, image);
+        if (_byId.Count >= MaxProcesses && !_byId.ContainsKey(processId)) return;
+        _byId[processId] = image;
+        if (processObject != 0 && (_byObject.Count < MaxProcesses || _byObject.ContainsKey(processObject))) _byObject[processObject] = (processId, image);
     }
 
     /// <summary>The image name of a process id, or null.</summary>

@@ -24,7 +24,11 @@ public static class SocketAddresses
     /// <summary>A legacy event's Address (4 bytes IPv4 or 16 bytes IPv6, network order) and Port (big-endian) as an endpoint.</summary>
     public static IPEndPoint? FromAddressAndPort(ReadOnlySpan<byte> address, ReadOnlySpan<byte> port)
     {
-        if (port.Length != 2 || address.Length is not (4 or 16)) return null;
-        return new IPEndPoint(new IPAddress(address), BinaryPrimitives.ReadUInt16BigEndian(port));
+        if (port.Length != 2) return null;
+        return FromAddressAndPort(address, BinaryPrimitives.ReadUInt16BigEndian(port));
     }
+
+    /// <summary>A legacy event's Address (4 bytes IPv4 or 16 bytes IPv6, network order) and a port as an endpoint.</summary>
+    public static IPEndPoint? FromAddressAndPort(ReadOnlySpan<byte> address, ushort port) =>
+        address.Length is 4 or 16 ? new IPEndPoint(new IPAddress(address), port) : null;
 }

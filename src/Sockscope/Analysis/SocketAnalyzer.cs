@@ -12,23 +12,17 @@ namespace Sockscope.Analysis;
 /// </summary>
 public sealed class SocketAnalyzer
 {
-    private static readonly Guid Afd = new("E53C6823-7BB8-44BB-90DC-3F86090D48A6");
-    private static readonly Guid Sockets = new("BDE46AEA-2357-51FE-7367-D5296F530BD1");
     private const int MaxInFlight = 1 << 20;
     private const int MaxFindingsKept = 100_000;
     // Hostile traces can name endless processes; real ones name thousands.
     private const int MaxProcesses = 1 << 20;
 
-    // AFD's confirmed double counters: a nested send's completions are logged again at these locations.
-    private static readonly HashSet<uint> DoubleCountingSendLocations = [3073, 3024];
-
     private readonly EtlClock _clock;
     private readonly ProcessTable _processes;
-    private readonly EventRoles _roles = new();
     private readonly Dictionary<ulong, SocketState> _open = new();
     private readonly Dictionary<(uint Pid, ulong Handle), SocketState> _handles = new();
     private readonly Dictionary<ulong, uint> _processIds = new();
-    private readonly Dictionary<(ulong Process, ulong Buffer), (ulong Endpoint, long Stamp)> _inFlight = new();
+    private readonly Dictionary<BufferKey, ulong> _inFlight = new();
     private readonly Dictionary<(string Kind, uint Pid, string Where), DateTime> _recentFailures = new();
     private readonly List<Finding> _findings = new();
     private readonly List<(ulong Listener, ulong Process, IPEndPoint? Remote)> _indications = new();
@@ -63,33 +57,59 @@ public sealed class SocketAnalyzer
         _joinTicks = clock.Frequency;
     }
 
-    /// <summary>The process table (fed with kernel Process events by the caller).</summary>
+    /// <summary>The process table (fed with the Process events given to <see cref="Observe"/>).</summary>
     public ProcessTable Processes => _processes;
 
     private sealed class SocketState(SocketRecord record)
     {
         public readonly SocketRecord Record = record;
         public int SendDepth;
+        // Set once the socket is handed on: a late ws2_32 result must not join it.
+        public bool Completed;
+        // The process id it waits for a ws2_32 handle under (see _awaitingHandle).
+        public uint AwaitingPid;
+        // The last datagram peer's bytes: most datagrams go to and come from the peer before, and comparing bytes
+        // spares making an address for each.
+        public AddressBytes LastPeer;
+        public int LastPeerLength = -1;
+        public ushort LastPeerPort;
     }
 
-    /// <summary>Analyses one decoded event (others are ignored).</summary>
-    public void Observe(in EtlRecord record, in DecodedEvent e)
+    private readonly record struct BufferKey(ulong Process, ulong Buffer)
     {
-        var provider = e.Schema.Provider.Guid;
-        // Compared in raw clock ticks: converting every event's time stamp only to compare it would cost more.
-        if (_closing.Count > 0 && record.Timestamp - _closing.Peek().Stamp > _joinTicks) FlushClosed(record.Timestamp - _joinTicks);
-        if (provider == Afd)
+        public override int GetHashCode() => (int)(Buffer ^ Buffer >> 32) ^ (int)(Process * 0x9E3779B97F4A7C15 >> 32);
+    }
+
+    /// <summary>Analyses one event (events of other sources are ignored).</summary>
+    public void Observe(in SocketEvent e)
+    {
+        switch (e.Source)
         {
-            EventsAnalysed++;
-            var r = new RoleReader(e, _roles.Of(e.Schema));
-            if (record.Id >= 1000) ObserveAfd(record, r);
-            else ObserveLegacy(record, r);
+            case SocketEventSource.Afd:
+                Flush(e.Stamp);
+                EventsAnalysed++;
+                ObserveAfd(e);
+                return;
+            case SocketEventSource.AfdLegacy:
+                Flush(e.Stamp);
+                EventsAnalysed++;
+                ObserveLegacy(e);
+                return;
+            case SocketEventSource.Sockets:
+                Flush(e.Stamp);
+                EventsAnalysed++;
+                ObserveSockets(e);
+                return;
+            case SocketEventSource.Process:
+                _processes.Add(e.Process, (uint)e.ProcessId, e.Text ?? "");
+                return;
         }
-        else if (provider == Sockets)
-        {
-            EventsAnalysed++;
-            ObserveSockets(record, new RoleReader(e, _roles.Of(e.Schema)));
-        }
+    }
+
+    // Compared in raw clock ticks: converting every event's time stamp only to compare it would cost more.
+    private void Flush(long stamp)
+    {
+        if (_closing.Count > 0 && stamp - _closing.Peek().Stamp > _joinTicks) FlushClosed(stamp - _joinTicks);
     }
 
     /// <summary>Records lost events (the session's count and the buffers flagged) as a finding.</summary>
@@ -105,231 +125,225 @@ public sealed class SocketAnalyzer
     public void Complete()
     {
         FlushClosed(long.MaxValue);
-        var left = _open.Values.Select(s => s.Record).Concat(_handles.Values.Where(s => s.Record.Endpoint == 0).Select(s => s.Record))
-            .Distinct().OrderBy(s => s.Opened ?? DateTime.MinValue).ToList();
+        var left = _open.Values.Concat(_handles.Values.Where(s => s.Record.Endpoint == 0))
+            .Distinct().OrderBy(s => s.Record.Opened ?? DateTime.MinValue).ToList();
         _open.Clear();
         _handles.Clear();
         foreach (var s in left)
         {
-            s.ProcessName ??= _processes.NameOf(s.ProcessId);
-            SocketCompleted?.Invoke(s);
+            s.Record.ProcessName ??= _processes.NameOf(s.Record.ProcessId);
+            Hand(s);
         }
     }
 
-    private DateTime Time(in EtlRecord record) => _clock.ToUtc(record.Timestamp);
+    private DateTime Time(long stamp) => _clock.ToUtc(stamp);
 
     // ----- AFD, current Windows (1000-series) -----
 
-    private void ObserveAfd(in EtlRecord record, RoleReader r)
+    private void ObserveAfd(in SocketEvent e)
     {
-        ushort id = record.Id;
-        bool exit = r.Number(Role.EnterExit) == 1;
-        ulong endpoint = r.Number(Role.Endpoint);
-        ulong process = r.Number(Role.Process);
-        uint status = (uint)r.Number(Role.Status);
+        ushort id = e.Id;
+        bool exit = e.Exit;
+        ulong endpoint = e.Endpoint;
+        uint status = e.Status;
         switch (id)
         {
             case 1000: // create: the entry opens the socket; the exit completes it
             {
                 if (exit && status != 0) return;
-                var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, process, record, Time(record), created: true);
-                if (r.Has(Role.AddressFamily)) s.Record.Family = (int)r.Number(Role.AddressFamily);
-                if (r.Has(Role.SocketType)) s.Record.SocketType = (int)r.Number(Role.SocketType);
-                if (r.Has(Role.Protocol)) s.Record.Protocol = (int)r.Number(Role.Protocol);
-                if (r.Number(Role.ProcessId) is var pid and > 0 and < uint.MaxValue)
-                {
-                    s.Record.ProcessId = (uint)pid;
-                    if (process != 0 && (_processIds.Count < MaxProcesses || _processIds.ContainsKey(process))) _processIds[process] = (uint)pid;
-                }
+                var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, e, created: true);
+                if (e.Has(SocketEventFields.Family)) s.Record.Family = e.Family;
+                if (e.Has(SocketEventFields.SocketType)) s.Record.SocketType = e.SocketType;
+                if (e.Has(SocketEventFields.Protocol)) s.Record.Protocol = e.Protocol;
+                if (e.ProcessId is > 0 and < uint.MaxValue) Owner(s, e);
                 if (!exit && s.Record.ProcessId != 0) AwaitHandle(s);
                 return;
             }
             case 1001: // close (a socket opened before the trace may show itself first here)
-                Known(endpoint, process, record, Time(record));
-                if (exit) Close(endpoint, Time(record), record.Timestamp);
+                Known(endpoint, e);
+                if (exit) Close(endpoint, e.Stamp);
                 return;
             case 1002: // cleanup: the socket is still there
-                Known(endpoint, process, record, Time(record));
+                Known(endpoint, e);
                 return;
             case 1003 or 1005 or 1007 or 1011 or 1013: // sends
             {
-                var s = Known(endpoint, process, record, Time(record));
-                if (r.Has(Role.Address) && AddressOf(r) is { } to) AddPeer(s, to, remote: true);
-                uint location = (uint)r.Number(Role.Location);
+                var s = Known(endpoint, e);
+                if (e.Has(SocketEventFields.Address)) AddPeer(s, e, remote: true);
                 if (!exit)
                 {
                     // A nested entry is the same send going deeper, not a second post of its buffer.
-                    if (++s.SendDepth == 1) Posted(s, r, record, Time(record));
+                    if (++s.SendDepth == 1) Posted(s, e);
                     return;
                 }
-                Completed(r, process);
+                Completed(e);
                 // Sends nest (enter, enter, exit, exit): only the outermost completion counts, and the completions AFD
                 // logs again for a nested send (locations 3073, 3024) never do.
                 if (s.SendDepth > 0) s.SendDepth--;
-                if (s.SendDepth > 0 || DoubleCountingSendLocations.Contains(location)) return;
+                if (s.SendDepth > 0 || e.Location is 3073 or 3024) return;
                 s.Record.Sends++;
-                if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(record), status, FindingSeverity.Error); return; }
-                s.Record.BytesSent += (long)r.Number(Role.BufferLength);
+                if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                s.Record.BytesSent += (long)e.Length;
                 return;
             }
             case 1004 or 1006 or 1009 or 1012 or 1015: // receives: bytes come from the exit only
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 if (!exit)
                 {
-                    Posted(s, r, record, Time(record));
+                    Posted(s, e);
                     return;
                 }
-                Completed(r, process);
-                if (r.Has(Role.Address) && AddressOf(r) is { } from) AddPeer(s, from, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17);
+                Completed(e);
+                if (e.Has(SocketEventFields.Address)) AddPeer(s, e, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17);
                 s.Record.Receives++;
-                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(record), status, FindingSeverity.Error); return; }
-                s.Record.BytesReceived += (long)r.Number(Role.BufferLength);
+                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                s.Record.BytesReceived += (long)e.Length;
                 return;
             }
             case 1017 or 1018 or 1020 or 1021: // connects: the remote address is on the entry
             {
-                var s = Known(endpoint, process, record, Time(record));
-                if (r.Has(Role.Address) && AddressOf(r) is { } remote) s.Record.Remote = remote;
-                if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", Time(record), status, FindingSeverity.Warning);
+                var s = Known(endpoint, e);
+                if (Sockaddr(e) is { } remote) s.Record.Remote = remote;
+                if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", Time(e.Stamp), status, FindingSeverity.Warning);
                 return;
             }
             case 1023 or 1024 or 1026 or 1027: // accepts: the exit names the new endpoint
             {
-                var listener = Known(endpoint, process, record, Time(record));
+                var listener = Known(endpoint, e);
                 listener.Record.Listening = true;
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(listener, "accept_failed", Time(record), status, FindingSeverity.Warning); return; }
-                ulong accepted = r.Number(Role.AcceptEndpoint);
+                if (status != 0 && status != 0x103) { Failure(listener, "accept_failed", Time(e.Stamp), status, FindingSeverity.Warning); return; }
+                ulong accepted = e.Other;
                 if (accepted == 0) return;
-                var s = Open(accepted, process, record, Time(record), created: !_open.ContainsKey(accepted));
+                var s = Open(accepted, e, created: !_open.ContainsKey(accepted));
                 s.Record.AcceptedFrom = endpoint;
                 s.Record.Local ??= listener.Record.Local;
                 s.Record.Family = s.Record.Family >= 0 ? s.Record.Family : listener.Record.Family;
                 s.Record.Protocol = s.Record.Protocol >= 0 ? s.Record.Protocol : listener.Record.Protocol;
                 s.Record.SocketType = s.Record.SocketType >= 0 ? s.Record.SocketType : listener.Record.SocketType;
                 s.Record.ProcessId = listener.Record.ProcessId;
-                if (AddressOf(r) is { } peer) s.Record.Remote = peer;
+                if (Sockaddr(e) is { } peer) s.Record.Remote = peer;
                 if (s.Record.ProcessId != 0) AwaitHandle(s);
                 return;
             }
             case 1029 or 1030: // bind: the bound address is on the exit
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(s, "bind_failed", Time(record), status, FindingSeverity.Error); return; }
-                if (AddressOf(r) is { } local) s.Record.Local = local;
+                if (status != 0 && status != 0x103) { Failure(s, "bind_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                if (Sockaddr(e) is { } local) s.Record.Local = local;
                 return;
             }
             case 1032: // abort
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 s.Record.Aborted = true;
-                string reason = Text(r, Role.Reason);
+                string reason = e.Text ?? "";
                 s.Record.AbortReason ??= reason;
-                Add(new Finding("abort", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"connection aborted: {reason}", FindingSeverity.Error));
+                Add(new Finding("abort", Time(e.Stamp), s.Record.ProcessId, endpoint, s.Record.Remote, $"connection aborted: {reason}", FindingSeverity.Error));
                 return;
             }
             case 1033: // datagram dropped
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 s.Record.DatagramsDropped++;
-                var from = AddressOf(r);
-                Add(new Finding("datagram_dropped", Time(record), s.Record.ProcessId, endpoint, from,
-                    $"datagram of {r.Number(Role.BufferLength)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
+                var from = Sockaddr(e);
+                Add(new Finding("datagram_dropped", Time(e.Stamp), s.Record.ProcessId, endpoint, from,
+                    $"datagram of {e.Length} bytes{(from is null ? "" : " from " + from)} dropped: {e.Text}", FindingSeverity.Warning));
                 return;
             }
             case 1035: // option
             {
-                var s = Known(endpoint, process, record, Time(record));
-                string option = Text(r, Role.Option);
-                ulong value = r.Number(Role.Value);
+                var s = Known(endpoint, e);
+                string option = e.Text ?? "";
+                ulong value = e.Value;
                 s.Record.Options[option] = value;
-                Add(new Finding("option_changed", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {value}", FindingSeverity.Info));
+                Add(new Finding("option_changed", Time(e.Stamp), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {value}", FindingSeverity.Info));
                 return;
             }
             case 1036 or 1037: // listen: the backlog is on the entry (the exit logs 0)
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 s.Record.Listening = true;
-                if (!exit && r.Has(Role.Backlog)) s.Record.Backlog = (int)r.Number(Role.Backlog);
+                if (!exit && e.Has(SocketEventFields.Backlog)) s.Record.Backlog = (int)e.Backlog;
                 return;
             }
         }
     }
 
+    /// <summary>A create event names the process id that owns the socket and its EPROCESS pointer.</summary>
+    private void Owner(SocketState s, in SocketEvent e)
+    {
+        s.Record.ProcessId = (uint)e.ProcessId;
+        if (e.Process != 0 && (_processIds.Count < MaxProcesses || _processIds.ContainsKey(e.Process))) _processIds[e.Process] = (uint)e.ProcessId;
+    }
+
     // ----- AFD, Windows 7 (legacy 1–41) -----
 
-    private void ObserveLegacy(in EtlRecord record, RoleReader r)
+    private void ObserveLegacy(in SocketEvent e)
     {
-        ushort id = record.Id;
-        ulong endpoint = r.Number(id is 35 or 36 ? Role.ListenEndpoint : Role.Endpoint);
-        ulong process = r.Number(Role.Process);
-        uint error = (uint)r.Number(Role.Error);
+        ushort id = e.Id;
+        ulong endpoint = e.Endpoint;
+        uint error = e.Error;
         switch (id)
         {
             case 1:
             {
-                var s = Open(endpoint, process, record, Time(record), created: true);
-                s.Record.Family = (int)r.Number(Role.AddressFamily);
-                s.Record.SocketType = (int)r.Number(Role.SocketType);
-                s.Record.Protocol = (int)r.Number(Role.Protocol);
-                if (r.Number(Role.UserModePid) is var pid and > 0 and < uint.MaxValue)
-                {
-                    s.Record.ProcessId = (uint)pid;
-                    if (process != 0 && (_processIds.Count < MaxProcesses || _processIds.ContainsKey(process))) _processIds[process] = (uint)pid;
-                }
+                var s = Open(endpoint, e, created: true);
+                s.Record.Family = e.Family;
+                s.Record.SocketType = e.SocketType;
+                s.Record.Protocol = e.Protocol;
+                if (e.ProcessId is > 0 and < uint.MaxValue) Owner(s, e);
                 return;
             }
             case 2 or 3:
             {
-                var s = Known(endpoint, process, record, Time(record));
-                uint status = (uint)r.Number(Role.Status);
-                if (status != 0) { Failure(s, "bind_failed", Time(record), status, FindingSeverity.Error); return; }
-                s.Record.Local = LegacyAddress(r);
+                var s = Known(endpoint, e);
+                if (e.Status != 0) { Failure(s, "bind_failed", Time(e.Stamp), e.Status, FindingSeverity.Error); return; }
+                s.Record.Local = LegacyAddress(e);
                 return;
             }
             case 4 or 5:
-                Known(endpoint, process, record, Time(record)).Record.Remote = LegacyAddress(r);
+                Known(endpoint, e).Record.Remote = LegacyAddress(e);
                 return;
             case 6:
-                if (error != 0) Failure(Known(endpoint, process, record, Time(record)), "connect_failed", Time(record), error, FindingSeverity.Warning);
+                if (error != 0) Failure(Known(endpoint, e), "connect_failed", Time(e.Stamp), error, FindingSeverity.Warning);
                 return;
             case 7 or 8:
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 s.Record.Aborted = true;
-                string reason = Text(r, Role.Reason);
+                string reason = e.Text ?? "";
                 s.Record.AbortReason ??= reason;
-                Add(new Finding("abort", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote,
+                Add(new Finding("abort", Time(e.Stamp), s.Record.ProcessId, endpoint, s.Record.Remote,
                     $"{(id == 7 ? "AFD" : "transport")}-initiated abort: {reason}", FindingSeverity.Error));
                 return;
             }
             case 9 or 10:
-                Failure(Known(endpoint, process, record, Time(record)), "send_failed", Time(record), error, FindingSeverity.Error);
+                Failure(Known(endpoint, e), "send_failed", Time(e.Stamp), error, FindingSeverity.Error);
                 return;
             case 11 or 12:
-                Failure(Known(endpoint, process, record, Time(record)), "receive_failed", Time(record), error, FindingSeverity.Error);
+                Failure(Known(endpoint, e), "receive_failed", Time(e.Stamp), error, FindingSeverity.Error);
                 return;
             case 13:
-                Known(endpoint, process, record, Time(record));
-                Close(endpoint, Time(record), record.Timestamp);
+                Known(endpoint, e);
+                Close(endpoint, e.Stamp);
                 return;
             case 14:
-                Known(endpoint, process, record, Time(record));
+                Known(endpoint, e);
                 return;
             case 15 or 16:
             {
-                var s = Known(endpoint, process, record, Time(record));
-                uint status = (uint)r.Number(Role.Status);
-                if (status != 0) { Failure(s, "accept_failed", Time(record), status, FindingSeverity.Warning); return; }
-                s.Record.Remote = LegacyAddress(r);
+                var s = Known(endpoint, e);
+                if (e.Status != 0) { Failure(s, "accept_failed", Time(e.Stamp), e.Status, FindingSeverity.Warning); return; }
+                s.Record.Remote = LegacyAddress(e);
                 // Windows 7 names no listener on the accept: the connection indication just before it, of the same
                 // process and remote address, does.
                 for (int i = _indications.Count - 1; i >= 0; i--)
                 {
                     var ind = _indications[i];
-                    if (ind.Process != process || !Equals(ind.Remote, s.Record.Remote)) continue;
+                    if (ind.Process != e.Process || !Equals(ind.Remote, s.Record.Remote)) continue;
                     _indications.RemoveAt(i);
                     s.Record.AcceptedFrom = ind.Listener;
                     if (_open.TryGetValue(ind.Listener, out var listener)) s.Record.Local ??= listener.Record.Local;
@@ -338,79 +352,79 @@ public sealed class SocketAnalyzer
                 return;
             }
             case 17:
-                Failure(Known(endpoint, process, record, Time(record)), "accept_failed", Time(record), error, FindingSeverity.Warning);
+                Failure(Known(endpoint, e), "accept_failed", Time(e.Stamp), error, FindingSeverity.Warning);
                 return;
             case >= 18 and <= 22: // posted
             {
-                var s = Known(endpoint, process, record, Time(record));
-                if (id is 21 or 22 && LegacyAddress(r) is { } to) AddPeer(s, to, remote: true);
-                Posted(s, r, record, Time(record));
+                var s = Known(endpoint, e);
+                if (id is 21 or 22) AddPeer(s, e, remote: true);
+                Posted(s, e);
                 return;
             }
             case 23 or 26 or 27: // receive completed
             {
-                var s = Known(endpoint, process, record, Time(record));
-                Completed(r, process);
-                if (id != 23 && LegacyAddress(r) is { } from) AddPeer(s, from, remote: false);
+                var s = Known(endpoint, e);
+                Completed(e);
+                if (id != 23) AddPeer(s, e, remote: false);
                 s.Record.Receives++;
-                s.Record.BytesReceived += (long)r.Number(Role.BufferLength);
+                s.Record.BytesReceived += (long)e.Length;
                 return;
             }
             case 24 or 25 or 28: // send completed
             {
-                var s = Known(endpoint, process, record, Time(record));
-                Completed(r, process);
+                var s = Known(endpoint, e);
+                Completed(e);
                 s.Record.Sends++;
-                s.Record.BytesSent += (long)r.Number(Role.BufferLength);
+                s.Record.BytesSent += (long)e.Length;
                 return;
             }
             case 29:
             {
-                var s = Known(endpoint, process, record, Time(record));
-                string option = Text(r, Role.Option);
-                s.Record.Options[option] = r.Number(Role.Value);
-                Add(new Finding("option_changed", Time(record), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {r.Number(Role.Value)}", FindingSeverity.Info));
+                var s = Known(endpoint, e);
+                string option = e.Text ?? "";
+                s.Record.Options[option] = e.Value;
+                Add(new Finding("option_changed", Time(e.Stamp), s.Record.ProcessId, endpoint, s.Record.Remote, $"{option} set to {e.Value}", FindingSeverity.Info));
                 return;
             }
             case 33 or 34:
             {
-                var s = Known(endpoint, process, record, Time(record));
+                var s = Known(endpoint, e);
                 s.Record.DatagramsDropped++;
-                var from = LegacyAddress(r);
-                Add(new Finding("datagram_dropped", Time(record), s.Record.ProcessId, endpoint, from,
-                    $"datagram of {(long)r.Number(Role.PacketSize)} bytes{(from is null ? "" : " from " + from)} dropped: {DropReason(r)}", FindingSeverity.Warning));
+                var from = LegacyAddress(e);
+                Add(new Finding("datagram_dropped", Time(e.Stamp), s.Record.ProcessId, endpoint, from,
+                    $"datagram of {(long)e.Length} bytes{(from is null ? "" : " from " + from)} dropped: {e.Text}", FindingSeverity.Warning));
                 return;
             }
             case 35 or 36:
-                Known(endpoint, process, record, Time(record)).Record.Listening = true;
+                Known(endpoint, e).Record.Listening = true;
                 if (_indications.Count >= 4096) _indications.RemoveAt(0);
-                _indications.Add((endpoint, process, LegacyAddress(r)));
+                _indications.Add((endpoint, e.Process, LegacyAddress(e)));
                 return;
             case 40:
-                Failure(Known(endpoint, process, record, Time(record)), "bind_failed", Time(record), error, FindingSeverity.Error);
+                Failure(Known(endpoint, e), "bind_failed", Time(e.Stamp), error, FindingSeverity.Error);
                 return;
         }
     }
 
     // ----- Winsock-Sockets (ws2_32) -----
 
-    private void ObserveSockets(in EtlRecord record, RoleReader r)
+    private void ObserveSockets(in SocketEvent e)
     {
-        ushort id = record.Id;
+        ushort id = e.Id;
         if (id % 2 == 1) return; // the Start events carry no fields
-        uint pid = r.Has(Role.ProcessId) ? (uint)r.Number(Role.ProcessId) : record.ProcessId;
-        if (pid == 0) pid = record.ProcessId;
-        ulong handle = r.Number(id == 6 ? Role.SocketAccepted : Role.Socket);
-        uint error = (uint)r.Number(Role.ErrorCode);
+        uint pid = e.Has(SocketEventFields.ProcessId) ? (uint)e.ProcessId : e.HeaderProcessId;
+        if (pid == 0) pid = e.HeaderProcessId;
+        ulong handle = e.Endpoint;
+        uint error = e.Error;
         var key = (pid, handle);
         switch (id)
         {
             case 2: // SockCreateStop
             {
                 if (error != 0 || handle == 0) return;
-                if (TryJoin(pid, handle, Time(record))) return;
-                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record),
-                    Family = (int)r.Number(Role.AddressFamily), SocketType = (int)r.Number(Role.SocketType), Protocol = (int)r.Number(Role.Protocol) });
+                if (TryJoin(pid, handle, Time(e.Stamp))) return;
+                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(e.Stamp),
+                    Family = e.Family, SocketType = e.SocketType, Protocol = e.Protocol });
                 SetHandle(key, s);
                 SocketsSeen++;
                 return;
@@ -428,29 +442,29 @@ public sealed class SocketAnalyzer
                         return;
                     }
                     if (_unclaimedCloses.Count >= 4096) _unclaimedCloses.RemoveAt(0);
-                    _unclaimedCloses.Add((pid, handle, Time(record)));
+                    _unclaimedCloses.Add((pid, handle, Time(e.Stamp)));
                     return;
                 }
                 if (s.Record.Endpoint == 0)
                 {
-                    s.Record.Closed = Time(record);
+                    s.Record.Closed = Time(e.Stamp);
                     s.Record.ProcessName ??= _processes.NameOf(s.Record.ProcessId);
-                    SocketCompleted?.Invoke(s.Record);
+                    Hand(s);
                 }
                 return;
             }
             case 6: // SockAcceptStop
             {
-                var listening = (pid, r.Number(Role.SocketListening));
+                var listening = (pid, e.Other);
                 if (error != 0)
                 {
-                    if (_handles.TryGetValue(listening, out var l)) Failure(l, "accept_failed", Time(record), error, FindingSeverity.Warning, win32: true);
-                    else Add(new Finding("accept_failed", Time(record), pid, 0, null, $"accept failed: {Win32(error)}", FindingSeverity.Warning));
+                    if (_handles.TryGetValue(listening, out var l)) Failure(l, "accept_failed", Time(e.Stamp), error, FindingSeverity.Warning, win32: true);
+                    else Add(new Finding("accept_failed", Time(e.Stamp), pid, 0, null, $"accept failed: {Win32(error)}", FindingSeverity.Warning));
                     return;
                 }
                 if (handle == 0) return;
-                if (TryJoin(pid, handle, Time(record))) return;
-                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(record) });
+                if (TryJoin(pid, handle, Time(e.Stamp))) return;
+                var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(e.Stamp) });
                 if (_handles.TryGetValue(listening, out var listener))
                 {
                     listener.Record.Listening = true;
@@ -468,13 +482,13 @@ public sealed class SocketAnalyzer
                 return;
             case 10 or 12: // SockConnectStop, SockBindStop
             {
-                var address = SocketAddresses.FromSockaddr(r.Bytes(Role.Address));
+                var address = Sockaddr(e);
                 _handles.TryGetValue(key, out var s);
                 if (error != 0)
                 {
                     string kind = id == 10 ? "connect_failed" : "bind_failed";
-                    if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, Time(record), error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
-                    else Report(kind, Time(record), pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
+                    if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, Time(e.Stamp), error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
+                    else Report(kind, Time(e.Stamp), pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
                     return;
                 }
                 if (s is null || address is null) return;
@@ -486,7 +500,7 @@ public sealed class SocketAnalyzer
                 if (error == 0 && _handles.TryGetValue(key, out var ls))
                 {
                     ls.Record.Listening = true;
-                    ls.Record.Backlog ??= (int)r.Number(Role.Backlog);
+                    ls.Record.Backlog ??= (int)e.Backlog;
                 }
                 return;
         }
@@ -501,44 +515,62 @@ public sealed class SocketAnalyzer
         if (_handles.TryGetValue(key, out var old) && !ReferenceEquals(old, s) && old.Record.Endpoint == 0)
         {
             old.Record.ProcessName ??= _processes.NameOf(old.Record.ProcessId);
-            SocketCompleted?.Invoke(old.Record);
+            Hand(old);
         }
         _handles[key] = s;
     }
 
     private void AwaitHandle(SocketState s)
     {
-        if (_awaitingHandle.Count >= MaxProcesses && !_awaitingHandle.ContainsKey(s.Record.ProcessId)) return;
-        _awaitingHandle[s.Record.ProcessId] = s;
+        uint pid = s.Record.ProcessId;
+        if (_awaitingHandle.Count >= MaxProcesses && !_awaitingHandle.ContainsKey(pid)) return;
+        if (s.AwaitingPid != 0 && s.AwaitingPid != pid) StopAwaiting(s);
+        _awaitingHandle[pid] = s;
+        s.AwaitingPid = pid;
+    }
+
+    private void StopAwaiting(SocketState s)
+    {
+        if (s.AwaitingPid != 0 && _awaitingHandle.TryGetValue(s.AwaitingPid, out var waiting) && ReferenceEquals(waiting, s))
+            _awaitingHandle.Remove(s.AwaitingPid);
+        s.AwaitingPid = 0;
     }
 
     /// <summary>Gives the AFD socket this process created or accepted a moment ago the ws2_32 handle of that call.</summary>
     private bool TryJoin(uint pid, ulong handle, DateTime time)
     {
         if (!_awaitingHandle.Remove(pid, out var afd)) return false;
-        if (afd.Record.SocketHandle != 0 || (afd.Record.Opened is { } opened && time - opened > JoinWindow)) return false;
+        afd.AwaitingPid = 0;
+        if (afd.Completed || afd.Record.SocketHandle != 0 || (afd.Record.Opened is { } opened && time - opened > JoinWindow)) return false;
         afd.Record.SocketHandle = handle;
         SetHandle((pid, handle), afd);
         return true;
     }
 
+    private void Hand(SocketState s)
+    {
+        s.Completed = true;
+        SocketCompleted?.Invoke(s.Record);
+    }
+
     // ----- shared -----
 
-    private SocketState Open(ulong endpoint, ulong process, in EtlRecord record, DateTime time, bool created)
+    private SocketState Open(ulong endpoint, in SocketEvent e, bool created)
     {
         if (_open.TryGetValue(endpoint, out var s))
         {
             // The same endpoint address reused after a close we did not see: the old socket ends here.
             if (!created) return s;
             _open.Remove(endpoint);
-            SocketCompleted?.Invoke(s.Record);
+            StopAwaiting(s);
+            Hand(s);
         }
         s = new SocketState(new SocketRecord
         {
             Endpoint = endpoint,
-            ProcessObject = process,
-            ProcessId = OwnerOf(process, record),
-            Opened = created ? time : null,
+            ProcessObject = e.Process,
+            ProcessId = OwnerOf(e.Process, e.HeaderProcessId),
+            Opened = created ? Time(e.Stamp) : null,
         });
         _open[endpoint] = s;
         SocketsSeen++;
@@ -546,31 +578,31 @@ public sealed class SocketAnalyzer
     }
 
     /// <summary>The socket of an endpoint, made when the endpoint existed before the trace (no create seen).</summary>
-    private SocketState Known(ulong endpoint, ulong process, in EtlRecord record, DateTime time)
+    private SocketState Known(ulong endpoint, in SocketEvent e)
     {
         if (_open.TryGetValue(endpoint, out var s))
         {
-            if (s.Record.ProcessObject == 0 && process != 0) s.Record.ProcessObject = process;
+            if (s.Record.ProcessObject == 0 && e.Process != 0) s.Record.ProcessObject = e.Process;
             return s;
         }
-        return Open(endpoint, process, record, time, created: false);
+        return Open(endpoint, e, created: false);
     }
 
     /// <summary>
     /// The owning process: from the EPROCESS pointer when the trace named it or a create event tied it to a process
     /// id; the ETW header's process id only when it is not the System process (kernel completions log under it).
     /// </summary>
-    private uint OwnerOf(ulong process, in EtlRecord record)
+    private uint OwnerOf(ulong process, uint headerProcessId)
     {
         if (process != 0 && _processIds.TryGetValue(process, out uint pid)) return pid;
         if (process != 0 && _processes.TryGetByObject(process, out pid, out _)) return pid;
-        uint header = record.ProcessId;
-        return header is 0 or 4 ? 0 : header;
+        return headerProcessId is 0 or 4 ? 0 : headerProcessId;
     }
 
-    private void Close(ulong endpoint, DateTime time, long stamp)
+    private void Close(ulong endpoint, long stamp)
     {
         if (!_open.Remove(endpoint, out var s)) return;
+        var time = Time(stamp);
         s.Record.Closed = time;
         if (s.Record.ProcessId == 0 && s.Record.ProcessObject != 0) s.Record.ProcessId = OwnerOfObject(s.Record.ProcessObject);
         s.Record.ProcessName ??= _processes.NameOf(s.Record.ProcessId);
@@ -593,45 +625,58 @@ public sealed class SocketAnalyzer
         while (_closing.Count > 0 && _closing.Peek().Stamp < before)
         {
             var s = _closing.Dequeue().State;
-            foreach (var (pid, waiting) in _awaitingHandle)
-                if (ReferenceEquals(waiting, s)) { _awaitingHandle.Remove(pid); break; }
-            SocketCompleted?.Invoke(s.Record);
+            StopAwaiting(s);
+            Hand(s);
         }
     }
 
     private uint OwnerOfObject(ulong process) =>
         _processIds.TryGetValue(process, out uint pid) ? pid : _processes.TryGetByObject(process, out pid, out _) ? pid : 0;
 
-    private void AddPeer(SocketState s, IPEndPoint peer, bool remote)
+    /// <summary>
+    /// A send's or receive's address: a datagram socket's peer, or the remote end of a connected socket when it
+    /// has none yet.
+    /// </summary>
+    private void AddPeer(SocketState s, in SocketEvent e, bool remote)
     {
         bool datagram = s.Record.SocketType == 2 || s.Record.Protocol == 17;
-        if (datagram)
+        if (!datagram && (!remote || s.Record.Remote is not null)) return;
+        var bytes = e.AddressSpan;
+        ushort port = e.Source == SocketEventSource.AfdLegacy ? e.Port : (ushort)0;
+        if (datagram && s.LastPeerLength == bytes.Length && s.LastPeerPort == port && bytes.SequenceEqual(((ReadOnlySpan<byte>)s.LastPeer)[..bytes.Length]))
+            return;
+        var peer = e.Source == SocketEventSource.AfdLegacy ? LegacyAddress(e) : Sockaddr(e);
+        if (peer is null) return;
+        if (!datagram)
         {
-            if (s.Record.Peers.Count < 1024 && !s.Record.Peers.Contains(peer)) s.Record.Peers.Add(peer);
+            s.Record.Remote ??= peer;
+            return;
         }
-        else if (remote) s.Record.Remote ??= peer;
+        if (s.Record.Peers.Count < 1024 && !s.Record.Peers.Contains(peer)) s.Record.Peers.Add(peer);
+        bytes.CopyTo(s.LastPeer);
+        s.LastPeerLength = bytes.Length;
+        s.LastPeerPort = port;
     }
 
     /// <summary>A buffer posted to a send or receive: posting it again while still in flight is a buffer reuse.</summary>
-    private void Posted(SocketState s, RoleReader r, in EtlRecord record, DateTime time)
+    private void Posted(SocketState s, in SocketEvent e)
     {
-        ulong buffer = r.Number(Role.Buffer);
+        ulong buffer = e.Buffer;
         if (buffer == 0) return;
-        var key = (s.Record.ProcessObject, buffer);
-        if (_inFlight.TryGetValue(key, out var earlier))
+        var key = new BufferKey(s.Record.ProcessObject, buffer);
+        if (_inFlight.TryGetValue(key, out ulong earlier))
         {
-            Add(new Finding("buffer_reuse", time, s.Record.ProcessId, s.Record.Endpoint, s.Record.Remote,
-                $"buffer 0x{buffer:X} posted again while an earlier operation on it (endpoint 0x{earlier.Endpoint:X}) is still in flight",
+            Add(new Finding("buffer_reuse", Time(e.Stamp), s.Record.ProcessId, s.Record.Endpoint, s.Record.Remote,
+                $"buffer 0x{buffer:X} posted again while an earlier operation on it (endpoint 0x{earlier:X}) is still in flight",
                 FindingSeverity.Warning));
             return;
         }
-        if (_inFlight.Count < MaxInFlight) _inFlight[key] = (s.Record.Endpoint, record.Timestamp);
+        if (_inFlight.Count < MaxInFlight) _inFlight[key] = s.Record.Endpoint;
     }
 
-    private void Completed(RoleReader r, ulong process)
+    private void Completed(in SocketEvent e)
     {
-        ulong buffer = r.Number(Role.Buffer);
-        if (buffer != 0) _inFlight.Remove((process, buffer));
+        if (e.Buffer != 0) _inFlight.Remove(new BufferKey(e.Process, e.Buffer));
     }
 
     private void Failure(SocketState s, string kind, DateTime time, uint code, FindingSeverity severity, bool win32 = false)
@@ -659,40 +704,12 @@ public sealed class SocketAnalyzer
         FindingFound?.Invoke(finding);
     }
 
-    private static IPEndPoint? AddressOf(RoleReader r) => SocketAddresses.FromSockaddr(r.Bytes(Role.Address));
+    private static IPEndPoint? Sockaddr(in SocketEvent e) => SocketAddresses.FromSockaddr(e.AddressSpan);
 
-    private static IPEndPoint? LegacyAddress(RoleReader r) => SocketAddresses.FromAddressAndPort(r.Bytes(Role.Address), r.Bytes(Role.Port));
+    private static IPEndPoint? LegacyAddress(in SocketEvent e) =>
+        e.Has(SocketEventFields.Port) ? SocketAddresses.FromAddressAndPort(e.AddressSpan, e.Port) : null;
 
     private static string Status(uint code) => NtStatusNames.TryGetName(code, out var name) ? name : $"0x{code:X8}";
 
     private static string Win32(uint code) => Win32ErrorNames.TryGetName(code, out var name) ? name : $"0x{code:X8}";
-
-    private string Text(RoleReader r, Role role)
-    {
-        int index = r.Index(role);
-        if (index < 0 || !r.Event.Has(index)) return "";
-        var e = r.Event;
-        var f = e.Field(index);
-        ulong value = e.Number(index);
-        if (f.Map?.Lookup(value) is { } meaning) return meaning;
-        if (role == Role.Option && AfdOptions.TryGetValue(value, out var option)) return option;
-        if (role == Role.Reason && AbortReasons.TryGetValue(value, out var reason)) return reason;
-        return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string DropReason(RoleReader r)
-    {
-        int index = r.Index(Role.Reason);
-        if (index < 0 || !r.Event.Has(index)) return "";
-        ulong value = r.Event.Number(index);
-        return r.Event.Field(index).Map?.Lookup(value) ?? (DropReasons.TryGetValue(value, out var reason) ? reason : value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    // The manifests of newer builds dropped these maps; the values are those of the Windows 7 manifest.
-    private static readonly Dictionary<ulong, string> DropReasons = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps
-        .GetValueOrDefault("AFD_DGRAM_DROP_ValueMap")?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
-    private static readonly Dictionary<ulong, string> AfdOptions = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps
-        .GetValueOrDefault("AFD_OPTION_ValueMap")?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
-    private static readonly Dictionary<ulong, string> AbortReasons = Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps
-        .GetValueOrDefault("AFD_ABORT_ValueMap")?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
 
@@ -65,14 +64,14 @@ public static class TraceAnalysis
 {
     /// <summary>
     /// Analyses every record of <paramref name="reader"/>; <paramref name="onSocket"/> gets each socket as it closes
-    /// (and the ones still open at the end). Totals per process and remote endpoint are bounded by
-    /// <paramref name="maxTotals"/> entries each.
+    /// (and the ones still open at the end), on the calling thread. Totals per process and remote endpoint are
+    /// bounded by <paramref name="maxTotals"/> entries each. With <paramref name="parallel"/> (and more than one
+    /// processor), reading and decoding run on a second thread while this one analyses: the results are the same.
     /// </summary>
-    public static AnalysisSummary Run(EtlReader reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000)
+    public static AnalysisSummary Run(EtlReader reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000,
+        bool parallel = true)
     {
-        var decoder = new EventDecoder(catalog ?? SchemaCatalog.Winsock);
-        var processes = new ProcessTable();
-        var analyzer = new SocketAnalyzer(reader.Clock, processes);
+        var analyzer = new SocketAnalyzer(reader.Clock);
         var byProcess = new Dictionary<uint, ProcessTotals>();
         var byRemote = new Dictionary<IPEndPoint, RemoteTotals>();
         var summary = new AnalysisSummary();
@@ -102,16 +101,22 @@ public static class TraceAnalysis
             if (f.Remote is not null && f.Severity != FindingSeverity.Info && Totals(byRemote, f.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
                 rt.Failures++;
         };
-        long records = 0;
-        while (reader.TryRead(out var record))
+        var feed = new SocketEventFeed(reader, catalog ?? SchemaCatalog.Winsock);
+        if (parallel && Environment.ProcessorCount > 1)
         {
-            records++;
-            if (record.Family == TraceHeaderFamily.EventHeader)
+            BatchPipeline.Run<SocketEvent>(feed.Fill, (batch, count) =>
             {
-                if (decoder.TryDecode(record, out var decoded)) analyzer.Observe(record, decoded);
-            }
-            else if (record.Family.IsKernelKind()) processes.Observe(record);
+                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+            });
         }
+        else
+        {
+            var batch = new SocketEvent[1024];
+            for (int count; (count = feed.Fill(batch)) > 0;)
+                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+        }
+        long records = feed.Records;
+        var processes = analyzer.Processes;
         analyzer.ObserveLostEvents(reader.Header.EventsLost, reader.Header.BuffersLost + reader.BuffersFlaggedLost,
             reader.BuffersWithEventsLost, reader.Clock.ToUtc(reader.HeaderTimestamp));
         analyzer.Complete();
