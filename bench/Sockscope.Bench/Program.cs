@@ -7,18 +7,21 @@ using Sockscope.Bench;
 //   dotnet run -c Release --project bench/Sockscope.Bench -- read FILE [--order time|file] [--runs 5]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- generate-winsock OUT.etl --events N [--cpus 2] [--compress]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- decode FILE [--runs 5]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- sockets FILE [--runs 5]
 return args.FirstOrDefault() switch
 {
     "generate" => TraceGenerator.Run(args[1..]),
     "read" => ReadBenchmark.Run(args[1..]),
     "generate-winsock" => WinsockTraceGenerator.Run(args[1..]),
     "decode" => DecodeBenchmark.Run(args[1..]),
+    "sockets" => SocketsBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: generate OUT.etl --mb N [--events N] [--compress] [--cpus N] | read FILE [--order time|file] [--runs N]\n" +
-        "       generate-winsock OUT.etl --events N [--cpus N] [--compress] | decode FILE [--runs N]");
+        "       generate-winsock OUT.etl --events N [--cpus N] [--compress] | decode FILE [--runs N]\n" +
+        "       sockets FILE [--runs N]");
     return 2;
 }
