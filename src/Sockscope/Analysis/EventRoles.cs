@@ -35,8 +35,23 @@ internal sealed class EventRoles
     }
 }
 
+/// <summary>Reads the role fields of one event.</summary>
+internal interface IRoleSource
+{
+    /// <summary>The event's schema.</summary>
+    EventSchema Schema { get; }
+    /// <summary>The field index of a role, or -1.</summary>
+    int Index(Role r);
+    /// <summary>True when the event carried the field.</summary>
+    bool Has(Role r);
+    /// <summary>An integer field's number (0 when missing).</summary>
+    ulong Number(Role r);
+    /// <summary>A field's bytes (empty when missing).</summary>
+    ReadOnlySpan<byte> Bytes(Role r);
+}
+
 /// <summary>Reads role fields of a decoded event.</summary>
-internal readonly ref struct RoleReader
+internal readonly ref struct RoleReader : IRoleSource
 {
     private readonly DecodedEvent _e;
     private readonly int[] _roles;
@@ -47,9 +62,30 @@ internal readonly ref struct RoleReader
         _roles = roles;
     }
 
+    public EventSchema Schema => _e.Schema;
     public bool Has(Role r) => _roles[(int)r] >= 0 && _e.Has(_roles[(int)r]);
     public ulong Number(Role r) => _roles[(int)r] >= 0 ? _e.Number(_roles[(int)r]) : 0;
     public ReadOnlySpan<byte> Bytes(Role r) => _roles[(int)r] >= 0 ? _e.Bytes(_roles[(int)r]) : default;
     public int Index(Role r) => _roles[(int)r];
-    public DecodedEvent Event => _e;
+}
+
+/// <summary>Reads role fields straight from a payload that holds all of them at the offsets of a <see cref="RoleLayout"/>.</summary>
+internal readonly ref struct FixedRoleReader : IRoleSource
+{
+    private readonly ReadOnlySpan<byte> _payload;
+    private readonly RoleLayout _layout;
+    private readonly ReadOnlySpan<byte> _address;
+
+    public FixedRoleReader(ReadOnlySpan<byte> payload, RoleLayout layout, ReadOnlySpan<byte> address)
+    {
+        _payload = payload;
+        _layout = layout;
+        _address = address;
+    }
+
+    public EventSchema Schema => _layout.Schema;
+    public bool Has(Role r) => _layout.Has(r);
+    public ulong Number(Role r) => _layout.Number(_payload, r);
+    public ReadOnlySpan<byte> Bytes(Role r) => r == Role.Address ? _address : _layout.Bytes(_payload, r);
+    public int Index(Role r) => _layout.Indices[(int)r];
 }

@@ -26,7 +26,7 @@ internal sealed class SocketEventFeed(EtlReader reader, SchemaCatalog catalog)
             records++;
             if (record.Family == TraceHeaderFamily.EventHeader)
             {
-                if (_decoder.TryDecode(record, out var decoded) && _lift.TryRead(record, decoded, ref batch[n])) n++;
+                if (_lift.TryRead(record, _decoder, ref batch[n])) n++;
             }
             else if (SocketEventReader.TryReadProcess(record, ref batch[n])) n++;
         }

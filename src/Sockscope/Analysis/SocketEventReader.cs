@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sockscope.Decoding;
 using Sockscope.Etl;
+using Sockscope.Schema;
 
 namespace Sockscope.Analysis;
 
@@ -14,6 +15,8 @@ public sealed class SocketEventReader
     internal static readonly Guid Sockets = new("BDE46AEA-2357-51FE-7367-D5296F530BD1");
 
     private readonly EventRoles _roles = new();
+    private readonly Dictionary<int, Known?> _afd = new();
+    private readonly Dictionary<int, Known?> _sockets = new();
 
     // The manifests of newer builds dropped these maps; the values are those of the Windows 7 manifest.
     private static readonly Dictionary<ulong, string> DropReasons = Windows7Map("AFD_DGRAM_DROP_ValueMap");
@@ -29,12 +32,78 @@ public sealed class SocketEventReader
     /// </summary>
     public bool TryRead(in EtlRecord record, in DecodedEvent decoded, ref SocketEvent e)
     {
-        var provider = decoded.Schema.Provider.Guid;
-        SocketEventSource source;
-        if (provider == Afd) source = record.Id >= 1000 ? SocketEventSource.Afd : SocketEventSource.AfdLegacy;
-        else if (provider == Sockets) source = SocketEventSource.Sockets;
-        else return false;
+        if (SourceOf(decoded.Schema, record.Id) is not { } source) return false;
         var r = new RoleReader(decoded, _roles.Of(decoded.Schema));
+        Fill(record, source, ref r, ref e);
+        return true;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="e"/> from a record, reading the fields the analysis needs straight from the payload
+    /// where they lie at fixed offsets, and decoding it with <paramref name="decoder"/> otherwise; false (and
+    /// <paramref name="e"/> left as it was) when the record is no Winsock-AFD or Winsock-Sockets event the decoder's
+    /// catalog knows.
+    /// </summary>
+    public bool TryRead(in EtlRecord record, EventDecoder decoder, ref SocketEvent e)
+    {
+        if (record.Family != TraceHeaderFamily.EventHeader) return false;
+        var provider = record.ProviderId;
+        Dictionary<int, Known?> known;
+        if (provider == Afd) known = _afd;
+        else if (provider == Sockets) known = _sockets;
+        else return false;
+        int key = record.Id << 8 | (byte)record.Version;
+        if (!known.TryGetValue(key, out var k))
+        {
+            if (decoder.SchemaOf(record) is { } schema && SourceOf(schema, record.Id) is { } source) k = new Known(schema, source, _roles.Of(schema));
+            if (known.Count < 65_536) known[key] = k;
+        }
+        if (k is null) return false;
+        var payload = record.UserData;
+        if (k.Layout(record.PointerSize) is { } layout && payload.Length >= layout.Needed && layout.TryAddress(payload, out var address))
+        {
+            var fixedReader = new FixedRoleReader(payload, layout, address);
+            Fill(record, k.Source, ref fixedReader, ref e);
+            return true;
+        }
+        var decoded = decoder.Decode(k.Schema, payload, record.PointerSize);
+        var r = new RoleReader(decoded, k.Indices);
+        Fill(record, k.Source, ref r, ref e);
+        return true;
+    }
+
+    /// <summary>An event schema the analysis reads, with where its fields lie for each pointer size.</summary>
+    private sealed class Known(EventSchema schema, SocketEventSource source, int[] indices)
+    {
+        public readonly EventSchema Schema = schema;
+        public readonly SocketEventSource Source = source;
+        public readonly int[] Indices = indices;
+        private RoleLayout? _layout4, _layout8;
+        private bool _made4, _made8;
+
+        public RoleLayout? Layout(int pointerSize)
+        {
+            if (pointerSize == 8)
+            {
+                if (!_made8) { _layout8 = RoleLayout.TryCreate(Schema, Indices, 8); _made8 = true; }
+                return _layout8;
+            }
+            if (!_made4) { _layout4 = RoleLayout.TryCreate(Schema, Indices, 4); _made4 = true; }
+            return _layout4;
+        }
+    }
+
+    private static SocketEventSource? SourceOf(EventSchema schema, ushort id)
+    {
+        var provider = schema.Provider.Guid;
+        if (provider == Afd) return id >= 1000 ? SocketEventSource.Afd : SocketEventSource.AfdLegacy;
+        if (provider == Sockets) return SocketEventSource.Sockets;
+        return null;
+    }
+
+    private static void Fill<TSource>(in EtlRecord record, SocketEventSource source, ref TSource r, ref SocketEvent e)
+        where TSource : IRoleSource, allows ref struct
+    {
         ushort id = record.Id;
         e.Source = source;
         e.Id = id;
@@ -64,16 +133,16 @@ public sealed class SocketEventReader
                 e.Endpoint = r.Number(Role.Endpoint);
                 e.Error = 0;
                 e.Other = r.Number(Role.AcceptEndpoint);
-                SetProcessId(ref e, r, Role.ProcessId);
-                if (id == 1032) e.Text = Text(r, Role.Reason, AbortReasons);
-                else if (id == 1033) e.Text = Text(r, Role.Reason, DropReasons);
-                else if (id == 1035) e.Text = Text(r, Role.Option, AfdOptions);
+                SetProcessId(ref e, ref r, Role.ProcessId);
+                if (id == 1032) e.Text = Text(ref r, Role.Reason, AbortReasons);
+                else if (id == 1033) e.Text = Text(ref r, Role.Reason, DropReasons);
+                else if (id == 1035) e.Text = Text(ref r, Role.Option, AfdOptions);
                 break;
             case SocketEventSource.AfdLegacy:
                 e.Endpoint = r.Number(id is 35 or 36 ? Role.ListenEndpoint : Role.Endpoint);
                 e.Error = (uint)r.Number(Role.Error);
                 e.Other = 0;
-                SetProcessId(ref e, r, Role.UserModePid);
+                SetProcessId(ref e, ref r, Role.UserModePid);
                 if (id is 33 or 34) e.Length = r.Number(Role.PacketSize);
                 var port = r.Bytes(Role.Port);
                 if (port.Length == 2)
@@ -81,18 +150,17 @@ public sealed class SocketEventReader
                     e.Port = (ushort)(port[0] << 8 | port[1]);
                     e.Present |= SocketEventFields.Port;
                 }
-                if (id is 7 or 8) e.Text = Text(r, Role.Reason, AbortReasons);
-                else if (id is 33 or 34) e.Text = Text(r, Role.Reason, DropReasons);
-                else if (id == 29) e.Text = Text(r, Role.Option, AfdOptions);
+                if (id is 7 or 8) e.Text = Text(ref r, Role.Reason, AbortReasons);
+                else if (id is 33 or 34) e.Text = Text(ref r, Role.Reason, DropReasons);
+                else if (id == 29) e.Text = Text(ref r, Role.Option, AfdOptions);
                 break;
             default:
                 e.Endpoint = r.Number(id == 6 ? Role.SocketAccepted : Role.Socket);
                 e.Error = (uint)r.Number(Role.ErrorCode);
                 e.Other = r.Number(Role.SocketListening);
-                SetProcessId(ref e, r, Role.ProcessId);
+                SetProcessId(ref e, ref r, Role.ProcessId);
                 break;
         }
-        return true;
     }
 
     /// <summary>
@@ -114,7 +182,7 @@ public sealed class SocketEventReader
         return true;
     }
 
-    private static void SetProcessId(ref SocketEvent e, RoleReader r, Role role)
+    private static void SetProcessId<TSource>(ref SocketEvent e, ref TSource r, Role role) where TSource : IRoleSource, allows ref struct
     {
         e.ProcessId = r.Number(role);
         if (r.Has(role)) e.Present |= SocketEventFields.ProcessId;
@@ -134,12 +202,12 @@ public sealed class SocketEventReader
     }
 
     // A value map of the event's own manifest first, then the Windows 7 manifest's (newer builds dropped the maps).
-    private static string Text(RoleReader r, Role role, IReadOnlyDictionary<ulong, string> fallback)
+    private static string Text<TSource>(ref TSource r, Role role, IReadOnlyDictionary<ulong, string> fallback) where TSource : IRoleSource, allows ref struct
     {
         int index = r.Index(role);
-        if (index < 0 || !r.Event.Has(index)) return "";
-        ulong value = r.Event.Number(index);
-        return r.Event.Field(index).Map?.Lookup(value)
+        if (index < 0 || !r.Has(role)) return "";
+        ulong value = r.Number(role);
+        return r.Schema.Fields[index].Map?.Lookup(value)
             ?? (fallback.TryGetValue(value, out var text) ? text : value.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -16,12 +16,7 @@ internal sealed class DecodeBuffer
         int n = schema.Fields.Count;
         if (_values.Length < n) _values = new FieldValue[Math.Max(n, _values.Length * 2)];
         var values = _values.AsSpan(0, n);
-        if (!schema.TemplateCompiled)
-        {
-            schema.CompiledTemplate = FlatTemplate.TryCompile(schema.Fields);
-            schema.TemplateCompiled = true;
-        }
-        var status = schema.CompiledTemplate is FlatTemplate flat
+        var status = FlatTemplate.Of(schema) is { } flat
             ? flat.Decode(payload, pointerSize, values)
             : PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
         return new DecodedEvent(schema, values, payload, pointerSize, status);

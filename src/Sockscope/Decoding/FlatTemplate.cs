@@ -26,6 +26,37 @@ internal sealed class FlatTemplate
         _utf16Length = utf16Length;
     }
 
+    /// <summary>The flat form of a schema's template (compiled on first use and kept on the schema), or null.</summary>
+    public static FlatTemplate? Of(EventSchema schema)
+    {
+        if (!schema.TemplateCompiled)
+        {
+            schema.CompiledTemplate = TryCompile(schema.Fields);
+            schema.TemplateCompiled = true;
+        }
+        return schema.CompiledTemplate as FlatTemplate;
+    }
+
+    /// <summary>Number of fields.</summary>
+    public int Count => _kinds.Length;
+
+    /// <summary>Bytes field <paramref name="field"/> takes whatever the payload holds, or -1 when its size varies.</summary>
+    public int FixedWidth(int field, int pointerSize) => _kinds[field] switch
+    {
+        Kind.Pointer => pointerSize,
+        Kind.Unsigned or Kind.Signed or Kind.FixedBytes => _widths[field],
+        _ => -1,
+    };
+
+    /// <summary>True for an integer field (its value is its number).</summary>
+    public bool IsInteger(int field) => _kinds[field] is Kind.Unsigned or Kind.Signed or Kind.Pointer;
+
+    /// <summary>True for a signed integer field (sign-extended to 64 bits).</summary>
+    public bool IsSigned(int field) => _kinds[field] == Kind.Signed;
+
+    /// <summary>The field that gives field <paramref name="field"/>'s length in bytes, or -1 (also for lengths in UTF-16 units).</summary>
+    public int ByteLengthField(int field) => _kinds[field] == Kind.FieldBytes && !_utf16Length[field] ? _lengthFields[field] : -1;
+
     /// <summary>The flat form of a template, or null when it has structs, arrays or other variable layouts.</summary>
     public static FlatTemplate? TryCompile(IReadOnlyList<FieldSchema> fields)
     {
