@@ -16,6 +16,15 @@ public sealed class SchemaCatalog
     /// <summary>The catalog built into the library (loaded once).</summary>
     public static SchemaCatalog Winsock => BuiltIn.Value;
 
+    /// <summary>
+    /// Starts loading the built-in catalog on a thread-pool thread (it takes tens of milliseconds), so a command can
+    /// open its files meanwhile; <see cref="Winsock"/> then waits for it.
+    /// </summary>
+    public static void Preload()
+    {
+        if (!BuiltIn.IsValueCreated) ThreadPool.UnsafeQueueUserWorkItem(static _ => _ = BuiltIn.Value, null);
+    }
+
     /// <summary>The providers, in the order they were added.</summary>
     public IReadOnlyList<ProviderSchema> Providers => _order;
     private readonly List<ProviderSchema> _order = new();
