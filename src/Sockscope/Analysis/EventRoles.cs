@@ -7,8 +7,8 @@ namespace Sockscope.Analysis;
 internal enum Role
 {
     EnterExit, Location, Process, Endpoint, AddressFamily, SocketType, Protocol, ProcessId, UserModePid, Status, Error,
-    Buffer, BufferLength, Address, AddressLen, Port, AcceptEndpoint, ListenEndpoint, CurrentBacklog, Backlog, Reason,
-    Option, Value, PacketSize, BytesIndicated, Socket, SocketAccepted, SocketListening, ErrorCode, Level, OptName, OptVal,
+    Buffer, BufferLength, Address, Port, AcceptEndpoint, ListenEndpoint, Backlog, Reason, Option, Value, PacketSize,
+    Socket, SocketAccepted, SocketListening, ErrorCode,
     Count,
 }
 
@@ -75,17 +75,19 @@ internal readonly ref struct FixedRoleReader : IRoleSource
     private readonly ReadOnlySpan<byte> _payload;
     private readonly RoleLayout _layout;
     private readonly ReadOnlySpan<byte> _address;
+    private readonly int _addressEnd;
 
-    public FixedRoleReader(ReadOnlySpan<byte> payload, RoleLayout layout, ReadOnlySpan<byte> address)
+    public FixedRoleReader(ReadOnlySpan<byte> payload, RoleLayout layout, ReadOnlySpan<byte> address, int addressEnd)
     {
         _payload = payload;
         _layout = layout;
         _address = address;
+        _addressEnd = addressEnd;
     }
 
     public EventSchema Schema => _layout.Schema;
     public bool Has(Role r) => _layout.Has(r);
-    public ulong Number(Role r) => _layout.Number(_payload, r);
-    public ReadOnlySpan<byte> Bytes(Role r) => r == Role.Address ? _address : _layout.Bytes(_payload, r);
+    public ulong Number(Role r) => _layout.Number(_payload, r, _addressEnd);
+    public ReadOnlySpan<byte> Bytes(Role r) => r == Role.Address ? _address : _layout.Bytes(_payload, r, _addressEnd);
     public int Index(Role r) => _layout.Indices[(int)r];
 }

@@ -20,6 +20,9 @@ public sealed class SocketAnalyzer
     private readonly EtlClock _clock;
     private readonly ProcessTable _processes;
     private readonly Dictionary<ulong, SocketState> _open = new();
+    // The socket of the event before: a call's entry and exit, and a socket's runs of sends, come one after another.
+    private ulong _lastEndpoint;
+    private SocketState? _lastOpen;
     private readonly Dictionary<(uint Pid, ulong Handle), SocketState> _handles = new();
     private readonly Dictionary<ulong, uint> _processIds = new();
     private readonly Dictionary<BufferKey, ulong> _inFlight = new();
@@ -128,6 +131,7 @@ public sealed class SocketAnalyzer
         var left = _open.Values.Concat(_handles.Values.Where(s => s.Record.Endpoint == 0))
             .Distinct().OrderBy(s => s.Record.Opened ?? DateTime.MinValue).ToList();
         _open.Clear();
+        _lastOpen = null;
         _handles.Clear();
         foreach (var s in left)
         {
@@ -562,6 +566,7 @@ public sealed class SocketAnalyzer
             // The same endpoint address reused after a close we did not see: the old socket ends here.
             if (!created) return s;
             _open.Remove(endpoint);
+            if (_lastEndpoint == endpoint) _lastOpen = null;
             StopAwaiting(s);
             Hand(s);
         }
@@ -573,6 +578,8 @@ public sealed class SocketAnalyzer
             Opened = created ? Time(e.Stamp) : null,
         });
         _open[endpoint] = s;
+        _lastEndpoint = endpoint;
+        _lastOpen = s;
         SocketsSeen++;
         return s;
     }
@@ -580,8 +587,15 @@ public sealed class SocketAnalyzer
     /// <summary>The socket of an endpoint, made when the endpoint existed before the trace (no create seen).</summary>
     private SocketState Known(ulong endpoint, in SocketEvent e)
     {
+        if (_lastOpen is { } last && _lastEndpoint == endpoint)
+        {
+            if (last.Record.ProcessObject == 0 && e.Process != 0) last.Record.ProcessObject = e.Process;
+            return last;
+        }
         if (_open.TryGetValue(endpoint, out var s))
         {
+            _lastEndpoint = endpoint;
+            _lastOpen = s;
             if (s.Record.ProcessObject == 0 && e.Process != 0) s.Record.ProcessObject = e.Process;
             return s;
         }
@@ -602,6 +616,7 @@ public sealed class SocketAnalyzer
     private void Close(ulong endpoint, long stamp)
     {
         if (!_open.Remove(endpoint, out var s)) return;
+        if (_lastEndpoint == endpoint) _lastOpen = null;
         var time = Time(stamp);
         s.Record.Closed = time;
         if (s.Record.ProcessId == 0 && s.Record.ProcessObject != 0) s.Record.ProcessId = OwnerOfObject(s.Record.ProcessObject);

@@ -60,9 +60,9 @@ public sealed class SocketEventReader
         }
         if (k is null) return false;
         var payload = record.UserData;
-        if (k.Layout(record.PointerSize) is { } layout && payload.Length >= layout.Needed && layout.TryAddress(payload, out var address))
+        if (k.Layout(record.PointerSize) is { } layout && payload.Length >= layout.Needed && layout.TryAddress(payload, out var address, out int addressEnd))
         {
-            var fixedReader = new FixedRoleReader(payload, layout, address);
+            var fixedReader = new FixedRoleReader(payload, layout, address, addressEnd);
             Fill(record, k.Source, ref fixedReader, ref e);
             return true;
         }

@@ -1,0 +1,51 @@
+using Sockscope.Analysis;
+
+namespace Sockscope.Tests.Analysis;
+
+/// <summary>The two-thread pipeline keeps order, and a failure on either side stops both without a hang.</summary>
+public class BatchPipelineTests
+{
+    [Fact]
+    public void Items_arrive_in_the_order_they_were_made()
+    {
+        int next = 0;
+        var seen = new List<int>();
+        BatchPipeline.Run<int>(batch =>
+        {
+            int n = 0;
+            while (n < batch.Length && next < 100_000) batch[n++] = next++;
+            return n;
+        }, (batch, count) => seen.AddRange(batch.AsSpan(0, count).ToArray()), batchSize: 37, depth: 3);
+        Assert.Equal(Enumerable.Range(0, 100_000), seen);
+    }
+
+    [Fact]
+    public void A_producer_failure_reaches_the_caller_after_the_batches_made_before_it()
+    {
+        int batches = 0, consumed = 0;
+        var e = Assert.Throws<IOException>(() => BatchPipeline.Run<int>(batch =>
+        {
+            if (++batches == 5) throw new IOException("disk gone at offset 1234");
+            batch[0] = batches;
+            return 1;
+        }, (_, count) => consumed += count, batchSize: 1, depth: 2));
+        Assert.Equal("disk gone at offset 1234", e.Message);
+        Assert.Equal(4, consumed);
+    }
+
+    [Fact]
+    public void A_consumer_failure_stops_the_producer()
+    {
+        long made = 0;
+        var thrown = Assert.Throws<InvalidOperationException>(() => BatchPipeline.Run<int>(batch =>
+        {
+            Interlocked.Increment(ref made);
+            return batch.Length; // endless
+        }, (_, _) => throw new InvalidOperationException("output closed"), batchSize: 8, depth: 2));
+        Assert.Equal("output closed", thrown.Message);
+        long after = Interlocked.Read(ref made);
+        Thread.Sleep(50);
+        Assert.Equal(after, Interlocked.Read(ref made));
+        Assert.InRange(after, 1, 4);
+    }
+}
