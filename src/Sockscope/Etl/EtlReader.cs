@@ -170,9 +170,9 @@ public sealed class EtlReader : IDisposable
         }
         if (_heapCount > 0 && Before(_heap[0]!, s))
         {
-            var next = Pop();
-            Push(s);
-            _current = next;
+            // The earliest waiting stream goes on, and this one takes its place in the heap: one sift, not two.
+            _current = _heap[0];
+            SiftDown(s);
         }
     }
 
@@ -252,7 +252,13 @@ public sealed class EtlReader : IDisposable
         var top = _heap[0]!;
         var last = _heap[--_heapCount]!;
         _heap[_heapCount] = null;
-        if (_heapCount == 0) return top;
+        if (_heapCount > 0) SiftDown(last);
+        return top;
+    }
+
+    /// <summary>Puts <paramref name="last"/> at the top of the heap (replacing what was there) and moves it down to its place.</summary>
+    private void SiftDown(BufferStream last)
+    {
         int i = 0;
         while (true)
         {
@@ -264,7 +270,6 @@ public sealed class EtlReader : IDisposable
             i = child;
         }
         _heap[i] = last;
-        return top;
     }
 
     internal void AddBytesProcessed(int bytes) => BytesProcessed += bytes;
