@@ -52,6 +52,9 @@ public sealed class SocketAnalyzer
     /// <summary>Sockets seen.</summary>
     public long SocketsSeen { get; private set; }
 
+    /// <summary>The socket the event last given to <see cref="Observe"/> was about, or null (for a report's or a database's events of each socket).</summary>
+    public SocketRecord? LastSocket { get; private set; }
+
     /// <summary>Creates an analyzer for a trace with this clock; process names come from <paramref name="processes"/>.</summary>
     public SocketAnalyzer(EtlClock clock, ProcessTable? processes = null)
     {
@@ -86,6 +89,7 @@ public sealed class SocketAnalyzer
     /// <summary>Analyses one event (events of other sources are ignored).</summary>
     public void Observe(in SocketEvent e)
     {
+        LastSocket = null;
         switch (e.Source)
         {
             case SocketEventSource.Afd:
@@ -156,6 +160,7 @@ public sealed class SocketAnalyzer
             {
                 if (exit && status != 0) return;
                 var s = exit && _open.TryGetValue(endpoint, out var entered) ? entered : Open(endpoint, e, created: true);
+                LastSocket = s.Record;
                 if (e.Has(SocketEventFields.Family)) s.Record.Family = e.Family;
                 if (e.Has(SocketEventFields.SocketType)) s.Record.SocketType = e.SocketType;
                 if (e.Has(SocketEventFields.Protocol)) s.Record.Protocol = e.Protocol;
@@ -430,7 +435,7 @@ public sealed class SocketAnalyzer
                 var s = new SocketState(new SocketRecord { SocketHandle = handle, ProcessId = pid, Opened = Time(e.Stamp),
                     Family = e.Family, SocketType = e.SocketType, Protocol = e.Protocol });
                 SetHandle(key, s);
-                SocketsSeen++;
+                s.Record.Id = ++SocketsSeen;
                 return;
             }
             case 4: // SockCloseStop
@@ -443,12 +448,14 @@ public sealed class SocketAnalyzer
                     {
                         if (closing.Record.ProcessId != pid || closing.Record.SocketHandle != 0) continue;
                         closing.Record.SocketHandle = handle;
+                        LastSocket = closing.Record;
                         return;
                     }
                     if (_unclaimedCloses.Count >= 4096) _unclaimedCloses.RemoveAt(0);
                     _unclaimedCloses.Add((pid, handle, Time(e.Stamp)));
                     return;
                 }
+                LastSocket = s.Record;
                 if (s.Record.Endpoint == 0)
                 {
                     s.Record.Closed = Time(e.Stamp);
@@ -462,7 +469,11 @@ public sealed class SocketAnalyzer
                 var listening = (pid, e.Other);
                 if (error != 0)
                 {
-                    if (_handles.TryGetValue(listening, out var l)) Failure(l, "accept_failed", Time(e.Stamp), error, FindingSeverity.Warning, win32: true);
+                    if (_handles.TryGetValue(listening, out var l))
+                    {
+                        LastSocket = l.Record;
+                        Failure(l, "accept_failed", Time(e.Stamp), error, FindingSeverity.Warning, win32: true);
+                    }
                     else Add(new Finding("accept_failed", Time(e.Stamp), pid, 0, null, $"accept failed: {Win32(error)}", FindingSeverity.Warning));
                     return;
                 }
@@ -479,7 +490,7 @@ public sealed class SocketAnalyzer
                     s.Record.AcceptedFrom = listener.Record.Endpoint;
                 }
                 SetHandle(key, s);
-                SocketsSeen++;
+                s.Record.Id = ++SocketsSeen;
                 return;
             }
             case 8: // SockSetOptStop
@@ -488,6 +499,7 @@ public sealed class SocketAnalyzer
             {
                 var address = Sockaddr(e);
                 _handles.TryGetValue(key, out var s);
+                LastSocket = s?.Record;
                 if (error != 0)
                 {
                     string kind = id == 10 ? "connect_failed" : "bind_failed";
@@ -503,6 +515,7 @@ public sealed class SocketAnalyzer
             case 16: // SockListenStop
                 if (error == 0 && _handles.TryGetValue(key, out var ls))
                 {
+                    LastSocket = ls.Record;
                     ls.Record.Listening = true;
                     ls.Record.Backlog ??= (int)e.Backlog;
                 }
@@ -516,6 +529,7 @@ public sealed class SocketAnalyzer
     /// </summary>
     private void SetHandle((uint, ulong) key, SocketState s)
     {
+        LastSocket = s.Record;
         if (_handles.TryGetValue(key, out var old) && !ReferenceEquals(old, s) && old.Record.Endpoint == 0)
         {
             old.Record.ProcessName ??= _processes.NameOf(old.Record.ProcessId);
@@ -580,7 +594,8 @@ public sealed class SocketAnalyzer
         _open[endpoint] = s;
         _lastEndpoint = endpoint;
         _lastOpen = s;
-        SocketsSeen++;
+        s.Record.Id = ++SocketsSeen;
+        LastSocket = s.Record;
         return s;
     }
 
@@ -590,12 +605,14 @@ public sealed class SocketAnalyzer
         if (_lastOpen is { } last && _lastEndpoint == endpoint)
         {
             if (last.Record.ProcessObject == 0 && e.Process != 0) last.Record.ProcessObject = e.Process;
+            LastSocket = last.Record;
             return last;
         }
         if (_open.TryGetValue(endpoint, out var s))
         {
             _lastEndpoint = endpoint;
             _lastOpen = s;
+            LastSocket = s.Record;
             if (s.Record.ProcessObject == 0 && e.Process != 0) s.Record.ProcessObject = e.Process;
             return s;
         }

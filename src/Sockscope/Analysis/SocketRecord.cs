@@ -19,6 +19,8 @@ public enum FindingSeverity
 /// </summary>
 public sealed class SocketRecord
 {
+    /// <summary>The socket's number in its trace's analysis: 1, 2, … in the order the sockets were first seen.</summary>
+    public long Id { get; set; }
     /// <summary>The AFD endpoint pointer (the socket's identity in the kernel); 0 for a Sockets-only socket.</summary>
     public ulong Endpoint { get; set; }
     /// <summary>The ws2_32 socket handle when the Winsock-Sockets provider named it; 0 otherwise.</summary>

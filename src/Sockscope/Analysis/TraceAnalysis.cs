@@ -1,4 +1,5 @@
 using System.Net;
+using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
 
@@ -59,6 +60,9 @@ public sealed class AnalysisSummary
     public long BytesReceived { get; set; }
 }
 
+/// <summary>Sees one decoded event and the socket it was about (null when none); the record and the event are valid during the call only.</summary>
+public delegate void DecodedEventObserver(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket);
+
 /// <summary>Runs the analysis over a trace: reads, decodes and analyses, handing each socket on as it completes.</summary>
 public static class TraceAnalysis
 {
@@ -68,8 +72,12 @@ public static class TraceAnalysis
     /// bounded by <paramref name="maxTotals"/> entries each. With <paramref name="parallel"/> (and more than one
     /// processor), reading and decoding run on a second thread while this one analyses: the results are the same.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="onEvent"/>, every decoded event is handed to it as it is analysed, with the socket it
+    /// was about; a socket's events all come before the socket itself. That runs on one thread.
+    /// </remarks>
     public static AnalysisSummary Run(EtlReader reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000,
-        bool parallel = true)
+        bool parallel = true, DecodedEventObserver? onEvent = null)
     {
         var analyzer = new SocketAnalyzer(reader.Clock);
         var byProcess = new Dictionary<uint, ProcessTotals>();
@@ -102,20 +110,23 @@ public static class TraceAnalysis
                 rt.Failures++;
         };
         var feed = new SocketEventFeed(reader, catalog ?? SchemaCatalog.Winsock);
-        if (parallel && Environment.ProcessorCount > 1)
+        long records;
+        if (onEvent is not null) records = RunWithEvents(reader, catalog ?? SchemaCatalog.Winsock, analyzer, onEvent);
+        else if (parallel && Environment.ProcessorCount > 1)
         {
             BatchPipeline.Run<SocketEvent>(feed.Fill, (batch, count) =>
             {
                 for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
             });
+            records = feed.Records;
         }
         else
         {
             var batch = new SocketEvent[1024];
             for (int count; (count = feed.Fill(batch)) > 0;)
                 for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+            records = feed.Records;
         }
-        long records = feed.Records;
         var processes = analyzer.Processes;
         analyzer.ObserveLostEvents(reader.Header.EventsLost, reader.Header.BuffersLost + reader.BuffersFlaggedLost,
             reader.BuffersWithEventsLost, reader.Clock.ToUtc(reader.HeaderTimestamp));
@@ -129,6 +140,31 @@ public static class TraceAnalysis
         summary.Processes = byProcess.Values.OrderByDescending(p => p.BytesSent + p.BytesReceived).ThenBy(p => p.ProcessId).ToList();
         summary.Remotes = byRemote.Values.OrderByDescending(r => r.BytesSent + r.BytesReceived).ThenByDescending(r => r.Failures).ToList();
         return summary;
+    }
+
+    private static long RunWithEvents(EtlReader reader, SchemaCatalog catalog, SocketAnalyzer analyzer, DecodedEventObserver onEvent)
+    {
+        var decoder = new EventDecoder(catalog);
+        var lift = new SocketEventReader();
+        var e = new SocketEvent();
+        long records = 0;
+        while (reader.TryRead(out var record))
+        {
+            records++;
+            if (record.Family == TraceHeaderFamily.EventHeader)
+            {
+                if (!decoder.TryDecode(record, out var decoded)) continue;
+                SocketRecord? socket = null;
+                if (lift.TryRead(record, decoded, ref e))
+                {
+                    analyzer.Observe(e);
+                    socket = analyzer.LastSocket;
+                }
+                onEvent(record, decoded, socket);
+            }
+            else if (SocketEventReader.TryReadProcess(record, ref e)) analyzer.Observe(e);
+        }
+        return records;
     }
 
     private static TValue? Totals<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key, int max, Func<TKey, TValue> make)

@@ -117,4 +117,41 @@ public class SocketEventReaderTests
         $"pid={e.ProcessId} status={e.Status:X} error={e.Error} loc={e.Location} fam={e.Family} type={e.SocketType} proto={e.Protocol} " +
         $"buf={e.Buffer:X} len={e.Length} other={e.Other:X} backlog={e.Backlog} value={e.Value} text={e.Text} " +
         $"addr={Convert.ToHexString(e.AddressSpan)} port={(e.Has(SocketEventFields.Port) ? e.Port : -1)}";
+
+    [Fact]
+    public void Each_event_is_handed_on_with_its_socket_before_the_socket_itself()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("mixed.etl");
+        ScenarioSynthesizer.Write(path, new ScenarioOptions { Scenario = "mixed", PointerSize = 8 });
+        var plain = new List<SocketRecord>();
+        using (var reader = EtlReader.Open(path)) TraceAnalysis.Run(reader, plain.Add);
+
+        var done = new HashSet<long>();
+        var eventsOf = new Dictionary<long, int>();
+        var sockets = new List<SocketRecord>();
+        int afdEvents = 0, late = 0, wrongEndpoint = 0;
+        using (var reader = EtlReader.Open(path))
+        {
+            TraceAnalysis.Run(reader, s => { done.Add(s.Id); sockets.Add(s); }, onEvent: (in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket) =>
+            {
+                if (socket is null) return;
+                if (done.Contains(socket.Id)) late++;
+                eventsOf[socket.Id] = eventsOf.GetValueOrDefault(socket.Id) + 1;
+                if (decoded.Schema.Provider.Guid != Afd || record.Id < 1000) return;
+                afdEvents++;
+                int endpoint = decoded.IndexOf("Endpoint");
+                int accepted = decoded.IndexOf("AcceptEndpoint");
+                ulong mask = record.PointerSize == 4 ? uint.MaxValue : ulong.MaxValue;
+                if (socket.Endpoint != (decoded.Number(endpoint) & mask) && (accepted < 0 || socket.Endpoint != decoded.Number(accepted))) wrongEndpoint++;
+            });
+        }
+        Assert.Equal(plain.Select(s => (s.Id, s.Endpoint, s.BytesSent, s.BytesReceived, s.Closed)), sockets.Select(s => (s.Id, s.Endpoint, s.BytesSent, s.BytesReceived, s.Closed)));
+        Assert.Equal(Enumerable.Range(1, sockets.Count).Select(i => (long)i), sockets.Select(s => s.Id).Order());
+        Assert.True(afdEvents > 100);
+        Assert.Equal(0, wrongEndpoint);
+        Assert.Equal(0, late);
+        // Every socket the trace opened had events; the ws2_32-only ones too.
+        Assert.All(sockets, s => Assert.True(eventsOf.GetValueOrDefault(s.Id) > 0, $"socket {s.Id} had no events"));
+    }
 }
