@@ -1,4 +1,5 @@
 using Sockscope.Etl;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -22,6 +23,24 @@ internal static class CommandErrors
         try
         {
             return EtlReader.Open(path, options);
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            exitCode = Report(console, path, e, verbose);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Opens an input of any kind (ETL, or JSON lines of a known collector) for a command; when it cannot be read,
+    /// reports it as one line and gives the exit code instead.
+    /// </summary>
+    public static IEventSource? TryOpenSource(CliConsole console, string path, InputFormat format, bool verbose, out int exitCode)
+    {
+        exitCode = ExitCodes.Ok;
+        try
+        {
+            return EventSources.Open(path, format);
         }
         catch (Exception e) when (IsFileProblem(e))
         {

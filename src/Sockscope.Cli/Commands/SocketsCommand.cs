@@ -3,6 +3,7 @@ using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
 using Sockscope.Sinks;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -12,7 +13,8 @@ internal static class SocketsCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var inputFormat = InputOptions.Create();
         var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl|csv|table" };
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
         var pid = new Option<long?>("--pid") { Description = "Only sockets of this process id", HelpName = "N" };
@@ -22,15 +24,16 @@ internal static class SocketsCommand
         command.Options.Add(format);
         command.Options.Add(pid);
         command.Options.Add(output);
+        command.Options.Add(inputFormat);
         command.SetAction(parse => Execute(console, parse.GetValue(file)!, Enum.Parse<SocketFormat>(parse.GetValue(format) ?? "jsonl", true),
-            parse.GetValue(pid), parse.GetValue(output), parse.GetValue(verbose)));
+            parse.GetValue(pid), parse.GetValue(output), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, SocketFormat format, long? pid, string? outputPath, bool verbose)
+    public static int Execute(CliConsole console, string path, SocketFormat format, long? pid, string? outputPath, bool verbose, InputFormat input = InputFormat.Auto)
     {
-        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
@@ -72,6 +75,7 @@ internal static class SocketsCommand
                     return CommandErrors.Report(console, path, e, verbose);
                 }
             }
+            InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

@@ -7,6 +7,7 @@ using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
 using Sockscope.Sinks;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -16,19 +17,21 @@ internal static class SummaryCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var inputFormat = InputOptions.Create();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
         var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");
         command.Arguments.Add(file);
         command.Options.Add(json);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose)));
+        command.Options.Add(inputFormat);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, bool json, bool verbose)
+    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto)
     {
-        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
@@ -50,6 +53,7 @@ internal static class SummaryCommand
             {
                 return ExitCodes.Ok;
             }
+            InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

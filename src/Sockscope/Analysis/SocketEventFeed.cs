@@ -1,6 +1,7 @@
 using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
+using Sockscope.Sources;
 
 namespace Sockscope.Analysis;
 
@@ -8,7 +9,7 @@ namespace Sockscope.Analysis;
 /// Reads a trace, decodes its Winsock events and lifts what the analysis needs of them (and of kernel Process
 /// events) into batches of <see cref="SocketEvent"/>s, in the reader's order.
 /// </summary>
-internal sealed class SocketEventFeed(EtlReader reader, SchemaCatalog catalog)
+internal sealed class SocketEventFeed(IEventSource reader, SchemaCatalog catalog)
 {
     private readonly EventDecoder _decoder = new(catalog);
     private readonly SocketEventReader _lift = new();

@@ -2,6 +2,7 @@ using System.Net;
 using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
+using Sockscope.Sources;
 
 namespace Sockscope.Analysis;
 
@@ -76,7 +77,7 @@ public static class TraceAnalysis
     /// With <paramref name="onEvent"/>, every decoded event is handed to it as it is analysed, with the socket it
     /// was about; a socket's events all come before the socket itself. That runs on one thread.
     /// </remarks>
-    public static AnalysisSummary Run(EtlReader reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000,
+    public static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000,
         bool parallel = true, DecodedEventObserver? onEvent = null)
     {
         var analyzer = new SocketAnalyzer(reader.Clock);
@@ -128,8 +129,8 @@ public static class TraceAnalysis
             records = feed.Records;
         }
         var processes = analyzer.Processes;
-        analyzer.ObserveLostEvents(reader.Header.EventsLost, reader.Header.BuffersLost + reader.BuffersFlaggedLost,
-            reader.BuffersWithEventsLost, reader.Clock.ToUtc(reader.HeaderTimestamp));
+        var loss = reader.Loss;
+        analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
         analyzer.Complete();
         foreach (var p in byProcess.Values) p.Name ??= processes.NameOf(p.ProcessId);
         summary.Records = records;
@@ -142,7 +143,7 @@ public static class TraceAnalysis
         return summary;
     }
 
-    private static long RunWithEvents(EtlReader reader, SchemaCatalog catalog, SocketAnalyzer analyzer, DecodedEventObserver onEvent)
+    private static long RunWithEvents(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, DecodedEventObserver onEvent)
     {
         var decoder = new EventDecoder(catalog);
         var lift = new SocketEventReader();

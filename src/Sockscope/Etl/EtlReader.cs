@@ -17,7 +17,7 @@ namespace Sockscope.Etl;
 ///     Console.WriteLine($"{reader.Clock.ToUtc(record.Timestamp):O} {record.ProviderId} {record.Id}");
 /// </code>
 /// </example>
-public sealed class EtlReader : IDisposable
+public sealed class EtlReader : Sources.IEventSource
 {
     private readonly EtlReaderOptions _options;
     private readonly BufferScanner _scanner;
@@ -56,6 +56,9 @@ public sealed class EtlReader : IDisposable
     public long BuffersWithEventsLost => _scanner.BuffersWithEventsLost;
     /// <summary>Buffers flagged WMI_BUFFER_FLAG_BUFFER_LOST so far.</summary>
     public long BuffersFlaggedLost => _scanner.BuffersFlaggedLost;
+
+    /// <inheritdoc/>
+    public Sources.EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
 
     internal SafeFileHandle FileHandle { get; }
 

@@ -12,7 +12,7 @@ public readonly ref struct EtlRecord
     private readonly ReadOnlySpan<byte> _raw;
     private readonly RecordLayout _layout;
 
-    internal EtlRecord(ReadOnlySpan<byte> raw, in RecordLayout layout, ushort processorIndex, long bufferOffset,
+    internal EtlRecord(ReadOnlySpan<byte> raw, scoped in RecordLayout layout, ushort processorIndex, long bufferOffset,
         int offsetInBuffer, bool compressedBuffer, long timestamp)
     {
         _raw = raw;
