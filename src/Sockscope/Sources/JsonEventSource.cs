@@ -116,15 +116,17 @@ public sealed class JsonEventSource : IEventSource
         return new EtlRecord(bytes, layout, 0, _recordOffset, 0, false, _recordStamp);
     }
 
-    private bool TryBuild(ReadOnlySpan<byte> line, long offset)
+    private bool TryBuild(ReadOnlyMemory<byte> line, long offset)
     {
+        var text = line.Span;
         int i = 0;
-        while (i < line.Length && line[i] is (byte)' ' or (byte)'\t' or (byte)'\r') i++;
-        if (i == line.Length) return false;
+        while (i < text.Length && text[i] is (byte)' ' or (byte)'\t' or (byte)'\r') i++;
+        if (i == text.Length) return false;
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(line.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            // The line's bytes stay put until the next line is read, after the document is disposed.
+            doc = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {
@@ -245,11 +247,12 @@ public sealed class JsonEventSource : IEventSource
         e.PointerSize = pointerSize is 4 ? 4 : 8;
         var b = new PayloadBuilder(schema, e.PointerSize);
         if (e.Data.ValueKind != JsonValueKind.Object) return b.ToArray();
-        for (int k = 0; k < fields.Count; k++)
+        // One pass over the values (looking each field up by name would scan them once per field).
+        foreach (var property in e.Data.EnumerateObject())
         {
-            var f = fields[k];
-            if (isLength[k] || !e.Data.TryGetProperty(f.Name, out var v) || v.ValueKind == JsonValueKind.Null) continue;
-            if (!JsonFieldValues.TrySet(b, f, v, e)) ValuesNotUnderstood++;
+            int k = schema.IndexOf(property.Name);
+            if (k < 0 || isLength[k] || property.Value.ValueKind == JsonValueKind.Null) continue;
+            if (!JsonFieldValues.TrySet(b, fields[k], property.Value, e)) ValuesNotUnderstood++;
         }
         return b.ToArray();
     }
@@ -269,14 +272,14 @@ public sealed class JsonEventSource : IEventSource
     }
 
     /// <summary>The next line (without its newline) and its byte offset; lines longer than the limit are reported and skipped.</summary>
-    private bool NextLine(out ReadOnlySpan<byte> line, out long offset)
+    private bool NextLine(out ReadOnlyMemory<byte> line, out long offset)
     {
         while (true)
         {
             int nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (nl >= 0)
             {
-                line = _buffer.AsSpan(_start, nl);
+                line = _buffer.AsMemory(_start, nl);
                 offset = _bufferOffset + _start;
                 _start += nl + 1;
                 return true;
@@ -285,7 +288,7 @@ public sealed class JsonEventSource : IEventSource
             {
                 if (_start < _end)
                 {
-                    line = _buffer.AsSpan(_start, _end - _start);
+                    line = _buffer.AsMemory(_start, _end - _start);
                     offset = _bufferOffset + _start;
                     _start = _end;
                     return true;
