@@ -117,7 +117,8 @@ internal sealed class ReportCollector
             _sockets.TryPeek(out _, out var least);
             if (rank.CompareTo(least) <= 0)
             {
-                Drop(candidate);
+                // Never admitted: its events were never counted as kept.
+                if (candidate.Log is { } unkept) Release(unkept);
                 return;
             }
             Drop(_sockets.Dequeue());

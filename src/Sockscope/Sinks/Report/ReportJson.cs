@@ -117,6 +117,8 @@ public static class ReportJson
                 j.WriteEndArray();
             }
             j.WriteEndObject();
+            // A writer over a stream holds everything until flushed: hand it on as it goes, not the whole page at the end.
+            if (j.BytesPending > 1 << 16) j.Flush();
         }
         j.WriteEndArray();
 
@@ -136,6 +138,7 @@ public static class ReportJson
             Endpoint(j, "remote", f.Remote);
             j.WriteString("detail", f.Detail);
             j.WriteEndObject();
+            if (j.BytesPending > 1 << 16) j.Flush();
         }
         j.WriteEndArray();
 
