@@ -49,6 +49,7 @@ internal sealed class ReportCollector
     private long _heldBytes;
     private long _keptEvents;
     private long _lastStamp = long.MinValue;
+    private SocketEventLog? _lastLog;
 
     public ReportCollector(EtlReader reader, ReportOptions options)
     {
@@ -74,11 +75,17 @@ internal sealed class ReportCollector
     {
         if (record.Timestamp > _lastStamp) _lastStamp = record.Timestamp;
         if (socket is null) return;
-        if (!_open.TryGetValue(socket.Id, out var log))
+        // A call's entry and exit, and a socket's runs of sends, come one after another: most events need no lookup.
+        var log = _lastLog;
+        if (log is null || log.SocketId != socket.Id)
         {
-            log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog();
-            log.SocketId = socket.Id;
-            _open.Add(socket.Id, log);
+            if (!_open.TryGetValue(socket.Id, out log))
+            {
+                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog();
+                log.SocketId = socket.Id;
+                _open.Add(socket.Id, log);
+            }
+            _lastLog = log;
         }
         log.Total++;
         long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
@@ -102,6 +109,7 @@ internal sealed class ReportCollector
     public void OnSocket(SocketRecord s)
     {
         _open.Remove(s.Id, out var log);
+        if (ReferenceEquals(log, _lastLog)) _lastLog = null;
         if (s.Opened is { } opened) _activity.AddOpened(opened);
         if (s.Closed is { } closed) _activity.AddClosed(closed);
         // Bytes no event of ours showed moving (none, unless a socket had no events) go where the socket ended.
