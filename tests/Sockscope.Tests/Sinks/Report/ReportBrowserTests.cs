@@ -46,12 +46,12 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         return new Opened(context, page, errors, dialogs);
     }
 
-    private (ScenarioTruth Truth, ReportData Data, string Path) Report(string scenario)
+    private (ScenarioTruth Truth, ReportData Data, string Path) Report(string scenario, ReportOptions? options = null)
     {
         string trace = _dir.File(scenario + ".etl"), html = _dir.File(scenario + ".html");
         var truth = ScenarioSynthesizer.Write(trace, new ScenarioOptions { Scenario = scenario });
         using var reader = EtlReader.Open(trace);
-        var data = HtmlReport.Collect(reader, trace);
+        var data = HtmlReport.Collect(reader, trace, options);
         using (var file = File.Create(html)) HtmlReport.Write(file, data);
         return (truth, data, html);
     }
@@ -151,6 +151,23 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         Assert.Equal(truth.FindingsOf("abort").Count(), await Count(page, "#findings tbody tr"));
         Assert.All(await page.Locator("#findings tbody tr td:nth-child(2)").AllTextContentsAsync(), t => Assert.Equal("abort", t));
 
+        Assert.Empty(opened.Errors);
+    }
+
+    [Fact]
+    public async Task A_capped_report_says_what_it_left_out()
+    {
+        var (truth, data, path) = Report("mixed", new ReportOptions { MaxSockets = 10, MaxEvents = 30 });
+        await using var opened = await Open(path);
+        var page = opened.Page;
+        Assert.Equal(10, await Count(page, "#sockets tbody tr.socket"));
+        Assert.Contains($"shows 10 of {N(truth.SocketCount)} sockets: {N(truth.SocketCount - 10)} were left out", await page.Locator("#cap-notice").TextContentAsync());
+        // A socket whose events were not kept says so, with its count, instead of an empty table.
+        var bare = data.Sockets.First(s => s.Events is null);
+        await page.Locator($"#sockets tr.socket[data-id=\"{bare.Record.Id}\"]").ClickAsync();
+        var detail = page.Locator($"#sockets tr.detail[data-detail=\"{bare.Record.Id}\"]");
+        Assert.StartsWith($"{bare.EventCount} events; they are not in this report", await detail.Locator(".events-note").TextContentAsync());
+        Assert.Equal(0, await detail.Locator("table.events").CountAsync());
         Assert.Empty(opened.Errors);
     }
 
