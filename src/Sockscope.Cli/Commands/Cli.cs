@@ -52,6 +52,7 @@ public static class Cli
         root.Subcommands.Add(CatalogCommand.Create(console, verbose));
         root.Subcommands.Add(SocketsCommand.Create(console, verbose));
         root.Subcommands.Add(SummaryCommand.Create(console, verbose));
+        root.Subcommands.Add(ReportCommand.Create(console, verbose));
         root.Subcommands.Add(SynthCommand.Create(console, verbose));
         return root;
     }

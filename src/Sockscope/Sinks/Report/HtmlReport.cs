@@ -1,0 +1,40 @@
+using Sockscope.Analysis;
+using Sockscope.Etl;
+
+namespace Sockscope.Sinks.Report;
+
+/// <summary>
+/// The HTML report of a trace: one self-contained page (script, styles and data inline, nothing loaded from the
+/// network) with an overview, a timeline of sockets per process, activity over time, the top remote endpoints, the
+/// findings, and a socket table whose rows open their events.
+/// </summary>
+/// <example>
+/// <code>
+/// using var reader = EtlReader.Open("trace.etl");
+/// var data = HtmlReport.Collect(reader, "trace.etl");
+/// using var file = File.Create("report.html");
+/// HtmlReport.Write(file, data);
+/// </code>
+/// </example>
+public static class HtmlReport
+{
+    /// <summary>
+    /// Reads and analyses every record of <paramref name="reader"/> (on one thread: each event is seen with its
+    /// socket) and gathers what the report shows, within <paramref name="options"/>' caps.
+    /// </summary>
+    /// <param name="reader">The trace, not yet read.</param>
+    /// <param name="file">The file's name as the report shows it.</param>
+    /// <param name="options">The caps; the defaults when null.</param>
+    public static ReportData Collect(EtlReader reader, string file, ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new ReportOptions();
+        options.Validate();
+        var collector = new ReportCollector(reader, options);
+        var summary = TraceAnalysis.Run(reader, collector.OnSocket, onEvent: collector.OnEvent);
+        return collector.Build(file, summary);
+    }
+
+    /// <summary>Writes the page: the template with the data embedded as JSON that cannot end its script element.</summary>
+    public static void Write(Stream output, ReportData data) => ReportPage.Write(output, data);
+}

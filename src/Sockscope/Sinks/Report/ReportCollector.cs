@@ -1,0 +1,281 @@
+using System.Text;
+using Sockscope.Analysis;
+using Sockscope.Decoding;
+using Sockscope.Decoding.Values;
+using Sockscope.Etl;
+using Sockscope.Schema;
+
+namespace Sockscope.Sinks.Report;
+
+/// <summary>
+/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent"/>), every
+/// socket as it completes (<see cref="OnSocket"/>). Keeps only what the report can show: the most interesting
+/// sockets (failures first, then the most bytes) up to <see cref="ReportOptions.MaxSockets"/>, the first events of
+/// the best of them up to <see cref="ReportOptions.MaxEvents"/>, and for open sockets a bounded log each.
+/// </summary>
+internal sealed class ReportCollector
+{
+    /// <summary>How interesting a socket is: the greater, the more (a problem, then bytes, then seen earlier).</summary>
+    private readonly record struct Rank(bool Problem, long Bytes, long Id) : IComparable<Rank>
+    {
+        public int CompareTo(Rank other)
+        {
+            int c = Problem.CompareTo(other.Problem);
+            if (c != 0) return c;
+            c = Bytes.CompareTo(other.Bytes);
+            return c != 0 ? c : other.Id.CompareTo(Id);
+        }
+    }
+
+    private sealed class Candidate(SocketRecord record, SocketOutcome outcome, long events, SocketEventLog? log)
+    {
+        public readonly SocketRecord Record = record;
+        public readonly SocketOutcome Outcome = outcome;
+        public readonly long Events = events;
+        public SocketEventLog? Log = log;
+        public bool Dropped;
+    }
+
+    private const int PoolSize = 256;
+
+    private readonly EtlReader _reader;
+    private readonly ReportOptions _options;
+    private readonly ActivityHistogram _activity;
+    private readonly Dictionary<long, SocketEventLog> _open = new();
+    private readonly Stack<SocketEventLog> _pool = new();
+    // Min-heaps: the least interesting at the root, the one to let go when a better one comes.
+    private readonly PriorityQueue<Candidate, Rank> _sockets = new();
+    private readonly PriorityQueue<Candidate, Rank> _withEvents = new();
+    private long _heldBytes;
+    private long _keptEvents;
+    private long _lastStamp = long.MinValue;
+    private SocketEventLog? _lastLog;
+
+    public ReportCollector(EtlReader reader, ReportOptions options)
+    {
+        _reader = reader;
+        _options = options;
+        _activity = new ActivityHistogram(Origin(reader), options.ActivityBuckets);
+    }
+
+    /// <summary>Bytes of events held now (for tests of the memory bound).</summary>
+    public long HeldBytes => _heldBytes;
+    /// <summary>The most bytes of events held at once.</summary>
+    public long PeakHeldBytes { get; private set; }
+
+    /// <summary>The instant the report's times count from: the session start, to the millisecond.</summary>
+    public static DateTime Origin(EtlReader reader)
+    {
+        var start = reader.Clock.ToUtc(reader.HeaderTimestamp);
+        return new DateTime(start.Ticks - start.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    }
+
+    /// <summary>Sees one decoded Winsock event and the socket it was about.</summary>
+    public void OnEvent(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket)
+    {
+        if (record.Timestamp > _lastStamp) _lastStamp = record.Timestamp;
+        if (socket is null) return;
+        // A call's entry and exit, and a socket's runs of sends, come one after another: most events need no lookup.
+        var log = _lastLog;
+        if (log is null || log.SocketId != socket.Id)
+        {
+            if (!_open.TryGetValue(socket.Id, out log))
+            {
+                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog();
+                log.SocketId = socket.Id;
+                _open.Add(socket.Id, log);
+            }
+            _lastLog = log;
+        }
+        log.Total++;
+        long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
+        if (sent != 0 || received != 0)
+        {
+            _activity.AddBytes(_reader.Clock.ToUtc(record.Timestamp), sent, received);
+            log.LastSent = socket.BytesSent;
+            log.LastReceived = socket.BytesReceived;
+        }
+        if (log.Count < _options.MaxEventsPerSocket)
+        {
+            int cost = SocketEventLog.Cost(record);
+            if (_heldBytes + cost > _options.MaxHeldBytes) return;
+            log.Add(record, decoded);
+            _heldBytes += cost;
+            if (_heldBytes > PeakHeldBytes) PeakHeldBytes = _heldBytes;
+        }
+    }
+
+    /// <summary>Sees one socket as it completes: after all its events.</summary>
+    public void OnSocket(SocketRecord s)
+    {
+        _open.Remove(s.Id, out var log);
+        if (ReferenceEquals(log, _lastLog)) _lastLog = null;
+        if (s.Opened is { } opened) _activity.AddOpened(opened);
+        if (s.Closed is { } closed) _activity.AddClosed(closed);
+        // Bytes no event of ours showed moving (none, unless a socket had no events) go where the socket ended.
+        long sent = s.BytesSent - (log?.LastSent ?? 0), received = s.BytesReceived - (log?.LastReceived ?? 0);
+        if ((sent != 0 || received != 0) && (s.Closed ?? s.Opened) is { } when) _activity.AddBytes(when, sent, received);
+
+        var outcome = SocketOutcomes.Of(s);
+        var rank = new Rank(SocketOutcomes.IsProblem(outcome), s.BytesSent + s.BytesReceived, s.Id);
+        var candidate = new Candidate(s, outcome, log?.Total ?? 0, log is { Count: > 0 } ? log : null);
+        if (candidate.Log is null && log is not null) Release(log);
+        if (_sockets.Count >= _options.MaxSockets)
+        {
+            _sockets.TryPeek(out _, out var least);
+            if (rank.CompareTo(least) <= 0)
+            {
+                // Never admitted: its events were never counted as kept.
+                if (candidate.Log is { } unkept) Release(unkept);
+                return;
+            }
+            Drop(_sockets.Dequeue());
+        }
+        _sockets.Enqueue(candidate, rank);
+        if (candidate.Log is null) return;
+        _withEvents.Enqueue(candidate, rank);
+        _keptEvents += candidate.Log.Count;
+        // Sockets dropped since they entered stay in this heap until popped: sweep them out now and then.
+        if (_withEvents.Count > 2 * _options.MaxSockets + 1024) Sweep();
+        while (_keptEvents > _options.MaxEvents && _withEvents.TryDequeue(out var poorest, out _))
+            if (!poorest.Dropped) LetEventsGo(poorest);
+    }
+
+    private void Sweep()
+    {
+        var live = _withEvents.UnorderedItems.Where(x => x.Element.Log is not null).ToList();
+        _withEvents.Clear();
+        _withEvents.EnqueueRange(live);
+    }
+
+    private void Drop(Candidate c)
+    {
+        c.Dropped = true;
+        LetEventsGo(c);
+    }
+
+    private void LetEventsGo(Candidate c)
+    {
+        if (c.Log is not { } log) return;
+        _keptEvents -= log.Count;
+        c.Log = null;
+        Release(log);
+    }
+
+    private void Release(SocketEventLog log)
+    {
+        _heldBytes -= log.HeldBytes;
+        log.Reset();
+        if (_pool.Count < PoolSize) _pool.Push(log);
+    }
+
+    /// <summary>The report, once the analysis has run: the sockets kept, their events rendered, and the summary's totals.</summary>
+    public ReportData Build(string file, AnalysisSummary summary)
+    {
+        var o = _options;
+        var header = _reader.Header;
+        var kinds = new List<ReportEventKind>();
+        var kindIndex = new Dictionary<EventSchema, int>(ReferenceEqualityComparer.Instance);
+        var decoder = new EventDecoder(SchemaCatalog.Winsock);
+        var fields = new FieldFormatter();
+        var messages = new MessageFormatter(fields);
+        var text = new StringBuilder();
+        var kept = new List<ReportSocket>(_sockets.Count);
+        long eventsShown = 0;
+        int withEvents = 0;
+        foreach (var (c, _) in _sockets.UnorderedItems.OrderBy(x => x.Element.Record.Id))
+        {
+            List<ReportEvent>? events = null;
+            if (c.Log is { } log)
+            {
+                events = new List<ReportEvent>(log.Count);
+                for (int i = 0; i < log.Count; i++)
+                {
+                    var payload = log.Get(i, out var schema, out long stamp, out uint pid, out uint tid, out int pointerSize);
+                    if (!kindIndex.TryGetValue(schema, out int kind))
+                    {
+                        kind = kinds.Count;
+                        kindIndex[schema] = kind;
+                        kinds.Add(new ReportEventKind(schema.Provider.Name, schema.Id, schema.Version, schema.TaskName,
+                            schema.Opcode.Name ?? schema.Opcode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+                    var decoded = decoder.Decode(schema, payload, pointerSize);
+                    events.Add(new ReportEvent(_reader.Clock.ToUtc(stamp), kind, pid, tid, Render(decoded, fields, messages, text)));
+                }
+                eventsShown += events.Count;
+                withEvents++;
+            }
+            kept.Add(new ReportSocket(c.Record, c.Outcome, c.Events, events));
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var p in summary.Processes)
+            foreach (var (k, v) in p.Findings) counts[k] = counts.GetValueOrDefault(k) + v;
+        foreach (var f in summary.Findings)
+            if (f.Severity != FindingSeverity.Info) _activity.AddFailure(f.Time);
+        // Failures before notices when not all fit, then in time order.
+        var findings = summary.Findings.Where(f => f.Severity != FindingSeverity.Info)
+            .Concat(summary.Findings.Where(f => f.Severity == FindingSeverity.Info))
+            .Take(o.MaxFindings).OrderBy(f => f.Time).ToList();
+
+        DateTime? end = header.EndTime > 0 ? EtlClock.FromFileTime(header.EndTime)
+            : _lastStamp != long.MinValue ? _reader.Clock.ToUtc(_lastStamp) : null;
+        if (end is { } e && e > _activity.Origin) _activity.Extend(e);
+        var diagnostics = _reader.Diagnostics;
+        return new ReportData
+        {
+            Overview = new ReportOverview
+            {
+                File = file,
+                OsVersion = $"{header.MajorVersion}.{header.MinorVersion}",
+                Build = header.ProviderVersion,
+                Processors = header.NumberOfProcessors,
+                PointerSize = _reader.PointerSize,
+                LoggerName = header.LoggerName,
+                Start = EtlClock.FromFileTime(header.StartTime),
+                End = end,
+                Origin = _activity.Origin,
+                Records = summary.Records,
+                WinsockEvents = summary.WinsockEvents,
+                Sockets = summary.Sockets,
+                SocketsShown = kept.Count,
+                SocketsWithEvents = withEvents,
+                EventsShown = eventsShown,
+                BytesSent = summary.BytesSent,
+                BytesReceived = summary.BytesReceived,
+                FindingCount = summary.FindingCount,
+                ProcessCount = summary.Processes.Count,
+                EventsLost = header.EventsLost,
+                BuffersLost = header.BuffersLost + _reader.BuffersFlaggedLost,
+                BuffersWithEventsLost = _reader.BuffersWithEventsLost,
+                Problems = diagnostics.Problems.Take(o.MaxProblems).Select(p => p.ToString()).ToList(),
+                ProblemCount = diagnostics.ProblemCount,
+                DamagedBuffers = diagnostics.DamagedBuffers,
+                BytesSkipped = diagnostics.BytesSkipped,
+                Caps = o,
+            },
+            Sockets = kept,
+            EventKinds = kinds,
+            Findings = findings,
+            FindingCounts = counts,
+            Processes = summary.Processes.Take(o.MaxProcesses).ToList(),
+            Remotes = summary.Remotes.Take(o.MaxRemotes).ToList(),
+            Activity = _activity,
+        };
+    }
+
+    /// <summary>The message with its inserts filled; for an event without one (its task name only), the fields too.</summary>
+    private static string Render(in DecodedEvent e, FieldFormatter fields, MessageFormatter messages, StringBuilder text)
+    {
+        string message = Encoding.UTF8.GetString(messages.Format(e));
+        if (e.Schema.Message is not null || e.Count == 0) return message;
+        text.Clear().Append(message).Append(':');
+        for (int i = 0; i < e.Count; i++)
+        {
+            if (!e.Has(i)) continue;
+            text.Append(' ').Append(e.Field(i).Name).Append('=').Append(Encoding.UTF8.GetString(fields.FormatText(e, i)));
+            if (text.Length > 2000) break;
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using Sockscope.Analysis;
+using Sockscope.Decoding.Values;
+
+namespace Sockscope.Sinks.Report;
+
+/// <summary>
+/// Writes a report's data as the JSON its page reads. Times are microseconds after <see cref="ReportOverview.Origin"/>
+/// (null when before or after the trace); a socket's events are arrays <c>[time, kind, process_id, thread_id,
+/// message]</c>, <c>kind</c> indexing <c>event_kinds</c>.
+/// </summary>
+/// <remarks>
+/// The encoder escapes <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c>, quotes and <c>+</c> as <c>\u003C</c> and the like (it
+/// does for every allowed range), so no text from a trace can close the script element the JSON sits in or open a
+/// comment; other characters stay as they are, to keep names readable and the file small.
+/// </remarks>
+public static class ReportJson
+{
+    /// <summary>The format name written as <c>format</c>.</summary>
+    public const string Format = "sockscope-report/1";
+
+    /// <summary>Peers listed of one datagram socket (<c>peer_count</c> counts them all).</summary>
+    public const int MaxPeers = 100;
+
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+
+    /// <summary>Writes <paramref name="data"/> to <paramref name="output"/> as one JSON object.</summary>
+    public static void Write(Stream output, ReportData data)
+    {
+        using var j = new Utf8JsonWriter(output, Options);
+        Write(j, data);
+    }
+
+    /// <summary>Writes <paramref name="data"/> as one JSON object.</summary>
+    public static void Write(Utf8JsonWriter j, ReportData data)
+    {
+        var origin = data.Overview.Origin;
+        long Us(DateTime t) => (t - origin).Ticks / 10;
+        var names = new Dictionary<uint, string?>();
+        foreach (var p in data.Processes) names.TryAdd(p.ProcessId, p.Name);
+
+        j.WriteStartObject();
+        j.WriteString("format", Format);
+        WriteOverview(j, data.Overview);
+
+        j.WriteStartArray("event_kinds");
+        foreach (var k in data.EventKinds)
+        {
+            j.WriteStartObject();
+            j.WriteString("provider", k.Provider);
+            j.WriteNumber("id", k.Id);
+            j.WriteNumber("version", k.Version);
+            j.WriteString("name", k.Name);
+            j.WriteString("opcode", k.Opcode);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+
+        j.WriteStartArray("sockets");
+        foreach (var rs in data.Sockets)
+        {
+            var s = rs.Record;
+            j.WriteStartObject();
+            j.WriteNumber("id", s.Id);
+            Hex(j, "endpoint", s.Endpoint);
+            Hex(j, "handle", s.SocketHandle);
+            j.WriteNumber("pid", s.ProcessId);
+            j.WriteString("process", s.ProcessName);
+            j.WriteString("protocol", SocketWriter.Protocol(s)?.ToString());
+            j.WriteString("family", SocketWriter.Family(s)?.ToString());
+            j.WriteString("type", s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture));
+            Endpoint(j, "local", s.Local);
+            Endpoint(j, "remote", s.Remote);
+            j.WriteStartArray("peers");
+            foreach (var p in s.Peers.Take(MaxPeers)) j.WriteStringValue(p.ToString());
+            j.WriteEndArray();
+            j.WriteNumber("peer_count", s.Peers.Count);
+            Time(j, "opened", s.Opened, Us);
+            Time(j, "closed", s.Closed, Us);
+            j.WriteNumber("sent", s.BytesSent);
+            j.WriteNumber("received", s.BytesReceived);
+            j.WriteNumber("sends", s.Sends);
+            j.WriteNumber("receives", s.Receives);
+            j.WriteBoolean("listening", s.Listening);
+            if (s.Backlog is { } backlog) j.WriteNumber("backlog", backlog);
+            else j.WriteNull("backlog");
+            Hex(j, "accepted_from", s.AcceptedFrom);
+            j.WriteStartObject("options");
+            foreach (var (k, v) in s.Options) j.WriteNumber(k, v);
+            j.WriteEndObject();
+            j.WriteBoolean("aborted", s.Aborted);
+            j.WriteString("abort_reason", s.AbortReason);
+            j.WriteNumber("dropped", s.DatagramsDropped);
+            j.WriteString("error", s.Error);
+            j.WriteString("outcome", SocketOutcomes.Name(rs.Outcome));
+            j.WriteNumber("event_count", rs.EventCount);
+            if (rs.Events is null) j.WriteNull("events");
+            else
+            {
+                j.WriteStartArray("events");
+                foreach (var e in rs.Events)
+                {
+                    j.WriteStartArray();
+                    j.WriteNumberValue(Us(e.Time));
+                    j.WriteNumberValue(e.Kind);
+                    if (e.ProcessId == uint.MaxValue) j.WriteNullValue();
+                    else j.WriteNumberValue(e.ProcessId);
+                    if (e.ThreadId == uint.MaxValue) j.WriteNullValue();
+                    else j.WriteNumberValue(e.ThreadId);
+                    j.WriteStringValue(e.Message);
+                    j.WriteEndArray();
+                }
+                j.WriteEndArray();
+            }
+            j.WriteEndObject();
+            // A writer over a stream holds everything until flushed: hand it on as it goes, not the whole page at the end.
+            if (j.BytesPending > 1 << 16) j.Flush();
+        }
+        j.WriteEndArray();
+
+        j.WriteStartObject("finding_counts");
+        foreach (var (k, v) in data.FindingCounts) j.WriteNumber(k, v);
+        j.WriteEndObject();
+        j.WriteStartArray("findings");
+        foreach (var f in data.Findings)
+        {
+            j.WriteStartObject();
+            j.WriteString("kind", f.Kind);
+            j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
+            j.WriteNumber("time", Us(f.Time));
+            j.WriteNumber("pid", f.ProcessId);
+            j.WriteString("process", names.GetValueOrDefault(f.ProcessId));
+            Hex(j, "endpoint", f.Endpoint);
+            Endpoint(j, "remote", f.Remote);
+            j.WriteString("detail", f.Detail);
+            j.WriteEndObject();
+            if (j.BytesPending > 1 << 16) j.Flush();
+        }
+        j.WriteEndArray();
+
+        j.WriteStartArray("processes");
+        foreach (var p in data.Processes)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("pid", p.ProcessId);
+            j.WriteString("name", p.Name);
+            j.WriteNumber("sockets", p.Sockets);
+            j.WriteNumber("sent", p.BytesSent);
+            j.WriteNumber("received", p.BytesReceived);
+            j.WriteNumber("findings", p.Findings.Values.Sum());
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+
+        j.WriteStartArray("remotes");
+        foreach (var r in data.Remotes)
+        {
+            j.WriteStartObject();
+            j.WriteString("remote", r.Remote.ToString());
+            j.WriteNumber("sockets", r.Sockets);
+            j.WriteNumber("sent", r.BytesSent);
+            j.WriteNumber("received", r.BytesReceived);
+            j.WriteNumber("failures", r.Failures);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+
+        var a = data.Activity;
+        j.WriteStartObject("activity");
+        j.WriteNumber("start", Us(a.Origin));
+        j.WriteNumber("bucket", a.Width.Ticks / 10.0);
+        Numbers(j, "opened", a.Opened);
+        Numbers(j, "closed", a.Closed);
+        Numbers(j, "sent", a.Sent);
+        Numbers(j, "received", a.Received);
+        Numbers(j, "failures", a.Failures);
+        j.WriteEndObject();
+        j.WriteEndObject();
+        j.Flush();
+    }
+
+    private static void WriteOverview(Utf8JsonWriter j, ReportOverview o)
+    {
+        j.WriteStartObject("overview");
+        j.WriteString("file", o.File);
+        j.WriteString("os_version", o.OsVersion);
+        j.WriteNumber("build", o.Build);
+        j.WriteNumber("processors", o.Processors);
+        j.WriteNumber("pointer_size", o.PointerSize);
+        j.WriteString("logger", o.LoggerName);
+        j.WriteString("origin", SocketWriter.Iso(o.Origin));
+        j.WriteString("start", SocketWriter.Iso(o.Start));
+        j.WriteString("end", SocketWriter.Iso(o.End));
+        j.WriteNumber("records", o.Records);
+        j.WriteNumber("winsock_events", o.WinsockEvents);
+        j.WriteNumber("sockets", o.Sockets);
+        j.WriteNumber("sockets_shown", o.SocketsShown);
+        j.WriteNumber("sockets_with_events", o.SocketsWithEvents);
+        j.WriteNumber("events_shown", o.EventsShown);
+        j.WriteNumber("bytes_sent", o.BytesSent);
+        j.WriteNumber("bytes_received", o.BytesReceived);
+        j.WriteNumber("findings", o.FindingCount);
+        j.WriteNumber("processes", o.ProcessCount);
+        j.WriteNumber("events_lost", o.EventsLost);
+        j.WriteNumber("buffers_lost", o.BuffersLost);
+        j.WriteNumber("buffers_with_events_lost", o.BuffersWithEventsLost);
+        j.WriteNumber("problem_count", o.ProblemCount);
+        j.WriteNumber("damaged_buffers", o.DamagedBuffers);
+        j.WriteNumber("bytes_skipped", o.BytesSkipped);
+        j.WriteStartArray("problems");
+        foreach (var p in o.Problems) j.WriteStringValue(p);
+        j.WriteEndArray();
+        j.WriteStartObject("caps");
+        j.WriteNumber("max_sockets", o.Caps.MaxSockets);
+        j.WriteNumber("max_events_per_socket", o.Caps.MaxEventsPerSocket);
+        j.WriteNumber("max_events", o.Caps.MaxEvents);
+        j.WriteNumber("max_findings", o.Caps.MaxFindings);
+        j.WriteNumber("max_remotes", o.Caps.MaxRemotes);
+        j.WriteNumber("max_processes", o.Caps.MaxProcesses);
+        j.WriteEndObject();
+        j.WriteEndObject();
+    }
+
+    private static void Hex(Utf8JsonWriter j, string name, ulong value)
+    {
+        if (value == 0) j.WriteNull(name);
+        else j.WriteString(name, "0x" + value.ToString("X", CultureInfo.InvariantCulture));
+    }
+
+    private static void Endpoint(Utf8JsonWriter j, string name, IPEndPoint? endpoint)
+    {
+        if (endpoint is null) j.WriteNull(name);
+        else j.WriteString(name, endpoint.ToString());
+    }
+
+    private static void Time(Utf8JsonWriter j, string name, DateTime? time, Func<DateTime, long> us)
+    {
+        if (time is { } t) j.WriteNumber(name, us(t));
+        else j.WriteNull(name);
+    }
+
+    private static void Numbers(Utf8JsonWriter j, string name, ReadOnlySpan<long> values)
+    {
+        j.WriteStartArray(name);
+        foreach (long v in values) j.WriteNumberValue(v);
+        j.WriteEndArray();
+    }
+}
