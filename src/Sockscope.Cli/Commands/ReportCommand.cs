@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sockscope.Cli.Output;
 using Sockscope.Sinks.Report;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -11,7 +12,8 @@ internal static class ReportCommand
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
         var defaults = new ReportOptions();
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var inputFormat = InputOptions.Create();
         var output = new Option<string>("--output", "-o") { Description = "Write the page to FILE instead of the standard output", HelpName = "FILE" };
         var maxSockets = new Option<int>("--max-sockets")
         {
@@ -34,19 +36,20 @@ internal static class ReportCommand
         command.Options.Add(maxSockets);
         command.Options.Add(eventsPerSocket);
         command.Options.Add(maxEvents);
+        command.Options.Add(inputFormat);
         command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(output), new ReportOptions
         {
             MaxSockets = parse.GetValue(maxSockets),
             MaxEventsPerSocket = parse.GetValue(eventsPerSocket),
             MaxEvents = parse.GetValue(maxEvents),
-        }, parse.GetValue(verbose)));
+        }, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, string? outputPath, ReportOptions options, bool verbose)
+    public static int Execute(CliConsole console, string path, string? outputPath, ReportOptions options, bool verbose, InputFormat input = InputFormat.Auto)
     {
-        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
@@ -86,6 +89,7 @@ internal static class ReportCommand
                     return CommandErrors.Report(console, outputPath!, e, verbose);
                 }
             }
+            InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

@@ -58,6 +58,9 @@ public sealed class EtlReader : Sources.IEventSource
     public long BuffersFlaggedLost => _scanner.BuffersFlaggedLost;
 
     /// <inheritdoc/>
+    public long StartStamp => HeaderTimestamp;
+
+    /// <inheritdoc/>
     public Sources.EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
 
     internal SafeFileHandle FileHandle { get; }

@@ -17,6 +17,9 @@ public interface IEventSource : IDisposable
     /// <summary>What was wrong in the input, with byte offsets; every readable event is still delivered.</summary>
     EtlDiagnostics Diagnostics { get; }
 
+    /// <summary>The raw time stamp of the session's start (an ETL file's logfile header), or of the first event.</summary>
+    long StartStamp { get; }
+
     /// <summary>What the collecting session lost, as far as the input says (complete once every record was read).</summary>
     EventLoss Loss { get; }
 

@@ -51,8 +51,42 @@ public sealed class JsonEventSource : IEventSource
     {
         if (format is InputFormat.Auto or InputFormat.Etl) throw new ArgumentOutOfRangeException(nameof(format));
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        return new JsonEventSource(path, stream, format, catalog ?? SchemaCatalog.Winsock, maxProblemsKept);
+        var source = new JsonEventSource(path, stream, format, catalog ?? SchemaCatalog.Winsock, maxProblemsKept);
+        source.StartStamp = FirstTime(path, format);
+        return source;
     }
+
+    /// <summary>The time of the first event among the file's first lines (1 MB), or 0.</summary>
+    private static long FirstTime(string path, InputFormat format)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        var head = new byte[1 << 20];
+        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var e = new JsonEvent();
+        foreach (var range in head.AsSpan(0, n).Split((byte)'\n'))
+        {
+            var line = head.AsMemory(0, n)[range];
+            try
+            {
+                using var doc = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
+                e.Reset();
+                string? error = format switch
+                {
+                    InputFormat.Jsonl => CatalogJsonFormat.Read(doc.RootElement, e),
+                    InputFormat.SilkEtw => SilkEtwFormat.Read(doc.RootElement, e),
+                    _ => SealighterFormat.Read(doc.RootElement, e),
+                };
+                if (error is null) return e.FileTime;
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        return 0;
+    }
+
+    /// <inheritdoc/>
+    public long StartStamp { get; private set; }
 
     /// <inheritdoc/>
     public string Path { get; }

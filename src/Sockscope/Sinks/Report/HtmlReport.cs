@@ -1,5 +1,6 @@
 using Sockscope.Analysis;
 using Sockscope.Etl;
+using Sockscope.Sources;
 
 namespace Sockscope.Sinks.Report;
 
@@ -25,7 +26,7 @@ public static class HtmlReport
     /// <param name="reader">The trace, not yet read.</param>
     /// <param name="file">The file's name as the report shows it.</param>
     /// <param name="options">The caps; the defaults when null.</param>
-    public static ReportData Collect(EtlReader reader, string file, ReportOptions? options = null)
+    public static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new ReportOptions();

@@ -3,6 +3,7 @@ using Sockscope.Analysis;
 using Sockscope.Decoding;
 using Sockscope.Decoding.Values;
 using Sockscope.Etl;
+using Sockscope.Sources;
 using Sockscope.Schema;
 
 namespace Sockscope.Sinks.Report;
@@ -38,7 +39,7 @@ internal sealed class ReportCollector
 
     private const int PoolSize = 256;
 
-    private readonly EtlReader _reader;
+    private readonly IEventSource _reader;
     private readonly ReportOptions _options;
     private readonly ActivityHistogram _activity;
     private readonly Dictionary<long, SocketEventLog> _open = new();
@@ -51,7 +52,7 @@ internal sealed class ReportCollector
     private long _lastStamp = long.MinValue;
     private SocketEventLog? _lastLog;
 
-    public ReportCollector(EtlReader reader, ReportOptions options)
+    public ReportCollector(IEventSource reader, ReportOptions options)
     {
         _reader = reader;
         _options = options;
@@ -64,9 +65,9 @@ internal sealed class ReportCollector
     public long PeakHeldBytes { get; private set; }
 
     /// <summary>The instant the report's times count from: the session start, to the millisecond.</summary>
-    public static DateTime Origin(EtlReader reader)
+    public static DateTime Origin(IEventSource reader)
     {
-        var start = reader.Clock.ToUtc(reader.HeaderTimestamp);
+        var start = reader.Clock.ToUtc(reader.StartStamp);
         return new DateTime(start.Ticks - start.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
     }
 
@@ -173,7 +174,9 @@ internal sealed class ReportCollector
     public ReportData Build(string file, AnalysisSummary summary)
     {
         var o = _options;
-        var header = _reader.Header;
+        // JSON inputs have no logfile header: what it would say stays empty.
+        var header = (_reader as EtlReader)?.Header ?? new TraceLogfileHeader();
+        var loss = _reader.Loss;
         var kinds = new List<ReportEventKind>();
         var kindIndex = new Dictionary<EventSchema, int>(ReferenceEqualityComparer.Instance);
         var decoder = new EventDecoder(SchemaCatalog.Winsock);
@@ -230,9 +233,9 @@ internal sealed class ReportCollector
                 OsVersion = $"{header.MajorVersion}.{header.MinorVersion}",
                 Build = header.ProviderVersion,
                 Processors = header.NumberOfProcessors,
-                PointerSize = _reader.PointerSize,
+                PointerSize = (_reader as EtlReader)?.PointerSize ?? 8,
                 LoggerName = header.LoggerName,
-                Start = EtlClock.FromFileTime(header.StartTime),
+                Start = header.StartTime > 0 ? EtlClock.FromFileTime(header.StartTime) : _reader.Clock.ToUtc(_reader.StartStamp),
                 End = end,
                 Origin = _activity.Origin,
                 Records = summary.Records,
@@ -245,9 +248,9 @@ internal sealed class ReportCollector
                 BytesReceived = summary.BytesReceived,
                 FindingCount = summary.FindingCount,
                 ProcessCount = summary.Processes.Count,
-                EventsLost = header.EventsLost,
-                BuffersLost = header.BuffersLost + _reader.BuffersFlaggedLost,
-                BuffersWithEventsLost = _reader.BuffersWithEventsLost,
+                EventsLost = loss.EventsLost,
+                BuffersLost = loss.BuffersLost,
+                BuffersWithEventsLost = loss.BuffersWithEventsLost,
                 Problems = diagnostics.Problems.Take(o.MaxProblems).Select(p => p.ToString()).ToList(),
                 ProblemCount = diagnostics.ProblemCount,
                 DamagedBuffers = diagnostics.DamagedBuffers,
