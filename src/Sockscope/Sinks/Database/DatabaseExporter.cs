@@ -17,9 +17,6 @@ namespace Sockscope.Sinks.Database;
 /// </remarks>
 public static class DatabaseExporter
 {
-    // How many events go by between looks at the cancellation token: often enough to stop within milliseconds.
-    private const int CancellationStride = 4096;
-
     /// <summary>
     /// Opens (creating it if needed) the database at <paramref name="databasePath"/>, with its tables ready.
     /// </summary>
@@ -79,20 +76,15 @@ public static class DatabaseExporter
         if (TraceRowWriter.Find(connection, transaction, identity) is { } raced) return new DatabaseExportResult { TraceId = raced, AlreadyPresent = true };
         long traceId = TraceRowWriter.Begin(transaction, identity, reader.Header, reader.PointerSize, DateTime.UtcNow);
 
-        using var events = new EventRowWriter(connection, traceId, reader.Clock, computer: null);
+        using var formatter = new EventRowFormatter(reader.Clock, computer: null);
+        using var events = new EventRowWriter(connection, traceId);
         using var sockets = new SocketRowWriter(connection, traceId);
-        long untilCheck = CancellationStride;
         cancellation.ThrowIfCancellationRequested();
-        var summary = TraceAnalysis.Run(reader, sockets.Write, onEvent: (in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket) =>
+        var summary = EventRowPipeline.Run(reader, formatter, batch =>
         {
-            if (--untilCheck == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                untilCheck = CancellationStride;
-            }
-            events.Write(record, decoded, socket?.Id);
-        });
-        cancellation.ThrowIfCancellationRequested();
+            events.Write(batch);
+            foreach (var socket in batch.Sockets) sockets.Write(socket);
+        }, cancellation);
 
         using var findings = new FindingRowWriter(connection, traceId);
         foreach (var f in summary.Findings) findings.Write(f);
@@ -112,7 +104,7 @@ public static class DatabaseExporter
             BytesReceived = summary.BytesReceived,
         };
         var header = reader.Header;
-        DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : events.LastTime;
+        DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
         TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);
         transaction.Commit();
         return result;
