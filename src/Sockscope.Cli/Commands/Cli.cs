@@ -54,6 +54,7 @@ public static class Cli
         root.Subcommands.Add(SummaryCommand.Create(console, verbose));
         root.Subcommands.Add(ReportCommand.Create(console, verbose));
         root.Subcommands.Add(SynthCommand.Create(console, verbose));
+        root.Subcommands.Add(ExportCommand.Create(console, verbose));
         return root;
     }
 }

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Sockscope.Cli.Output;
+using Sockscope.Sinks.Database;
+
+namespace Sockscope.Cli.Commands;
+
+/// <summary>
+/// <c>sockscope export FILE --sqlite OUT.db</c>: the trace's Winsock events, rebuilt sockets, findings and per-process
+/// totals into a SQLite database that may already hold other traces.
+/// </summary>
+internal static class ExportCommand
+{
+    /// <summary>The command, its options and its action.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", Required = true, HelpName = "OUT.db" };
+        var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database; a trace already there is not added again");
+        command.Arguments.Add(file);
+        command.Options.Add(sqlite);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose)));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Execute(CliConsole console, string path, string databasePath, bool verbose)
+    {
+        var clock = Stopwatch.StartNew();
+        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        if (reader is null) return openFailed;
+        using (reader)
+        {
+            if (IsSameFile(path, databasePath))
+                return CommandErrors.Report(console, databasePath, new IOException("is the input file; it will not be overwritten"), verbose);
+            TraceIdentity identity;
+            try
+            {
+                identity = TraceIdentity.OfFile(path);
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                return CommandErrors.Report(console, path, e, verbose);
+            }
+
+            DatabaseExportResult result;
+            try
+            {
+                result = DatabaseExporter.Export(databasePath, reader, identity);
+            }
+            catch (Exception e) when (e is SqliteException or InvalidDataException)
+            {
+                return ReportDatabase(console, databasePath, e, verbose);
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                return CommandErrors.Report(console, path, e, verbose);
+            }
+
+            if (result.AlreadyPresent)
+            {
+                console.Error.WriteLine($"sockscope: {path}: already in {databasePath} as trace {result.TraceId} (same SHA-256 {identity.Sha256[..16]}…); nothing added");
+                return ExitCodes.Ok;
+            }
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
+                $"{result.Findings:N0} findings, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
+            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+        }
+    }
+
+    private static bool IsSameFile(string input, string output)
+    {
+        try
+        {
+            return string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal);
+        }
+        catch (Exception e) when (CommandErrors.IsFileProblem(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One line naming the database and what SQLite said, without SQLite's "SQLite Error 14: '…'." wrapping.</summary>
+    private static int ReportDatabase(CliConsole console, string databasePath, Exception e, bool verbose)
+    {
+        string what = e.Message;
+        if (e is SqliteException { SqliteErrorCode: var code })
+        {
+            string prefix = $"SQLite Error {code}: '";
+            if (what.StartsWith(prefix, StringComparison.Ordinal) && what.EndsWith("'.", StringComparison.Ordinal)) what = what[prefix.Length..^2];
+        }
+        console.Error.WriteLine($"sockscope: error: {databasePath}: {what}");
+        if (verbose) console.Error.WriteLine(e.ToString());
+        return ExitCodes.Error;
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.Data.Sqlite;
+using Sockscope.Analysis;
+using Sockscope.Decoding;
+using Sockscope.Etl;
+
+namespace Sockscope.Sinks.Database;
+
+/// <summary>
+/// Imports a trace into a SQLite database (<see cref="DatabaseSchema"/>): its Winsock events, the sockets and findings
+/// the analysis rebuilds from them, and the totals per process, in one transaction, so a database never holds part of
+/// a trace: an import that fails or is interrupted leaves the database as it was.
+/// </summary>
+/// <remarks>
+/// A trace is known by its <see cref="TraceIdentity"/>: importing one the database already holds adds nothing. The
+/// caller computes the identity (it hashes the bytes the reader reads) and opens the reader; the exporter only needs
+/// both, not the command line.
+/// </remarks>
+public static class DatabaseExporter
+{
+    /// <summary>
+    /// Opens (creating it if needed) the database at <paramref name="databasePath"/>, with its tables ready.
+    /// </summary>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database.</exception>
+    /// <exception cref="InvalidDataException">The database is not one this version of Sockscope writes.</exception>
+    public static SqliteConnection Open(string databasePath)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // A pooled connection keeps the file open after the export, and a test's or script's next step finds it locked.
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                // The indexes of a million-event import stay in memory instead of being read back page by page.
+                pragmas.CommandText = "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;";
+                pragmas.ExecuteNonQuery();
+            }
+            DatabaseSchema.Ensure(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Imports the trace <paramref name="reader"/> reads into the database at <paramref name="databasePath"/>.</summary>
+    public static DatabaseExportResult Export(string databasePath, EtlReader reader, TraceIdentity identity, CancellationToken cancellation = default)
+    {
+        using var connection = Open(databasePath);
+        return Export(connection, reader, identity, cancellation);
+    }
+
+    /// <summary>
+    /// Imports the trace <paramref name="reader"/> reads into an open database (see <see cref="Open"/>), unless it
+    /// holds a trace with the same <paramref name="identity"/> already. Reads the whole trace.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled: nothing was added.</exception>
+    /// <exception cref="SqliteException">The database could not be written: nothing was added.</exception>
+    public static DatabaseExportResult Export(SqliteConnection connection, EtlReader reader, TraceIdentity identity, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(identity);
+        DatabaseSchema.Ensure(connection);
+        if (TraceRowWriter.Find(connection, null, identity) is { } known) return new DatabaseExportResult { TraceId = known, AlreadyPresent = true };
+
+        // IMMEDIATE: the write lock is taken now, so a second export of the same trace waits here and then finds it.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (TraceRowWriter.Find(connection, transaction, identity) is { } raced) return new DatabaseExportResult { TraceId = raced, AlreadyPresent = true };
+        long traceId = TraceRowWriter.Begin(transaction, identity, reader.Header, reader.PointerSize, DateTime.UtcNow);
+
+        using var formatter = new EventRowFormatter(reader.Clock, computer: null);
+        using var events = new EventRowWriter(connection, traceId);
+        using var sockets = new SocketRowWriter(connection, traceId);
+        cancellation.ThrowIfCancellationRequested();
+        var summary = EventRowPipeline.Run(reader, formatter, batch =>
+        {
+            events.Write(batch);
+            foreach (var socket in batch.Sockets) sockets.Write(socket);
+        }, cancellation);
+
+        using var findings = new FindingRowWriter(connection, traceId);
+        foreach (var f in summary.Findings) findings.Write(f);
+        using var processes = new ProcessRowWriter(connection, traceId);
+        foreach (var p in summary.Processes) processes.Write(p);
+
+        var result = new DatabaseExportResult
+        {
+            TraceId = traceId,
+            Records = summary.Records,
+            Events = events.Count,
+            Sockets = sockets.Count,
+            FindingCount = summary.FindingCount,
+            Findings = findings.Count,
+            Processes = processes.Count,
+            BytesSent = summary.BytesSent,
+            BytesReceived = summary.BytesReceived,
+        };
+        var header = reader.Header;
+        DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
+        TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);
+        transaction.Commit();
+        return result;
+    }
+}

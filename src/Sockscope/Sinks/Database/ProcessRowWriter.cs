@@ -1,0 +1,57 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Sockscope.Analysis;
+
+namespace Sockscope.Sinks.Database;
+
+/// <summary>Writes the per-process totals of an analysis as rows of <c>processes</c>.</summary>
+internal sealed class ProcessRowWriter : IDisposable
+{
+    private const string Sql = """
+        INSERT INTO processes (trace_id, process_id, name, sockets, bytes_sent, bytes_received, findings, findings_by_kind)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        """;
+
+    private readonly PreparedInsert _insert;
+    private readonly System.Buffers.ArrayBufferWriter<byte> _jsonBuffer = new(256);
+    private readonly Utf8JsonWriter _json;
+
+    public ProcessRowWriter(SqliteConnection connection, long traceId)
+    {
+        _insert = new PreparedInsert(connection, Sql);
+        _insert.Bind(1, traceId);
+        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    /// <summary>Rows written.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Writes one process's totals.</summary>
+    public void Write(ProcessTotals p)
+    {
+        var insert = _insert;
+        insert.Bind(2, p.ProcessId);
+        insert.Bind(3, p.Name);
+        insert.Bind(4, p.Sockets);
+        insert.Bind(5, p.BytesSent);
+        insert.Bind(6, p.BytesReceived);
+        insert.Bind(7, p.Findings.Values.Sum());
+        // Sorted by kind, so two exports of one trace hold the same text.
+        _json.Reset();
+        _json.WriteStartObject();
+        foreach (var (kind, count) in p.Findings.OrderBy(k => k.Key, StringComparer.Ordinal)) _json.WriteNumber(kind, count);
+        _json.WriteEndObject();
+        _json.Flush();
+        insert.Bind(8, _jsonBuffer.WrittenSpan);
+        _jsonBuffer.ResetWrittenCount();
+        insert.Run();
+        Count++;
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _insert.Dispose();
+    }
+}
