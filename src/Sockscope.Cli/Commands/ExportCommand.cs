@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Sockscope.Cli.Output;
 using Sockscope.Sinks.Database;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -16,20 +17,22 @@ internal static class ExportCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var inputFormat = InputOptions.Create();
         var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", Required = true, HelpName = "OUT.db" };
         var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database; a trace already there is not added again");
         command.Arguments.Add(file);
         command.Options.Add(sqlite);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose)));
+        command.Options.Add(inputFormat);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, string databasePath, bool verbose)
+    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto)
     {
         var clock = Stopwatch.StartNew();
-        var reader = CommandErrors.TryOpen(console, path, null, verbose, out int openFailed);
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
@@ -67,6 +70,7 @@ internal static class ExportCommand
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
                 $"{result.Findings:N0} findings, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
+            InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

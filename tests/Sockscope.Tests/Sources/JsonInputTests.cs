@@ -59,6 +59,29 @@ public class JsonInputTests(ITestOutputHelper output)
         Assert.Contains(jsonl, wrong.Error);
     }
 
+    [Fact]
+    public void Report_and_export_take_json_lines_too()
+    {
+        using var dir = new TempDir();
+        string etl = dir.File("mixed.etl"), jsonl = dir.File("mixed.jsonl"), html = dir.File("mixed.html"), db = dir.File("all.db");
+        var truth = ScenarioSynthesizer.Write(etl, new ScenarioOptions { Scenario = "mixed" });
+        Assert.Equal(0, CliRunner.Run("dump", etl, "-o", jsonl).ExitCode);
+        var report = CliRunner.Run("report", jsonl, "-o", html);
+        Assert.Equal(0, report.ExitCode);
+        string page = File.ReadAllText(html);
+        Assert.Contains("203.0.113.53:443", page);
+        var export = CliRunner.Run("export", jsonl, "--sqlite", db);
+        Assert.Equal(0, export.ExitCode);
+        Assert.Contains($"{truth.Sockets.Count} sockets", export.Error);
+        // The trace itself goes in beside it: another input, another trace.
+        Assert.Equal(0, CliRunner.Run("export", etl, "--sqlite", db).ExitCode);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT group_concat(sockets, ',') FROM (SELECT sockets FROM traces ORDER BY id)";
+        Assert.Equal($"{truth.Sockets.Count},{truth.Sockets.Count}", command.ExecuteScalar());
+    }
+
     [Theory]
     [InlineData("silketw")]
     [InlineData("sealighter")]

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Sockscope.Analysis;
 using Sockscope.Decoding;
 using Sockscope.Etl;
+using Sockscope.Sources;
 
 namespace Sockscope.Sinks.Database;
 
@@ -51,7 +52,7 @@ public static class DatabaseExporter
     }
 
     /// <summary>Imports the trace <paramref name="reader"/> reads into the database at <paramref name="databasePath"/>.</summary>
-    public static DatabaseExportResult Export(string databasePath, EtlReader reader, TraceIdentity identity, CancellationToken cancellation = default)
+    public static DatabaseExportResult Export(string databasePath, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default)
     {
         using var connection = Open(databasePath);
         return Export(connection, reader, identity, cancellation);
@@ -63,7 +64,7 @@ public static class DatabaseExporter
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled: nothing was added.</exception>
     /// <exception cref="SqliteException">The database could not be written: nothing was added.</exception>
-    public static DatabaseExportResult Export(SqliteConnection connection, EtlReader reader, TraceIdentity identity, CancellationToken cancellation = default)
+    public static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(reader);
@@ -74,7 +75,9 @@ public static class DatabaseExporter
         // IMMEDIATE: the write lock is taken now, so a second export of the same trace waits here and then finds it.
         using var transaction = connection.BeginTransaction(deferred: false);
         if (TraceRowWriter.Find(connection, transaction, identity) is { } raced) return new DatabaseExportResult { TraceId = raced, AlreadyPresent = true };
-        long traceId = TraceRowWriter.Begin(transaction, identity, reader.Header, reader.PointerSize, DateTime.UtcNow);
+        // JSON inputs have no logfile header: the trace starts at its first event, and the rest of the header is unknown.
+        var header = (reader as EtlReader)?.Header ?? new TraceLogfileHeader { StartTime = reader.Clock.ToFileTime(reader.StartStamp) };
+        long traceId = TraceRowWriter.Begin(transaction, identity, header, (reader as EtlReader)?.PointerSize ?? 8, DateTime.UtcNow);
 
         using var formatter = new EventRowFormatter(reader.Clock, computer: null);
         using var events = new EventRowWriter(connection, traceId);
@@ -103,7 +106,6 @@ public static class DatabaseExporter
             BytesSent = summary.BytesSent,
             BytesReceived = summary.BytesReceived,
         };
-        var header = reader.Header;
         DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
         TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);
         transaction.Commit();

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using Sockscope.Analysis;
 using Sockscope.Decoding;
 using Sockscope.Etl;
+using Sockscope.Sources;
 
 namespace Sockscope.Sinks.Database;
 
@@ -18,7 +19,7 @@ internal static class EventRowPipeline
     /// them) to <paramref name="consume"/> on this thread, in order; returns the analysis's summary. A failure on
     /// either side stops both and is thrown here.
     /// </summary>
-    public static AnalysisSummary Run(EtlReader reader, EventRowFormatter formatter, Action<EventRowBatch> consume, CancellationToken cancellation,
+    public static AnalysisSummary Run(IEventSource reader, EventRowFormatter formatter, Action<EventRowBatch> consume, CancellationToken cancellation,
         int batchRows = 2048, int depth = 4)
     {
         using var free = new BlockingCollection<EventRowBatch>(depth);
