@@ -15,27 +15,35 @@ internal static class BatchPipeline
     /// Runs <paramref name="fill"/> (which returns how many items it put in the batch, 0 at the end) on a new thread
     /// and <paramref name="consume"/> on this one.
     /// </summary>
-    public static void Run<T>(Func<T[], int> fill, Action<T[], int> consume, int batchSize = 4096, int depth = 4)
+    public static void Run<T>(Func<T[], int> fill, Action<T[], int> consume, int batchSize = 4096, int depth = 4) =>
+        Run(() => new Filled<T>(new T[batchSize]), b => b.Count = 0, batches =>
+        {
+            while ((batches.Current.Count = fill(batches.Current.Items)) > 0) batches.Publish();
+        }, b => consume(b.Items, b.Count), depth, CancellationToken.None);
+
+    /// <summary>
+    /// Runs <paramref name="produce"/> on a new thread: it fills <see cref="Batches{TBatch}.Current"/> and hands it on
+    /// with <see cref="Batches{TBatch}.Publish"/> (a batch left unpublished at its end is dropped); this thread
+    /// consumes each in order, then <paramref name="reset"/> empties it for reuse. The producer sees
+    /// <paramref name="cancellation"/> as an <see cref="OperationCanceledException"/> from Publish.
+    /// </summary>
+    public static void Run<TBatch>(Func<TBatch> make, Action<TBatch> reset, Action<Batches<TBatch>> produce, Action<TBatch> consume,
+        int depth, CancellationToken cancellation) where TBatch : class
     {
-        using var free = new BlockingCollection<T[]>(depth);
-        using var full = new BlockingCollection<(T[] Items, int Count)>(depth);
-        for (int i = 0; i < depth; i++) free.Add(new T[batchSize]);
-        using var stop = new CancellationTokenSource();
+        using var free = new BlockingCollection<TBatch>(depth);
+        using var full = new BlockingCollection<TBatch>(depth);
+        for (int i = 0; i < depth; i++) free.Add(make());
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ExceptionDispatchInfo? failure = null;
         var producer = new Thread(() =>
         {
             try
             {
-                while (true)
-                {
-                    var batch = free.Take(stop.Token);
-                    int n = fill(batch);
-                    if (n == 0) break;
-                    full.Add((batch, n), stop.Token);
-                }
+                produce(new Batches<TBatch>(free, full, stop.Token));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                // The caller's token, or the consumer failed: either way the reason is known on the calling thread.
             }
             catch (Exception e)
             {
@@ -50,10 +58,11 @@ internal static class BatchPipeline
         producer.Start();
         try
         {
-            foreach (var (items, count) in full.GetConsumingEnumerable())
+            foreach (var batch in full.GetConsumingEnumerable())
             {
-                consume(items, count);
-                free.Add(items);
+                consume(batch);
+                reset(batch);
+                free.Add(batch);
             }
         }
         catch
@@ -66,5 +75,38 @@ internal static class BatchPipeline
             producer.Join();
         }
         failure?.Throw();
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private sealed class Filled<T>(T[] items)
+    {
+        public readonly T[] Items = items;
+        public int Count;
+    }
+}
+
+/// <summary>The producer's side of a <see cref="BatchPipeline"/>: the batch to fill, and handing it on.</summary>
+internal sealed class Batches<TBatch> where TBatch : class
+{
+    private readonly BlockingCollection<TBatch> _free, _full;
+    private readonly CancellationToken _stop;
+    private TBatch? _current;
+
+    internal Batches(BlockingCollection<TBatch> free, BlockingCollection<TBatch> full, CancellationToken stop)
+    {
+        _free = free;
+        _full = full;
+        _stop = stop;
+    }
+
+    /// <summary>The batch to fill (taken from the free ones when first asked for).</summary>
+    public TBatch Current => _current ??= _free.Take(_stop);
+
+    /// <summary>Hands the current batch to the consumer; the next <see cref="Current"/> is an empty one.</summary>
+    public void Publish()
+    {
+        _stop.ThrowIfCancellationRequested();
+        _full.Add(Current, _stop);
+        _current = null;
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using Sockscope.Analysis;
 using Sockscope.Decoding;
 using Sockscope.Etl;
@@ -22,63 +20,17 @@ internal static class EventRowPipeline
     public static AnalysisSummary Run(IEventSource reader, EventRowFormatter formatter, Action<EventRowBatch> consume, CancellationToken cancellation,
         int batchRows = 2048, int depth = 4)
     {
-        using var free = new BlockingCollection<EventRowBatch>(depth);
-        using var full = new BlockingCollection<EventRowBatch>(depth);
-        for (int i = 0; i < depth; i++) free.Add(new EventRowBatch(batchRows));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         AnalysisSummary? summary = null;
-        ExceptionDispatchInfo? failure = null;
-        var producer = new Thread(() =>
+        BatchPipeline.Run(() => new EventRowBatch(batchRows), batch => batch.Clear(), batches =>
         {
-            try
-            {
-                var batch = free.Take(stop.Token);
-                summary = TraceAnalysis.Run(reader, socket => batch.Sockets.Add(socket),
-                    onEvent: (in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket) =>
-                    {
-                        formatter.Add(batch, record, decoded, socket?.Id);
-                        if (!batch.IsFull) return;
-                        stop.Token.ThrowIfCancellationRequested();
-                        full.Add(batch, stop.Token);
-                        batch = free.Take(stop.Token);
-                    });
-                full.Add(batch, stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // The caller's token, or the consumer failed: either way the reason is known on the calling thread.
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                full.CompleteAdding();
-            }
-        })
-        { IsBackground = true, Name = "sockscope export analysis" };
-        producer.Start();
-        try
-        {
-            foreach (var batch in full.GetConsumingEnumerable())
-            {
-                consume(batch);
-                batch.Clear();
-                free.Add(batch);
-            }
-        }
-        catch
-        {
-            stop.Cancel();
-            throw;
-        }
-        finally
-        {
-            producer.Join();
-        }
-        failure?.Throw();
-        cancellation.ThrowIfCancellationRequested();
+            summary = TraceAnalysis.Run(reader, socket => batches.Current.Sockets.Add(socket),
+                onEvent: (in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket) =>
+                {
+                    formatter.Add(batches.Current, record, decoded, socket?.Id);
+                    if (batches.Current.IsFull) batches.Publish();
+                });
+            batches.Publish();
+        }, consume, depth, cancellation);
         return summary ?? throw new InvalidOperationException("the analysis ended without a summary");
     }
 }
