@@ -49,6 +49,30 @@ internal static class CommandErrors
         }
     }
 
+    /// <summary>
+    /// Creates a command's output file (none when <paramref name="outputPath"/> is null), never the input itself;
+    /// false, with the error reported and the exit code given, when it cannot be created.
+    /// </summary>
+    public static bool TryCreateOutput(CliConsole console, string? outputPath, string inputPath, int bufferSize, bool verbose,
+        out Stream? file, out int exitCode)
+    {
+        file = null;
+        exitCode = ExitCodes.Ok;
+        if (outputPath is null) return true;
+        try
+        {
+            if (string.Equals(Path.GetFullPath(outputPath), Path.GetFullPath(inputPath), StringComparison.Ordinal))
+                throw new IOException("is the input file; it will not be overwritten");
+            file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize);
+            return true;
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            exitCode = Report(console, outputPath, e, verbose);
+            return false;
+        }
+    }
+
     /// <summary>Writes the error line (and with <paramref name="verbose"/> the exception) and returns the exit code.</summary>
     public static int Report(CliConsole console, string path, Exception e, bool verbose)
     {

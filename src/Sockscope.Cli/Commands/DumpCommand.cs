@@ -109,20 +109,7 @@ internal static class DumpCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            Stream? file = null;
-            if (settings.OutputFile is { } path)
-            {
-                try
-                {
-                    if (string.Equals(Path.GetFullPath(path), Path.GetFullPath(settings.File), StringComparison.Ordinal))
-                        throw new IOException("is the input file; it will not be overwritten");
-                    file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
-                }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, path, e, settings.Verbose);
-                }
-            }
+            if (!CommandErrors.TryCreateOutput(console, settings.OutputFile, settings.File, bufferSize: 0, settings.Verbose, out var file, out int createFailed)) return createFailed;
             using (file)
             {
                 var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);

@@ -53,20 +53,7 @@ internal static class ReportCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            Stream? file = null;
-            if (outputPath is not null)
-            {
-                try
-                {
-                    if (string.Equals(Path.GetFullPath(outputPath), Path.GetFullPath(path), StringComparison.Ordinal))
-                        throw new IOException("is the input file; it will not be overwritten");
-                    file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
-                }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, outputPath, e, verbose);
-                }
-            }
+            if (!CommandErrors.TryCreateOutput(console, outputPath, path, bufferSize: 1 << 16, verbose, out var file, out int createFailed)) return createFailed;
             using (file)
             {
                 ReportData data;
