@@ -203,12 +203,6 @@ public sealed class ProviderNames
     }
 
     // Code unit for code unit (no replacement of lone surrogates), so Utf16LeEquals matches the result exactly.
-    private static string FromUtf16Le(ReadOnlySpan<byte> utf16)
-    {
-        int n = utf16.Length / 2;
-        Span<char> chars = n <= MaxNameLength ? stackalloc char[n] : new char[n];
-        for (int i = 0; i < n; i++)
-            chars[i] = (char)BinaryPrimitives.ReadUInt16LittleEndian(utf16[(2 * i)..]);
-        return new string(chars);
-    }
+    // A lone surrogate becomes U+FFFD, as for any text from a trace: a name must survive being written as JSON.
+    private static string FromUtf16Le(ReadOnlySpan<byte> utf16) => System.Text.Encoding.Unicode.GetString(utf16[..(utf16.Length & ~1)]);
 }

@@ -70,15 +70,9 @@ public sealed class JsonEventSource : IEventSource
             {
                 using var doc = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
                 e.Reset();
-                string? error = format switch
-                {
-                    InputFormat.Jsonl => CatalogJsonFormat.Read(doc.RootElement, e),
-                    InputFormat.SilkEtw => SilkEtwFormat.Read(doc.RootElement, e),
-                    _ => SealighterFormat.Read(doc.RootElement, e),
-                };
-                if (error is null) return e.FileTime;
+                if (ReadEvent(format, doc.RootElement, e) is null) return e.FileTime;
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
             }
         }
@@ -87,6 +81,14 @@ public sealed class JsonEventSource : IEventSource
 
     /// <inheritdoc/>
     public long StartStamp { get; private set; }
+
+    /// <summary>Reads one event of the format; returns why it cannot, or null.</summary>
+    private static string? ReadEvent(InputFormat format, JsonElement root, JsonEvent e) => format switch
+    {
+        InputFormat.Jsonl => CatalogJsonFormat.Read(root, e),
+        InputFormat.SilkEtw => SilkEtwFormat.Read(root, e),
+        _ => SealighterFormat.Read(root, e),
+    };
 
     /// <inheritdoc/>
     public string Path { get; }
@@ -170,12 +172,16 @@ public sealed class JsonEventSource : IEventSource
         {
             var e = _event;
             e.Reset();
-            string? error = _format switch
+            string? error;
+            try
             {
-                InputFormat.Jsonl => CatalogJsonFormat.Read(doc.RootElement, e),
-                InputFormat.SilkEtw => SilkEtwFormat.Read(doc.RootElement, e),
-                _ => SealighterFormat.Read(doc.RootElement, e),
-            };
+                error = ReadEvent(_format, doc.RootElement, e);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Text that is not UTF-8, where a name or a time should be.
+                return Bad(offset, ex.Message);
+            }
             if (error is not null) return Bad(offset, error);
             var schema = SchemaOf(e);
             if (schema is null)

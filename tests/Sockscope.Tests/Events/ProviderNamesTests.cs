@@ -294,6 +294,32 @@ public class ProviderNamesTests
     }
 
     [Fact]
+    public void A_name_with_a_lone_surrogate_is_kept_with_a_replacement_and_dumps_as_json()
+    {
+        // Found by the fuzzer: a damaged EventInfo named a provider with half a surrogate pair, and writing the name as
+        // JSON threw.
+        using var dir = new TempDir();
+        string path = dir.File("surrogate.etl");
+        var odd = new Guid("a1b2c3d4-0000-4000-8000-0000000000d8");
+        using (var w = EtlWriter.Create(path))
+        {
+            long t = 1_000_000_100;
+            var info = EventInfo(odd, "BadXName", 112);
+            BinaryPrimitives.WriteUInt16LittleEndian(info.AsSpan(112 + 2 * 3), 0xD800); // the X: half a surrogate pair
+            w.WriteClassicEvent(1, TraceHeaderType.FullHeader64, MetaData, 32, 0, 0, 4, 8, t++, info);
+            w.WriteEvent(0, new EventHeaderValues { ProviderId = odd, Id = 1, Timestamp = t++ }, [1]);
+        }
+        var names = new ProviderNames();
+        using (var reader = EtlReader.Open(path))
+            while (reader.TryRead(out var r)) names.Learn(r);
+        Assert.Equal("Bad\uFFFDName", names.NameOf(odd));
+
+        var dump = Sockscope.Tests.Cli.CliRunner.Run("dump", path, "--all");
+        Assert.Equal(0, dump.ExitCode);
+        Assert.Contains("\"provider\":\"Bad\uFFFDName\"", dump.Output);
+    }
+
+    [Fact]
     public void A_later_name_replaces_an_earlier_one()
     {
         using var dir = new TempDir();

@@ -1,0 +1,64 @@
+using Sockscope.Fuzz;
+using Sockscope.Sources;
+using Sockscope.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Sockscope.Tests.Fuzz;
+
+/// <summary>
+/// A bounded run of the mutation fuzzer (tools/Sockscope.Fuzz) over traces and JSON lines: no input may crash, hang
+/// or allocate without bound; and the regressions it found.
+/// </summary>
+public class FuzzTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Fifty_seconds_of_mutated_inputs_never_crash_hang_or_allocate_without_bound()
+    {
+        using var dir = new TempDir();
+        // The real traces join the seeds when ../shared is there; the run needs no more than the project's own.
+        string? real = SharedSamples.Directory;
+        // A new seed each run, so CI keeps exploring; a failure names its seed and keeps its input to make a regression test of.
+        int seed = Environment.TickCount;
+        string failures = Path.Combine(Path.GetTempPath(), "sockscope-fuzz-failures", seed.ToString());
+        var result = FuzzEngine.Run(new FuzzSettings
+        {
+            Seed = seed,
+            FailuresDirectory = failures,
+            Duration = TimeSpan.FromSeconds(50),
+            WorkDirectory = dir.File("work"),
+            RealTraces = real,
+            HangAfter = TimeSpan.FromSeconds(20),
+        });
+        output.WriteLine($"{result.Inputs} inputs from {result.Seeds} seeds, {result.Refused} refused, {result.Damaged} damaged, " +
+            $"{result.Events} events, slowest {result.Slowest.TotalMilliseconds:N0} ms, most allocated {result.MostAllocated:N0} bytes");
+        foreach (var f in result.Failures.Take(10)) output.WriteLine(f.ToString());
+        Assert.True(result.Failures.Count == 0,
+            $"seed {seed}: {result.Failures.Count} failures (inputs kept in {failures}); first: {result.Failures.FirstOrDefault()}");
+        // The run reached the paths it is for: enough inputs, damage found and reported, unusable inputs refused.
+        Assert.True(result.Inputs > 1500, $"only {result.Inputs} inputs");
+        Assert.True(result.Seeds >= 9);
+        Assert.True(result.Damaged > result.Inputs / 10);
+        Assert.True(result.Refused > 0);
+        Assert.True(result.Events > 100_000);
+    }
+
+    [Fact]
+    public void A_json_line_with_text_that_is_not_utf8_is_reported_and_the_rest_read()
+    {
+        // Found by the fuzzer: System.Text.Json will not make a string of invalid UTF-8, and threw out of the source.
+        using var dir = new TempDir();
+        string path = dir.File("bad-utf8.jsonl");
+        var good = "{\"system\":{\"provider\":\"Microsoft-Windows-Winsock-Sockets\",\"guid\":\"{BDE46AEA-2357-51FE-7367-D5296F530BD1}\",\"event_id\":2,\"version\":0,\"level\":4,\"task\":1000,\"opcode\":2,\"keywords\":\"0x0\",\"time_created\":\"2026-06-02T04:00:00.000+00:00\",\"execution\":{\"process_id\":42,\"thread_id\":7}},\"event_data\":{\"ErrorCode\":\"00000000\",\"Socket\":\"0x6DC\",\"AddressFamily\":2,\"SocketType\":1,\"Protocol\":6},\"message\":\"SockCreate\"}\n"u8.ToArray();
+        var bad = good.ToArray();
+        int at = Array.IndexOf(bad, (byte)'W');
+        bad[at] = 0xB0; // inside the provider's name
+        File.WriteAllBytes(path, [.. good, .. bad, .. good]);
+        using var source = (JsonEventSource)EventSources.Open(path);
+        int events = 0;
+        while (source.TryRead(out _)) events++;
+        Assert.Equal(2, events);
+        Assert.Equal(1, source.BadLines);
+        var problem = Assert.Single(source.Diagnostics.Problems);
+        Assert.Equal(good.Length, problem.Offset);
+    }
+}
