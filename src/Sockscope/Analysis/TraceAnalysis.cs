@@ -110,24 +110,8 @@ public static class TraceAnalysis
             if (f.Remote is not null && f.Severity != FindingSeverity.Info && Totals(byRemote, f.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
                 rt.Failures++;
         };
-        var feed = new SocketEventFeed(reader, catalog ?? SchemaCatalog.Winsock);
-        long records;
-        if (onEvent is not null) records = RunWithEvents(reader, catalog ?? SchemaCatalog.Winsock, analyzer, onEvent);
-        else if (parallel && Environment.ProcessorCount > 1)
-        {
-            BatchPipeline.Run<SocketEvent>(feed.Fill, (batch, count) =>
-            {
-                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
-            });
-            records = feed.Records;
-        }
-        else
-        {
-            var batch = new SocketEvent[1024];
-            for (int count; (count = feed.Fill(batch)) > 0;)
-                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
-            records = feed.Records;
-        }
+        catalog ??= SchemaCatalog.Winsock;
+        long records = onEvent is not null ? RunWithEvents(reader, catalog, analyzer, onEvent) : RunBatches(reader, catalog, analyzer, parallel);
         var processes = analyzer.Processes;
         var loss = reader.Loss;
         analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
@@ -141,6 +125,25 @@ public static class TraceAnalysis
         summary.Processes = byProcess.Values.OrderByDescending(p => p.BytesSent + p.BytesReceived).ThenBy(p => p.ProcessId).ToList();
         summary.Remotes = byRemote.Values.OrderByDescending(r => r.BytesSent + r.BytesReceived).ThenByDescending(r => r.Failures).ToList();
         return summary;
+    }
+
+    private static long RunBatches(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, bool parallel)
+    {
+        var feed = new SocketEventFeed(reader, catalog);
+        if (parallel && Environment.ProcessorCount > 1)
+        {
+            BatchPipeline.Run<SocketEvent>(feed.Fill, (batch, count) =>
+            {
+                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+            });
+        }
+        else
+        {
+            var batch = new SocketEvent[1024];
+            for (int count; (count = feed.Fill(batch)) > 0;)
+                for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+        }
+        return feed.Records;
     }
 
     private static long RunWithEvents(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, DecodedEventObserver onEvent)

@@ -58,7 +58,9 @@ public class LimitsTests
     {
         using var dir = new TempDir();
         string path = dir.File("deep.jsonl");
-        File.WriteAllText(path, Line + new string('[', 64) + new string(']', 64) + "\n" + Line);
+        // An event otherwise whole, with a value nested 20 deep: past the limit of 16, short of System.Text.Json's 64.
+        string deep = Line.Replace("\"Socket\":\"0x6DC\"", "\"Socket\":\"0x6DC\",\"Extra\":" + new string('[', 20) + new string(']', 20));
+        File.WriteAllText(path, Line + deep + Line);
         using var source = JsonEventSource.Open(path, InputFormat.Jsonl);
         int events = 0;
         while (source.TryRead(out _)) events++;
