@@ -6,6 +6,7 @@ using Sockscope.Decoding.TraceLogging;
 using Sockscope.Etl;
 using Sockscope.Schema;
 using Sockscope.Events;
+using Sockscope.Sinks;
 
 namespace Sockscope.Cli.Commands;
 
@@ -55,9 +56,17 @@ internal static class DumpCommand
             HelpName = "FILE",
         };
 
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads that decode and format JSON lines and CSV while the file is read (1: all on one thread)",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+            HelpName = "N",
+        };
+        threads.Validators.Add(r => Range(r, (int?)r.GetValueOrDefault<int>(), 1, 256));
+
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest })
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads })
             command.Options.Add(option);
         command.SetAction(parse => Execute(console, new DumpSettings
         {
@@ -74,6 +83,7 @@ internal static class DumpCommand
             OutputFile = parse.GetValue(output),
             Manifests = parse.GetValue(manifest) ?? [],
             Verbose = parse.GetValue(verbose),
+            Threads = parse.GetValue(threads),
         }));
         return command;
     }
@@ -115,7 +125,8 @@ internal static class DumpCommand
                 var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);
                 try
                 {
-                    long written = Copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
+                    var copy = settings.Threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
+                    long written = copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
                     if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
                         && settings.ProcessId is null && settings.From is null && settings.To is null)
                         console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
@@ -137,6 +148,9 @@ internal static class DumpCommand
             return ProblemReport.Write(console, settings.File, reader.Diagnostics, settings.Verbose);
         }
     }
+
+    private delegate long CopyMethod(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+        ProgressDisplay progress, int width);
 
     /// <summary>Writes the records that pass the filters; returns how many.</summary>
     private static long Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
@@ -163,6 +177,51 @@ internal static class DumpCommand
             output.Commit();
             left--;
         }
+        output.Complete();
+        return (settings.Limit ?? long.MaxValue) - left;
+    }
+
+    /// <summary>
+    /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
+    /// reads, filters and writes: the same bytes out.
+    /// </summary>
+    private static long CopyInParallel(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+        ProgressDisplay progress, int width)
+    {
+        var names = new ProviderNames();
+        var filter = new RecordFilter(settings, reader, names, catalog);
+        // The CSV header row, once; the workers' own writers are made without it.
+        RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
+        using var parallel = new ParallelRecordWriter(settings.Threads, names, (writer, workerNames) =>
+        {
+            var sink = RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, catalog);
+            var decoder = new EventDecoder(catalog);
+            var selfDescribed = new TraceLoggingDecoder(workerNames);
+            return batch =>
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    var record = batch[i];
+                    if (decoder.TryDecode(record, out var decoded) || selfDescribed.TryDecode(record, out decoded)) sink.Write(record, decoded);
+                    else sink.Write(record);
+                }
+            };
+        }, output.WriteThrough);
+        long left = settings.Limit ?? long.MaxValue;
+        int tick = 0;
+        while (left > 0 && reader.TryRead(out var record))
+        {
+            names.Learn(record);
+            if (++tick == ProgressDisplay.Every)
+            {
+                tick = 0;
+                progress.Report(reader.BytesProcessed);
+            }
+            if (!filter.Matches(record)) continue;
+            parallel.Add(record);
+            left--;
+        }
+        parallel.Complete();
         output.Complete();
         return (settings.Limit ?? long.MaxValue) - left;
     }

@@ -43,6 +43,20 @@ internal sealed class BufferedStreamOutput
         }
     }
 
+    /// <summary>Hands <paramref name="bytes"/> to the stream after what is buffered, without copying them.</summary>
+    public void WriteThrough(ReadOnlySpan<byte> bytes)
+    {
+        Drain();
+        try
+        {
+            _stream.Write(bytes);
+        }
+        catch (IOException e)
+        {
+            throw new WriteFailedException(e);
+        }
+    }
+
     private void Drain()
     {
         if (_buffer.WrittenCount == 0) return;

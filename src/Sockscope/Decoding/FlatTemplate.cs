@@ -29,10 +29,12 @@ internal sealed class FlatTemplate
     /// <summary>The flat form of a schema's template (compiled on first use and kept on the schema), or null.</summary>
     public static FlatTemplate? Of(EventSchema schema)
     {
-        if (!schema.TemplateCompiled)
+        // Decoders on several threads may share a schema: the flag is published after the template, so a thread
+        // that sees it set sees the template too (two threads compiling the same one at once is harmless).
+        if (!Volatile.Read(ref schema.TemplateCompiled))
         {
             schema.CompiledTemplate = TryCompile(schema.Fields);
-            schema.TemplateCompiled = true;
+            Volatile.Write(ref schema.TemplateCompiled, true);
         }
         return schema.CompiledTemplate as FlatTemplate;
     }

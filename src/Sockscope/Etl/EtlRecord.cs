@@ -26,6 +26,8 @@ public readonly ref struct EtlRecord
 
     /// <summary>The whole record, header included.</summary>
     public ReadOnlySpan<byte> Raw => _raw;
+    /// <summary>Where the record's parts lie, for a copy of it (<see cref="EtlRecordBatch"/>).</summary>
+    internal RecordLayout Layout => _layout;
     /// <summary>The header kind.</summary>
     public TraceHeaderType HeaderType => _layout.Type;
     /// <summary>The header layout family.</summary>

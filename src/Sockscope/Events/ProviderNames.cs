@@ -59,6 +59,25 @@ public sealed class ProviderNames
     /// <summary>How many providers have a learned name.</summary>
     public int LearnedCount => _learned.Count;
 
+    /// <summary>
+    /// Goes up each time a name is learned or changed, so a reader can tell when a copy it handed on
+    /// (<see cref="CopyFrom"/>) is out of date.
+    /// </summary>
+    public int Version { get; private set; }
+
+    /// <summary>
+    /// Makes these names the same as <paramref name="other"/>'s (its learned names and <see cref="Version"/>): a
+    /// thread that formats records read by another takes the names as they were when those records were read.
+    /// </summary>
+    public void CopyFrom(ProviderNames other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this)) return;
+        _learned.Clear();
+        foreach (var (guid, name) in other._learned) _learned.Add(guid, name);
+        Version = other.Version;
+    }
+
     /// <summary>The names learned so far.</summary>
     public IReadOnlyDictionary<Guid, string> Learned => _learnedView;
 
@@ -161,7 +180,7 @@ public sealed class ProviderNames
         // Bytes below 0x20 are control characters in UTF-8 whatever surrounds them; refuse them before decoding.
         if (utf8.Length > MaxNameLength || utf8.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0) return;
         if (!known && _learned.Count >= MaxLearned) return;
-        _learned[provider] = System.Text.Encoding.UTF8.GetString(utf8);
+        Set(provider, System.Text.Encoding.UTF8.GetString(utf8), current);
     }
 
     private void LearnUtf16(Guid provider, ReadOnlySpan<byte> utf16)
@@ -169,7 +188,15 @@ public sealed class ProviderNames
         bool known = _learned.TryGetValue(provider, out var current);
         if (known && Utf16LeEquals(utf16, current!)) return;
         if (!known && _learned.Count >= MaxLearned) return;
-        _learned[provider] = FromUtf16Le(utf16);
+        Set(provider, FromUtf16Le(utf16), current);
+    }
+
+    private void Set(Guid provider, string name, string? current)
+    {
+        // A name decoded with replacements (a lone surrogate) never matches its bytes: only a real change counts.
+        if (name == current) return;
+        _learned[provider] = name;
+        Version++;
     }
 
     private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string s)
