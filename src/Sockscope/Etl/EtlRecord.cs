@@ -59,6 +59,9 @@ public readonly ref struct EtlRecord
     /// <summary>The event payload (user data).</summary>
     public ReadOnlySpan<byte> UserData => _raw[_layout.DataOffset..];
 
+    /// <summary>True when the record has extended data items (an EVENT_HEADER record with any).</summary>
+    public bool HasExtendedData => Family == TraceHeaderFamily.EventHeader && _layout.ExtLength > 0;
+
     /// <summary>The extended data items (EVENT_HEADER records only).</summary>
     public ExtendedDataEnumerator ExtendedData =>
         new(Family == TraceHeaderFamily.EventHeader ? _raw.Slice(_layout.ExtOffset, _layout.ExtLength) : default);

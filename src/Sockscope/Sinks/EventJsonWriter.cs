@@ -45,11 +45,13 @@ public sealed class EventJsonWriter : IDisposable
     private readonly EtlClock _clock;
     private readonly byte[] _computerJson;
     private readonly byte[] _lastTime = new byte[40];
+    private readonly byte[] _lastKeywordsText = new byte[18];
+    private ulong _lastKeywords;
+    private bool _keywordsMade;
     private int _lastTimeLength;
     private long _lastMillisecond;
     private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
-    private byte[] _quoted = new byte[1024];
     private Schema.EventSchema? _lastSchema;
     private const int MaxCachedSchemas = 16_384;
     private (JsonEncodedText[], JsonEncodedText[]) _lastNames;
@@ -107,7 +109,7 @@ public sealed class EventJsonWriter : IDisposable
         Raw(",\"message\":"u8);
         var message = _messages.Format(decoded);
         // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
-        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) Raw(Quoted(message));
+        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) RawQuoted(message);
         else
         {
             json.Reset();
@@ -158,7 +160,14 @@ public sealed class EventJsonWriter : IDisposable
         n = Copy(d, n, ",\"opcode\":"u8);
         n = Number(d, n, record.Opcode);
         n = Copy(d, n, ",\"keywords\":\""u8);
-        n += FormatKeywords(record.Keywords, d[n..]);
+        ulong keywords = record.Keywords;
+        if (keywords != _lastKeywords || !_keywordsMade)
+        {
+            FormatKeywords(keywords, _lastKeywordsText);
+            _lastKeywords = keywords;
+            _keywordsMade = true;
+        }
+        n = Copy(d, n, _lastKeywordsText);
         n = Copy(d, n, "\",\"time_created\":\""u8);
         long fileTime = _clock.ToFileTime(record.Timestamp);
         long millisecond = Math.DivRem(fileTime, TimeSpan.TicksPerMillisecond, out long rest);
@@ -174,7 +183,7 @@ public sealed class EventJsonWriter : IDisposable
         if (activity == Guid.Empty) n = Copy(d, n, "{00000000-0000-0000-0000-000000000000}"u8);
         else n += FormatGuid(activity, d[n..]);
         d[n++] = (byte)'"';
-        if (record.TryGetRelatedActivityId(out var related))
+        if (record.HasExtendedData && record.TryGetRelatedActivityId(out var related))
         {
             n = Copy(d, n, ",\"RelatedActivityID\":\""u8);
             n += FormatGuid(related, d[n..]);
@@ -188,18 +197,18 @@ public sealed class EventJsonWriter : IDisposable
         n = Copy(d, n, "},\"channel\":\"ETW Trace\",\"computer\":"u8);
         n = Copy(d, n, _computerJson);
         n = Copy(d, n, ",\"security\":{\"user_id\":\""u8);
-        if (TryFormatSid(record.UserSid, d[n..], out int sidLength)) n += sidLength;
+        if (record.HasExtendedData && TryFormatSid(record.UserSid, d[n..], out int sidLength)) n += sidLength;
         n = Copy(d, n, "\"}}"u8);
         _output.Advance(n);
     }
 
-    private ReadOnlySpan<byte> Quoted(ReadOnlySpan<byte> text)
+    private void RawQuoted(ReadOnlySpan<byte> text)
     {
-        if (_quoted.Length < text.Length + 2) _quoted = new byte[Math.Max(text.Length + 2, _quoted.Length * 2)];
-        _quoted[0] = (byte)'"';
-        text.CopyTo(_quoted.AsSpan(1));
-        _quoted[text.Length + 1] = (byte)'"';
-        return _quoted.AsSpan(0, text.Length + 2);
+        var d = _output.GetSpan(text.Length + 2);
+        d[0] = (byte)'"';
+        text.CopyTo(d[1..]);
+        d[text.Length + 1] = (byte)'"';
+        _output.Advance(text.Length + 2);
     }
 
     private (JsonEncodedText[], JsonEncodedText[]) NamesOf(Schema.EventSchema schema)

@@ -15,6 +15,7 @@ internal sealed class ProviderFormCache<T>
         public readonly Guid Guid = guid;
         public string? Name;
         public bool Made;
+        public int NamesVersion = -1;
         public T Form = default!;
     }
 
@@ -35,8 +36,10 @@ internal sealed class ProviderFormCache<T>
     public T Get(in EtlRecord record)
     {
         Guid guid = _names.GuidOf(record);
-        string? name = _names.NameOf(record);
         var entry = _last;
+        // Names change only when the trace teaches one: until then the form made for them stands.
+        if (entry is not null && entry.Guid == guid && entry.NamesVersion == _names.Version) return entry.Form;
+        string? name = _names.NameOf(record);
         if (entry is null || entry.Guid != guid)
         {
             if (!_entries.TryGetValue(guid, out entry))
@@ -52,6 +55,7 @@ internal sealed class ProviderFormCache<T>
             entry.Form = _make(guid, name);
             entry.Made = true;
         }
+        entry.NamesVersion = _names.Version;
         return entry.Form;
     }
 }
