@@ -54,10 +54,10 @@ public sealed class EventJsonWriter : IDisposable
     private byte[] _hex = new byte[4096];
     private Schema.EventSchema? _lastSchema;
     private const int MaxCachedSchemas = 16_384;
-    private (JsonEncodedText[], JsonEncodedText[]) _lastNames;
+    private (byte[][], byte[][]) _lastNames;
     private readonly FieldFormatter _fields = new();
     private readonly MessageFormatter _messages;
-    private readonly Dictionary<Schema.EventSchema, (JsonEncodedText[] Names, JsonEncodedText[] StatusNames)> _fieldNames = new();
+    private readonly Dictionary<Schema.EventSchema, (byte[][] Names, byte[][] StatusNames)> _fieldNames = new();
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the JSON lines go.</param>
@@ -95,17 +95,30 @@ public sealed class EventJsonWriter : IDisposable
         Raw(",\"event_data\":"u8);
         var json = _json;
         var (names, statusNames) = NamesOf(decoded.Schema);
-        json.Reset();
-        json.WriteStartObject();
+        // The object's punctuation and property names go in raw (names encoded once per schema); values that need
+        // no escaping are formatted in place, the rest by the JSON writer as values of their own.
+        Raw("{"u8);
+        bool first = true;
         for (int i = 0; i < decoded.Count; i++)
         {
             if (!decoded.Has(i)) continue;
-            json.WritePropertyName(names[i]);
-            _fields.WriteJson(json, decoded, i);
-            if (FieldFormatter.StatusName(decoded, i) is { } symbol) json.WriteString(statusNames[i], symbol);
+            Raw(first ? names[i].AsSpan(1) : names[i]);
+            first = false;
+            if (!_fields.TryWriteJsonDirect(decoded, i, _output))
+            {
+                json.Reset();
+                _fields.WriteJson(json, decoded, i);
+                json.Flush();
+            }
+            if (FieldFormatter.StatusName(decoded, i) is { } symbol)
+            {
+                Raw(statusNames[i]);
+                json.Reset();
+                json.WriteStringValue(symbol);
+                json.Flush();
+            }
         }
-        json.WriteEndObject();
-        json.Flush();
+        Raw("}"u8);
         Raw(",\"message\":"u8);
         var message = _messages.Format(decoded);
         // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
@@ -211,13 +224,14 @@ public sealed class EventJsonWriter : IDisposable
         _output.Advance(text.Length + 2);
     }
 
-    private (JsonEncodedText[], JsonEncodedText[]) NamesOf(Schema.EventSchema schema)
+    /// <summary><c>,"Name":</c> for each field, and <c>,"NameName":</c> for its status name, encoded once.</summary>
+    private (byte[][], byte[][]) NamesOf(Schema.EventSchema schema)
     {
         if (ReferenceEquals(schema, _lastSchema)) return _lastNames;
         if (!_fieldNames.TryGetValue(schema, out var names))
         {
-            names = (schema.Fields.Select(f => JsonEncodedText.Encode(f.Name, Encoder)).ToArray(),
-                     schema.Fields.Select(f => JsonEncodedText.Encode(f.Name + "Name", Encoder)).ToArray());
+            names = (schema.Fields.Select(f => PropertyPrefix(f.Name)).ToArray(),
+                     schema.Fields.Select(f => PropertyPrefix(f.Name + "Name")).ToArray());
             // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
             if (_fieldNames.Count >= MaxCachedSchemas) _fieldNames.Clear();
             _fieldNames[schema] = names;
@@ -226,6 +240,9 @@ public sealed class EventJsonWriter : IDisposable
         _lastNames = names;
         return names;
     }
+
+    private static byte[] PropertyPrefix(string name) =>
+        [(byte)',', (byte)'"', .. JsonEncodedText.Encode(name, Encoder).EncodedUtf8Bytes, (byte)'"', (byte)':'];
 
     /// <summary>Flushes anything the JSON writer still holds into the output.</summary>
     public void Flush() => _json.Flush();
