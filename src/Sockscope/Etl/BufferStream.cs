@@ -106,23 +106,27 @@ internal sealed class BufferStream : IDisposable
             return;
         }
         byte[] packed = _reader.RentScratch(entry.Size);
-        int got = RandomAccess.Read(file, packed.AsSpan(0, entry.Size), entry.Offset);
-        _reader.AddBytesProcessed(got);
-        packed.AsSpan(0, WmiBufferHeader.Size).CopyTo(_data);
-        var header = WmiBufferHeader.Read(packed);
+        Account(entry, BufferDecompression.Run(file, entry, packed, _data));
+    }
+
+    /// <summary>
+    /// Counts the file bytes of a decompressed buffer, reports a damaged stream and sets the records' bounds.
+    /// </summary>
+    private void Account(in BufferEntry entry, in BufferDecompression d)
+    {
+        _reader.AddBytesProcessed(d.BytesRead);
+        var header = WmiBufferHeader.Read(_data);
         int expect = entry.MemorySize - WmiBufferHeader.Size;
-        var status = XpressDecoder.Decompress(packed.AsSpan(WmiBufferHeader.Size, got - WmiBufferHeader.Size),
-            _data.AsSpan(WmiBufferHeader.Size, expect), out int written, out int errorAt);
-        int produced = WmiBufferHeader.Size + written;
-        if (status != XpressStatus.Done || written < expect)
+        int produced = WmiBufferHeader.Size + d.Written;
+        if (d.Status != XpressStatus.Done || d.Written < expect)
         {
-            string why = status switch
+            string why = d.Status switch
             {
-                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {errorAt} of its {got - WmiBufferHeader.Size}",
+                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {d.ErrorAt} of its {d.BytesRead - WmiBufferHeader.Size}",
                 XpressStatus.DestinationTooSmall => "XPRESS stream decompresses past the buffer's stated size",
-                _ => $"XPRESS stream ends after {written} of {expect} bytes",
+                _ => $"XPRESS stream ends after {d.Written} of {expect} bytes",
             };
-            _reader.ReportCompressionProblem(entry, why, expect - written);
+            _reader.ReportCompressionProblem(entry, why, expect - d.Written);
             _cutByDecompression = true;
         }
         _pos = WmiBufferHeader.Size;
