@@ -52,7 +52,7 @@ internal sealed class BufferStream : IDisposable
                 continue;
             }
             if (_nextIndex >= _indices.Count) return false;
-            Load(_entries[_indices[_nextIndex++]]);
+            Load(_indices[_nextIndex++]);
         }
     }
 
@@ -82,11 +82,18 @@ internal sealed class BufferStream : IDisposable
         return (b == 0 || b == 0xFF) && !tail.ContainsAnyExcept(b);
     }
 
-    private void Load(in BufferEntry entry)
+    private void Load(int index)
     {
+        var entry = _entries[index];
         _buffer = entry;
         _pos = _end = 0;
         _cutByDecompression = false;
+        bool compressed = (entry.Flags & WmiBufferFlags.Compressed) != 0;
+        if (compressed && _reader.Prefetch is { } prefetch && prefetch.TryTake(index, ref _data, out var ready))
+        {
+            Account(entry, ready);
+            return;
+        }
         int need = entry.MemorySize;
         if (_data.Length < need)
         {
@@ -94,7 +101,7 @@ internal sealed class BufferStream : IDisposable
             _data = ArrayPool<byte>.Shared.Rent(need);
         }
         SafeFileHandle file = _reader.FileHandle;
-        if ((entry.Flags & WmiBufferFlags.Compressed) == 0)
+        if (!compressed)
         {
             int read = RandomAccess.Read(file, _data.AsSpan(0, entry.Size), entry.Offset);
             _reader.AddBytesProcessed(read);
