@@ -6,6 +6,8 @@ namespace Sockscope.Bench;
 /// <summary>
 /// Reads every record of a file, touching the header fields and payload span of each, and reports file MB/s,
 /// decompressed MB/s, events/s and peak working set: median of several runs in one process after a warm-up.
+/// With --prefetch both, runs with the parallel decompression on and off alternate (a shared machine's noise then
+/// falls on both alike), and the prefetcher's counts are shown.
 /// </summary>
 internal static class ReadBenchmark
 {
@@ -14,28 +16,42 @@ internal static class ReadBenchmark
         string path = args[0];
         var order = args.Contains("file") ? RecordOrder.File : RecordOrder.Time;
         int runs = (int)TraceGenerator.Option(args, "--runs", 5);
+        int at = Array.IndexOf(args, "--prefetch");
+        string prefetch = at >= 0 && at + 1 < args.Length ? args[at + 1] : "on";
+        bool[] modes = prefetch switch { "both" => [true, false], "off" => [false], _ => [true] };
         long fileBytes = new FileInfo(path).Length;
-        Once(path, order, out _, out _, out _); // warm-up: JIT and page cache
-        var seconds = new List<double>();
-        long events = 0, payload = 0, decompressed = 0;
+        foreach (bool mode in modes) Once(path, order, mode); // warm-up: JIT and page cache
+        var seconds = modes.ToDictionary(m => m, _ => new List<double>());
+        var last = new Dictionary<bool, Result>();
         for (int i = 0; i < runs; i++)
         {
-            var sw = Stopwatch.StartNew();
-            Once(path, order, out events, out payload, out decompressed);
-            seconds.Add(sw.Elapsed.TotalSeconds);
+            foreach (bool mode in modes)
+            {
+                var sw = Stopwatch.StartNew();
+                last[mode] = Once(path, order, mode);
+                seconds[mode].Add(sw.Elapsed.TotalSeconds);
+            }
         }
-        seconds.Sort();
-        double median = seconds[seconds.Count / 2];
         double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-        Console.WriteLine($"| {Path.GetFileName(path)} | {order} | {fileBytes / 1048576.0:F0} MB | {events:N0} | {median:F3} s | " +
-                          $"{fileBytes / 1048576.0 / median:F0} MB/s | {decompressed / 1048576.0 / median:F0} MB/s | {events / median / 1e6:F2} M/s | {peakMb:F0} MB |");
-        Console.WriteLine($"(runs: {string.Join(", ", seconds.Select(s => s.ToString("F3")))}; checksum {payload})");
+        foreach (bool mode in modes)
+        {
+            var s = seconds[mode];
+            s.Sort();
+            double median = s[s.Count / 2];
+            var r = last[mode];
+            Console.WriteLine($"| {Path.GetFileName(path)} | {order} | prefetch {(mode ? "on" : "off")} | {fileBytes / 1048576.0:F0} MB | {r.Events:N0} | {median:F3} s | " +
+                              $"{fileBytes / 1048576.0 / median:F0} MB/s | {r.Bytes / 1048576.0 / median:F0} MB/s | {r.Events / median / 1e6:F2} M/s | {peakMb:F0} MB |");
+            Console.WriteLine($"(runs: {string.Join(", ", s.Select(x => x.ToString("F3")))}; checksum {r.Checksum}; " +
+                              $"prefetched {r.Prefetched} (helped {r.Helped}), decompressed inline {r.Inline}, waits {r.Waits})");
+        }
         return 0;
     }
 
-    private static void Once(string path, RecordOrder order, out long events, out long checksum, out long bytes)
+    private readonly record struct Result(long Events, long Checksum, long Bytes, long Prefetched, long Helped, long Inline, long Waits);
+
+    private static Result Once(string path, RecordOrder order, bool prefetch)
     {
-        using var reader = EtlReader.Open(path, new EtlReaderOptions { Order = order });
+        using var reader = EtlReader.Open(path, new EtlReaderOptions { Order = order, ParallelDecompression = prefetch });
         long n = 0, sum = 0, recordBytes = 0;
         while (reader.TryRead(out var r))
         {
@@ -43,8 +59,7 @@ internal static class ReadBenchmark
             sum += r.Id + r.ProcessId + r.ThreadId + r.UserData.Length + (r.Timestamp & 0xFF) + r.ProviderId.GetHashCode() & 0xFFFF;
             recordBytes += r.Size;
         }
-        events = n;
-        checksum = sum;
-        bytes = recordBytes;
+        var p = reader.Prefetcher;
+        return new Result(n, sum, recordBytes, p?.Prefetched ?? 0, p?.Helped ?? 0, p?.DecompressedInline ?? 0, p?.Waits ?? 0);
     }
 }

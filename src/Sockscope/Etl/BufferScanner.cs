@@ -12,6 +12,11 @@ internal struct BufferEntry
     public int MemorySize;
     public ushort Processor;
     public WmiBufferFlags Flags;
+    /// <summary>
+    /// The header's time stamp: when the buffer was flushed, at or after its last record. The merge is done with the
+    /// buffer about then, so it orders the prefetch of the processor's next buffer.
+    /// </summary>
+    public long TimeStamp;
 }
 
 /// <summary>
@@ -118,6 +123,7 @@ internal sealed class BufferScanner
             MemorySize = h.IsCompressed ? (int)Math.Max(h.SavedOffset, (uint)WmiBufferHeader.Size) : (int)h.BufferSize,
             Processor = h.ProcessorIndex,
             Flags = h.BufferFlag,
+            TimeStamp = h.TimeStamp,
         };
     }
 

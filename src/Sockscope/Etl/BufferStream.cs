@@ -52,7 +52,7 @@ internal sealed class BufferStream : IDisposable
                 continue;
             }
             if (_nextIndex >= _indices.Count) return false;
-            Load(_entries[_indices[_nextIndex++]]);
+            Load(_indices[_nextIndex++]);
         }
     }
 
@@ -82,11 +82,18 @@ internal sealed class BufferStream : IDisposable
         return (b == 0 || b == 0xFF) && !tail.ContainsAnyExcept(b);
     }
 
-    private void Load(in BufferEntry entry)
+    private void Load(int index)
     {
+        var entry = _entries[index];
         _buffer = entry;
         _pos = _end = 0;
         _cutByDecompression = false;
+        bool compressed = (entry.Flags & WmiBufferFlags.Compressed) != 0;
+        if (compressed && _reader.Prefetch is { } prefetch && prefetch.TryTake(index, ref _data, out var ready))
+        {
+            Account(entry, ready);
+            return;
+        }
         int need = entry.MemorySize;
         if (_data.Length < need)
         {
@@ -94,7 +101,7 @@ internal sealed class BufferStream : IDisposable
             _data = ArrayPool<byte>.Shared.Rent(need);
         }
         SafeFileHandle file = _reader.FileHandle;
-        if ((entry.Flags & WmiBufferFlags.Compressed) == 0)
+        if (!compressed)
         {
             int read = RandomAccess.Read(file, _data.AsSpan(0, entry.Size), entry.Offset);
             _reader.AddBytesProcessed(read);
@@ -106,23 +113,27 @@ internal sealed class BufferStream : IDisposable
             return;
         }
         byte[] packed = _reader.RentScratch(entry.Size);
-        int got = RandomAccess.Read(file, packed.AsSpan(0, entry.Size), entry.Offset);
-        _reader.AddBytesProcessed(got);
-        packed.AsSpan(0, WmiBufferHeader.Size).CopyTo(_data);
-        var header = WmiBufferHeader.Read(packed);
+        Account(entry, BufferDecompression.Run(file, entry, packed, _data));
+    }
+
+    /// <summary>
+    /// Counts the file bytes of a decompressed buffer, reports a damaged stream and sets the records' bounds.
+    /// </summary>
+    private void Account(in BufferEntry entry, in BufferDecompression d)
+    {
+        _reader.AddBytesProcessed(d.BytesRead);
+        var header = WmiBufferHeader.Read(_data);
         int expect = entry.MemorySize - WmiBufferHeader.Size;
-        var status = XpressDecoder.Decompress(packed.AsSpan(WmiBufferHeader.Size, got - WmiBufferHeader.Size),
-            _data.AsSpan(WmiBufferHeader.Size, expect), out int written, out int errorAt);
-        int produced = WmiBufferHeader.Size + written;
-        if (status != XpressStatus.Done || written < expect)
+        int produced = WmiBufferHeader.Size + d.Written;
+        if (d.Status != XpressStatus.Done || d.Written < expect)
         {
-            string why = status switch
+            string why = d.Status switch
             {
-                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {errorAt} of its {got - WmiBufferHeader.Size}",
+                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {d.ErrorAt} of its {d.BytesRead - WmiBufferHeader.Size}",
                 XpressStatus.DestinationTooSmall => "XPRESS stream decompresses past the buffer's stated size",
-                _ => $"XPRESS stream ends after {written} of {expect} bytes",
+                _ => $"XPRESS stream ends after {d.Written} of {expect} bytes",
             };
-            _reader.ReportCompressionProblem(entry, why, expect - written);
+            _reader.ReportCompressionProblem(entry, why, expect - d.Written);
             _cutByDecompression = true;
         }
         _pos = WmiBufferHeader.Size;

@@ -7,9 +7,14 @@ namespace Sockscope.Etl;
 /// <summary>
 /// Reads the event records of an ETL file, forward only, as Windows wrote them: every header kind, 32- and 64-bit,
 /// compressed buffers, per-processor buffers merged into time order. Memory does not grow with the file: one buffer
-/// per processor, plus 16 bytes per buffer of the current merge window. Damage is reported in
-/// <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
+/// per processor, plus 48 bytes per buffer of the current merge window, plus for compressed files up to 8 MiB of
+/// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). Damage is
+/// reported in <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
 /// </summary>
+/// <remarks>
+/// An instance is used from one thread at a time. Dispose it: that ends the decompression worker, if it has one,
+/// and closes the file.
+/// </remarks>
 /// <example>
 /// <code>
 /// using var reader = EtlReader.Open("trace.etl");
@@ -23,6 +28,9 @@ public sealed class EtlReader : Sources.IEventSource
     private readonly BufferScanner _scanner;
     private readonly List<BufferEntry> _window = new();
     private readonly List<BufferStream> _streams = new();
+    private readonly List<List<int>> _streamBuffers = new();
+    private BufferPrefetcher? _prefetcher;
+    private bool _prefetching;
     private BufferStream?[] _heap = [];
     private int _heapCount;
     private BufferStream? _current;
@@ -64,6 +72,12 @@ public sealed class EtlReader : Sources.IEventSource
     public Sources.EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
 
     internal SafeFileHandle FileHandle { get; }
+
+    /// <summary>The worker decompressing the current window's buffers ahead, or null when this thread does it all.</summary>
+    internal BufferPrefetcher? Prefetch => _prefetching ? _prefetcher : null;
+
+    /// <summary>The prefetch worker, if any window had one, for tests and benchmarks.</summary>
+    internal BufferPrefetcher? Prefetcher => _prefetcher;
 
     private EtlReader(string path, SafeFileHandle handle, long length, TraceLogfileHeader header, int pointerSize,
         long headerTimestamp, EtlReaderOptions options)
@@ -185,8 +199,12 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>Indexes the next window of buffers and sets up its streams; false when the file is done.</summary>
     private bool StartWindow()
     {
+        // The worker reads the window's entries: stop it before they change.
+        if (_prefetching) _prefetcher!.Halt();
+        _prefetching = false;
         foreach (var old in _streams) old.Dispose();
         _streams.Clear();
+        _streamBuffers.Clear();
         _window.Clear();
         _heapCount = 0;
         while (_window.Count < _options.MergeWindowBuffers && _scanner.TryNext(out var entry)) _window.Add(entry);
@@ -221,20 +239,34 @@ public sealed class EtlReader : Sources.IEventSource
 
         if (byTime)
         {
-            int rank = 0;
-            foreach (var key in perProcessor.Keys.Order())
-                _streams.Add(new BufferStream(this, _window, perProcessor[key].list, rank++));
+            foreach (var key in perProcessor.Keys.Order()) _streamBuffers.Add(perProcessor[key].list);
         }
         else
         {
-            _streams.Add(new BufferStream(this, _window, Enumerable.Range(0, _window.Count).ToList(), 0));
+            _streamBuffers.Add(Enumerable.Range(0, _window.Count).ToList());
         }
+        for (int rank = 0; rank < _streamBuffers.Count; rank++)
+            _streams.Add(new BufferStream(this, _window, _streamBuffers[rank], rank));
+        StartPrefetch();
 
         if (_heap.Length < _streams.Count) _heap = new BufferStream?[_streams.Count];
         foreach (var s in _streams)
             if (s.MoveNext()) Push(s);
         _current = _heapCount > 0 ? Pop() : null;
         return true;
+    }
+
+    /// <summary>Hands the window's compressed buffers to the worker, when there is a second core and enough of them.</summary>
+    private void StartPrefetch()
+    {
+        if (!_options.ParallelDecompression || Environment.ProcessorCount < 2) return;
+        int compressed = 0;
+        foreach (var e in _window)
+            if ((e.Flags & WmiBufferFlags.Compressed) != 0) compressed++;
+        if (compressed < BufferPrefetcher.MinimumBuffers) return;
+        _prefetcher ??= new BufferPrefetcher(FileHandle);
+        _prefetcher.BeginWindow(_window, _streamBuffers);
+        _prefetching = true;
     }
 
     private static bool Before(BufferStream a, BufferStream b) =>
@@ -312,6 +344,9 @@ public sealed class EtlReader : Sources.IEventSource
     /// <inheritdoc/>
     public void Dispose()
     {
+        // First: the worker writes into pooled arrays and reads the file.
+        _prefetcher?.Dispose();
+        _prefetching = false;
         foreach (var s in _streams) s.Dispose();
         _streams.Clear();
         if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
