@@ -156,29 +156,14 @@ internal static class DumpCommand
     private static long Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
-        var filter = new RecordFilter(settings, reader, names, catalog);
-        var sink = RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
-        var decoder = new EventDecoder(catalog);
-        // Providers the catalog does not know may still describe their events themselves (TraceLogging).
-        var selfDescribed = new TraceLoggingDecoder(names);
-        long left = settings.Limit ?? long.MaxValue;
-        int tick = 0;
-        while (left > 0 && reader.TryRead(out var record))
+        var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
+        long written = ForEachMatch(reader, settings, catalog, names, progress, (in EtlRecord record) =>
         {
-            names.Learn(record);
-            if (++tick == ProgressDisplay.Every)
-            {
-                tick = 0;
-                progress.Report(reader.BytesProcessed);
-            }
-            if (!filter.Matches(record)) continue;
-            if (decoder.TryDecode(record, out var decoded) || selfDescribed.TryDecode(record, out decoded)) sink.Write(record, decoded);
-            else sink.Write(record);
+            sink.Write(record);
             output.Commit();
-            left--;
-        }
+        });
         output.Complete();
-        return (settings.Limit ?? long.MaxValue) - left;
+        return written;
     }
 
     /// <summary>
@@ -189,24 +174,29 @@ internal static class DumpCommand
         ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
-        var filter = new RecordFilter(settings, reader, names, catalog);
         // The CSV header row, once; the workers' own writers are made without it.
         RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
         using var parallel = new ParallelRecordWriter(settings.Threads, names, (writer, workerNames) =>
         {
-            var sink = RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, catalog);
-            var decoder = new EventDecoder(catalog);
-            var selfDescribed = new TraceLoggingDecoder(workerNames);
+            var sink = new DecodingSink(RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, catalog), catalog, workerNames);
             return batch =>
             {
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    var record = batch[i];
-                    if (decoder.TryDecode(record, out var decoded) || selfDescribed.TryDecode(record, out decoded)) sink.Write(record, decoded);
-                    else sink.Write(record);
-                }
+                for (int i = 0; i < batch.Count; i++) sink.Write(batch[i]);
             };
         }, output.WriteThrough);
+        long written = ForEachMatch(reader, settings, catalog, names, progress, parallel.Add);
+        parallel.Complete();
+        output.Complete();
+        return written;
+    }
+
+    private delegate void RecordAction(in EtlRecord record);
+
+    /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns how many.</summary>
+    private static long ForEachMatch(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
+        RecordAction action)
+    {
+        var filter = new RecordFilter(settings, reader, names, catalog);
         long left = settings.Limit ?? long.MaxValue;
         int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
@@ -218,12 +208,24 @@ internal static class DumpCommand
                 progress.Report(reader.BytesProcessed);
             }
             if (!filter.Matches(record)) continue;
-            parallel.Add(record);
+            action(record);
             left--;
         }
-        parallel.Complete();
-        output.Complete();
         return (settings.Limit ?? long.MaxValue) - left;
+    }
+
+    /// <summary>Writes a record decoded when the catalog or its own TraceLogging metadata describes it, raw otherwise.</summary>
+    private sealed class DecodingSink(RecordSink sink, SchemaCatalog catalog, ProviderNames names)
+    {
+        private readonly EventDecoder _decoder = new(catalog);
+        // Providers the catalog does not know may still describe their events themselves (TraceLogging).
+        private readonly TraceLoggingDecoder _selfDescribed = new(names);
+
+        public void Write(in EtlRecord record)
+        {
+            if (_decoder.TryDecode(record, out var decoded) || _selfDescribed.TryDecode(record, out decoded)) sink.Write(record, decoded);
+            else sink.Write(record);
+        }
     }
 
     private static Option<TimeSpec?> TimeOption(string name, string description) => new(name)
