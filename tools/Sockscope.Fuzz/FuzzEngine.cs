@@ -153,11 +153,13 @@ public static class FuzzEngine
             {
                 var names = new ProviderNames();
                 var decoder = new EventDecoder(SchemaCatalog.Winsock);
+                // As `dump --all` does: events the catalog does not know may describe themselves (TraceLogging).
+                var selfDescribed = new Sockscope.Decoding.TraceLogging.TraceLoggingDecoder(names);
                 using var json = new EventJsonWriter(output, source.Clock, names);
                 while (source.TryRead(out var r))
                 {
                     names.Learn(r);
-                    if (decoder.TryDecode(r, out var d)) { json.Write(r, d); events++; }
+                    if (decoder.TryDecode(r, out var d) || selfDescribed.TryDecode(r, out d)) { json.Write(r, d); events++; }
                     else json.Write(r);
                     if (output.WrittenCount > 1 << 20) { json.Flush(); output.ResetWrittenCount(); }
                 }
