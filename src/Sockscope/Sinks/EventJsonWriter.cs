@@ -56,6 +56,7 @@ public sealed class EventJsonWriter : IDisposable
     private const int MaxCachedSchemas = 16_384;
     private (byte[][], byte[][]) _lastNames;
     private readonly FieldFormatter _fields = new();
+    private readonly Dictionary<string, byte[]> _symbols = new(ReferenceEqualityComparer.Instance);
     private readonly MessageFormatter _messages;
     private readonly Dictionary<Schema.EventSchema, (byte[][] Names, byte[][] StatusNames)> _fieldNames = new();
 
@@ -95,30 +96,56 @@ public sealed class EventJsonWriter : IDisposable
         Raw(",\"event_data\":"u8);
         var json = _json;
         var (names, statusNames) = NamesOf(decoded.Schema);
-        // The object's punctuation and property names go in raw (names encoded once per schema); values that need
-        // no escaping are formatted in place, the rest by the JSON writer as values of their own.
-        Raw("{"u8);
+        // The object's punctuation, property names and the values that need no escaping are formatted straight into
+        // one span of the output (names encoded once per schema); the rest go through the JSON writer, each a value
+        // of its own.
+        int bound = 2;
+        for (int i = 0; i < decoded.Count; i++)
+            if (decoded.Has(i)) bound += names[i].Length + statusNames[i].Length + FieldFormatter.MaxJsonDirectLength(decoded, i) + MaxStatusNameLength;
+        var d = _output.GetSpan(bound);
+        int n = 0;
+        d[n++] = (byte)'{';
         bool first = true;
         for (int i = 0; i < decoded.Count; i++)
         {
             if (!decoded.Has(i)) continue;
-            Raw(first ? names[i].AsSpan(1) : names[i]);
+            var name = first ? names[i].AsSpan(1) : names[i];
             first = false;
-            if (!_fields.TryWriteJsonDirect(decoded, i, _output))
+            name.CopyTo(d[n..]);
+            n += name.Length;
+            int w = _fields.TryFormatJsonDirect(decoded, i, d[n..]);
+            if (w >= 0) n += w;
+            else
             {
+                _output.Advance(n);
                 json.Reset();
                 _fields.WriteJson(json, decoded, i);
                 json.Flush();
+                n = 0;
+                d = _output.GetSpan(bound);
             }
             if (FieldFormatter.StatusName(decoded, i) is { } symbol)
             {
-                Raw(statusNames[i]);
-                json.Reset();
-                json.WriteStringValue(symbol);
-                json.Flush();
+                statusNames[i].CopyTo(d[n..]);
+                n += statusNames[i].Length;
+                if (QuotedSymbol(symbol) is { } quoted)
+                {
+                    quoted.CopyTo(d[n..]);
+                    n += quoted.Length;
+                }
+                else
+                {
+                    _output.Advance(n);
+                    json.Reset();
+                    json.WriteStringValue(symbol);
+                    json.Flush();
+                    n = 0;
+                    d = _output.GetSpan(bound);
+                }
             }
         }
-        Raw("}"u8);
+        d[n++] = (byte)'}';
+        _output.Advance(n);
         Raw(",\"message\":"u8);
         var message = _messages.Format(decoded);
         // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
@@ -239,6 +266,20 @@ public sealed class EventJsonWriter : IDisposable
         _lastSchema = schema;
         _lastNames = names;
         return names;
+    }
+
+    /// <summary>Room kept for a status name (NTSTATUS and Win32 error symbols are identifiers far shorter).</summary>
+    private const int MaxStatusNameLength = 128;
+
+    /// <summary>A status symbol as a JSON string (encoded once per symbol), or null when it is too long to go in raw.</summary>
+    private byte[]? QuotedSymbol(string symbol)
+    {
+        if (!_symbols.TryGetValue(symbol, out var bytes))
+        {
+            bytes = [(byte)'"', .. JsonEncodedText.Encode(symbol, Encoder).EncodedUtf8Bytes, (byte)'"'];
+            if (_symbols.Count < 4096) _symbols[symbol] = bytes;
+        }
+        return bytes.Length <= MaxStatusNameLength ? bytes : null;
     }
 
     private static byte[] PropertyPrefix(string name) =>

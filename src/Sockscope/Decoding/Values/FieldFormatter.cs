@@ -79,61 +79,54 @@ public sealed class FieldFormatter
     }
 
     /// <summary>
-    /// Writes field <paramref name="index"/>'s JSON value straight into <paramref name="output"/> when it is a number,
-    /// a Boolean or text that needs no escaping (nearly every Winsock field), exactly as <see cref="WriteJson"/> would;
-    /// returns false, having written nothing, for the rest (value-map names, strings, floating point, arrays and
-    /// structs), which go through a <see cref="Utf8JsonWriter"/>.
+    /// Formats field <paramref name="index"/>'s JSON value into <paramref name="d"/> (at least
+    /// <see cref="MaxJsonDirectLength"/> bytes) when it is a number, a Boolean or text that needs no escaping (nearly
+    /// every Winsock field), exactly as <see cref="WriteJson"/> would; returns the bytes written, or -1, having written
+    /// nothing, for the rest (value-map names, strings, floating point, arrays and structs), which go through a
+    /// <see cref="Utf8JsonWriter"/>.
     /// </summary>
-    public bool TryWriteJsonDirect(in DecodedEvent e, int index, IBufferWriter<byte> output)
+    public int TryFormatJsonDirect(in DecodedEvent e, int index, Span<byte> d)
     {
         var f = e.Field(index);
-        if (PayloadDecoder.IsAggregate(f)) return false;
+        if (PayloadDecoder.IsAggregate(f)) return -1;
         ulong number = e.Values[index].Number;
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is not null) return false;
-        Span<byte> d;
+        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is not null) return -1;
         int w;
         switch (f.EffectiveOutType)
         {
             case OutType.Boolean:
                 var word = number != 0 ? "true"u8 : "false"u8;
-                word.CopyTo(output.GetSpan(word.Length));
-                output.Advance(word.Length);
-                return true;
+                word.CopyTo(d);
+                return word.Length;
             case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
-                d = output.GetSpan(20);
                 Utf8Formatter.TryFormat((long)number, d, out w);
-                output.Advance(w);
-                return true;
+                return w;
             case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                d = output.GetSpan(20);
                 if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) Utf8Formatter.TryFormat((long)number, d, out w);
                 else Utf8Formatter.TryFormat(number, d, out w);
-                output.Advance(w);
-                return true;
+                return w;
             case OutType.Port:
-                d = output.GetSpan(20);
                 Utf8Formatter.TryFormat(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number, d, out w);
-                output.Advance(w);
-                return true;
+                return w;
             case OutType.Float or OutType.Double:
-                return false;
+                return -1;
             case OutType.String when IsCharType(f.InType):
-                return false;
+                return -1;
         }
-        if (!IsPlainAscii(f)) return false;
-        d = output.GetSpan(MaxTextLength(e, index) + 2);
+        if (!IsPlainAscii(f)) return -1;
         int n = FormatJsonText(e, index, d[1..]);
         if (n < 0)
         {
             "null"u8.CopyTo(d);
-            output.Advance(4);
-            return true;
+            return 4;
         }
         d[0] = (byte)'"';
         d[n + 1] = (byte)'"';
-        output.Advance(n + 2);
-        return true;
+        return n + 2;
     }
+
+    /// <summary>The room <see cref="TryFormatJsonDirect"/> needs for field <paramref name="index"/>.</summary>
+    public static int MaxJsonDirectLength(in DecodedEvent e, int index) => MaxTextLength(e, index) + 2;
 
     /// <summary>
     /// Writes the text a person reads for field <paramref name="index"/> into UTF-8 (names for status codes,
