@@ -531,6 +531,19 @@ public class TraceLoggingTests
     }
 
     [Fact]
+    public void Infinite_and_nan_floats_dump_as_named_strings()
+    {
+        // Found by the fuzzer: a float field holding infinity (a flipped bit in a real PerfView trace) made the JSON
+        // writer throw, and `dump` ended there.
+        var meta = new Meta("Floats").Field("f", 11).Field("d", 12).Field("n", 12).Field("ok", 12).ToArray();
+        var payload = new Payload().U32(0x7F800000).U64(0xFFF0000000000000).U64(0x7FF8000000000000)
+            .U64(BitConverter.DoubleToUInt64Bits(2.5)).ToArray();
+        var (json, status) = Assert.Single(RoundTrip((meta, payload)));
+        Assert.Equal(DecodeStatus.Complete, status);
+        Assert.Equal("""{"f":"Infinity","d":"-Infinity","n":"NaN","ok":2.5}""", json);
+    }
+
+    [Fact]
     public void Structs_nested_past_the_limit_are_refused()
     {
         static byte[] Nested(int depth)

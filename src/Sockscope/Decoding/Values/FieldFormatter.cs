@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
@@ -61,10 +62,10 @@ public sealed class FieldFormatter
                 json.WriteNumberValue(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number);
                 return;
             case OutType.Float:
-                json.WriteNumberValue(BitConverter.UInt32BitsToSingle((uint)number));
+                WriteFloatingPoint(json, BitConverter.UInt32BitsToSingle((uint)number));
                 return;
             case OutType.Double:
-                json.WriteNumberValue(BitConverter.UInt64BitsToDouble(number));
+                WriteFloatingPoint(json, BitConverter.UInt64BitsToDouble(number));
                 return;
             case OutType.String when IsCharType(f.InType):
                 var c = Scratch(16);
@@ -76,6 +77,20 @@ public sealed class FieldFormatter
         if (n < 0) json.WriteNullValue();
         else if (IsPlainAscii(f)) json.WriteRawValue(Quote(text, n), skipInputValidation: true);
         else json.WriteStringValue(text[..n]);
+    }
+
+    // JSON has no number for infinities and NaN (any bits a payload holds may be one): they go as the strings
+    // "Infinity", "-Infinity" and "NaN", as System.Text.Json's named floating-point literals do.
+    private static void WriteFloatingPoint(Utf8JsonWriter json, float value)
+    {
+        if (float.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteFloatingPoint(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
