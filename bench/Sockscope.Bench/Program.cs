@@ -7,7 +7,7 @@ using Sockscope.Bench;
 //   dotnet run -c Release --project bench/Sockscope.Bench -- read FILE [--order time|file] [--runs 5] [--prefetch on|off|both]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- generate-winsock OUT.etl --events N [--cpus 2] [--compress]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- decode FILE [--runs 5]
-//   dotnet run -c Release --project bench/Sockscope.Bench -- sockets FILE [--runs 5]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- sockets FILE [--runs 5] [--prefetch on|off]
 return args.FirstOrDefault() switch
 {
     "generate" => TraceGenerator.Run(args[1..]),
@@ -22,6 +22,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: generate OUT.etl --mb N [--events N] [--compress] [--cpus N] | read FILE [--order time|file] [--runs N] [--prefetch on|off|both]\n" +
         "       generate-winsock OUT.etl --events N [--cpus N] [--compress] | decode FILE [--runs N]\n" +
-        "       sockets FILE [--runs N]");
+        "       sockets FILE [--runs N] [--prefetch on|off]");
     return 2;
 }

@@ -42,12 +42,12 @@ internal static class ReadBenchmark
             Console.WriteLine($"| {Path.GetFileName(path)} | {order} | prefetch {(mode ? "on" : "off")} | {fileBytes / 1048576.0:F0} MB | {r.Events:N0} | {median:F3} s | " +
                               $"{fileBytes / 1048576.0 / median:F0} MB/s | {r.Bytes / 1048576.0 / median:F0} MB/s | {r.Events / median / 1e6:F2} M/s | {peakMb:F0} MB |");
             Console.WriteLine($"(runs: {string.Join(", ", s.Select(x => x.ToString("F3")))}; checksum {r.Checksum}; " +
-                              $"prefetched {r.Prefetched} (helped {r.Helped}), decompressed inline {r.Inline}, waits {r.Waits})");
+                              $"prefetched {r.Prefetched} (helped {r.Helped}), decompressed inline {r.Inline}, taken back {r.TakenBack})");
         }
         return 0;
     }
 
-    private readonly record struct Result(long Events, long Checksum, long Bytes, long Prefetched, long Helped, long Inline, long Waits);
+    private readonly record struct Result(long Events, long Checksum, long Bytes, long Prefetched, long Helped, long Inline, long TakenBack);
 
     private static Result Once(string path, RecordOrder order, bool prefetch)
     {
@@ -60,6 +60,6 @@ internal static class ReadBenchmark
             recordBytes += r.Size;
         }
         var p = reader.Prefetcher;
-        return new Result(n, sum, recordBytes, p?.Prefetched ?? 0, p?.Helped ?? 0, p?.DecompressedInline ?? 0, p?.Waits ?? 0);
+        return new Result(n, sum, recordBytes, p?.Prefetched ?? 0, p?.Helped ?? 0, p?.DecompressedInline ?? 0, p?.TakenBack ?? 0);
     }
 }

@@ -13,17 +13,21 @@ namespace Sockscope.Bench;
 /// </summary>
 internal static class SocketsBenchmark
 {
+    private static EtlReaderOptions s_options = new() { Order = RecordOrder.Time };
+
     public static int Run(string[] args)
     {
         string path = args[0];
         int runs = (int)TraceGenerator.Option(args, "--runs", 5);
+        int at = Array.IndexOf(args, "--prefetch");
+        s_options = new EtlReaderOptions { Order = RecordOrder.Time, ParallelDecompression = !(at >= 0 && at + 1 < args.Length && args[at + 1] == "off") };
         {
             var times = new List<double>();
             long n = 0;
             for (int i = 0; i <= runs; i++)
             {
                 var sw = Stopwatch.StartNew();
-                using var reader = EtlReader.Open(path, new EtlReaderOptions { Order = RecordOrder.Time });
+                using var reader = EtlReader.Open(path, s_options);
                 var feed = new SocketEventFeed(reader, Schema.SchemaCatalog.Winsock);
                 var batch = new SocketEvent[4096];
                 n = 0;
@@ -53,7 +57,7 @@ internal static class SocketsBenchmark
 
     private static (long Events, long Sockets) Once(string path, bool parallel, bool json)
     {
-        using var reader = EtlReader.Open(path, new EtlReaderOptions { Order = RecordOrder.Time });
+        using var reader = EtlReader.Open(path, s_options);
         var output = new ArrayBufferWriter<byte>(1 << 20);
         using var writer = new SocketWriter(output, SocketFormat.Jsonl);
         long written = 0;

@@ -15,14 +15,16 @@ namespace Sockscope.Etl;
 /// decompressing, then ready in a slot), or the reading thread when it needs a buffer the worker has not reached
 /// (pending, then taken), which it then decompresses itself. When the worker is on the very buffer the reading
 /// thread needs, the worker is the slower of the two: rather than wait, the reading thread decompresses the next
-/// pending buffer into a free slot, as the worker would, and so the two share the decompression. It waits only when
-/// no slot is free, and then for a buffer the worker is decompressing at that moment: a wait is bounded by one
-/// buffer, never by work that has not started.
+/// pending buffer into a free slot, as the worker would, and so the two share the decompression. With no slot free
+/// it spins a few microseconds for the worker to finish, and then takes the buffer back (decompressing, then
+/// taken) and decompresses it itself; the worker drops its result when it is done. So the reading thread never
+/// blocks on the worker: a worker thread the system has set aside (two cores shared by three threads) costs one
+/// buffer's work twice, not a scheduling quantum.
 /// </para>
 /// <para>
 /// The worker is a thread of its own, not the thread pool's: a host that keeps every pool thread busy (a test runner
 /// does) would otherwise starve it. It sleeps when every slot holds a result or the window has nothing left for it,
-/// is woken once half the slots are free again or a new window starts, and ends after a second of idleness, so a
+/// is woken once a quarter of the slots are free again or a new window starts, and ends after a second of idleness, so a
 /// reader that is never disposed leaves no thread behind for long. Disposal ends it at once.
 /// </para>
 /// <para>
@@ -34,13 +36,16 @@ namespace Sockscope.Etl;
 internal sealed class BufferPrefetcher : IDisposable
 {
     /// <summary>
-    /// Memory the decompressed buffers waiting to be taken may hold: 8 MiB, and at least two buffers whatever their
-    /// size (so 32 MiB for pktmon's 16 MiB buffers).
+    /// Memory the decompressed buffers waiting to be taken may hold: 4 MiB, and at least two buffers whatever their
+    /// size (so 32 MiB for pktmon's 16 MiB buffers). With ETW's usual 64 KiB buffers that is 64 buffers, a millisecond
+    /// or two of reading: the worker is woken when a quarter of them have been taken, and the rest must last until it
+    /// runs again, which on a loaded machine can take that long. Fewer let the reading thread run dry and do the work
+    /// itself (measured on 2 cores: 4 slots left it a sixth of the buffers).
     /// </summary>
-    public const int LookaheadBytes = 8 << 20;
+    public const int LookaheadBytes = 4 << 20;
 
-    /// <summary>Results waiting per stream: enough to ride over the jitter of processors filling buffers at uneven rates.</summary>
-    public const int SlotsPerStream = 4;
+    /// <summary>Most buffers waiting, however small they are.</summary>
+    public const int MaximumSlots = 256;
 
     /// <summary>
     /// A window with fewer compressed buffers is decompressed on the reading thread alone: handing work to another
@@ -72,6 +77,7 @@ internal sealed class BufferPrefetcher : IDisposable
     private int _slotCount;
     private int _freeSlots;
     private int _wakeAt;
+    private int _nextSlot; // where the search for a free slot starts; either thread may move it, a stale value only costs a longer search
 
     // The window's schedule: set by BeginWindow while the worker is halted, read by both threads while it runs.
     private List<BufferEntry> _window = [];
@@ -92,7 +98,6 @@ internal sealed class BufferPrefetcher : IDisposable
     private volatile bool _faulted;
     private bool _disposed;
     private Exception? _fault;
-    private int _waiters;
 
     public BufferPrefetcher(SafeFileHandle file) => _file = file;
 
@@ -102,8 +107,8 @@ internal sealed class BufferPrefetcher : IDisposable
     public long DecompressedInline { get; private set; }
     /// <summary>Buffers the reading thread decompressed into a slot while the worker was on the one it needed.</summary>
     public long Helped { get; private set; }
-    /// <summary>Times the reading thread waited for a buffer the worker was decompressing.</summary>
-    public long Waits { get; private set; }
+    /// <summary>Buffers the reading thread took back from the worker and decompressed itself, the worker being slow to finish.</summary>
+    public long TakenBack { get; private set; }
 
     /// <summary>True while the worker sleeps (every slot full, or nothing left to do) or has ended, for tests.</summary>
     public bool Idle => _idle;
@@ -148,7 +153,7 @@ internal sealed class BufferPrefetcher : IDisposable
 
         int largest = WmiBufferHeader.Size;
         for (int p = 0; p < _count; p++) largest = Math.Max(largest, window[_order[p]].MemorySize);
-        int slots = Math.Clamp(SlotsPerStream * streams.Count, 2, Math.Max(2, LookaheadBytes / largest));
+        int slots = Math.Clamp(LookaheadBytes / largest, 2, MaximumSlots);
         PrepareSlots(Math.Min(slots, Math.Max(_count, 1)));
 
         lock (_gate)
@@ -171,8 +176,7 @@ internal sealed class BufferPrefetcher : IDisposable
     /// <summary>
     /// Takes the decompressed window buffer <paramref name="index"/>: swaps the result's array with
     /// <paramref name="data"/> and gives what happened. False when the reading thread is to decompress the buffer
-    /// itself (not scheduled, or the worker has not reached it); true after waiting when the worker is on it now.
-    /// Rethrows what the worker's read threw.
+    /// itself (not scheduled, not reached by the worker, or taken back from it). Rethrows what the worker's read threw.
     /// </summary>
     public bool TryTake(int index, ref byte[] data, out BufferDecompression result)
     {
@@ -187,9 +191,12 @@ internal sealed class BufferPrefetcher : IDisposable
             if (state == Taken) return false;
             if (state == Decompressing)
             {
-                if (Help(p)) continue;
-                Waits++;
-                WaitWhileDecompressing(p);
+                if (Help(p) || WorkerFinishes(p)) continue;
+                if (Interlocked.CompareExchange(ref _state[p], Taken, Decompressing) == Decompressing)
+                {
+                    TakenBack++;
+                    return false;
+                }
             }
             else if (Interlocked.CompareExchange(ref _state[p], Taken, Pending) == Pending)
             {
@@ -242,31 +249,19 @@ internal sealed class BufferPrefetcher : IDisposable
         return false;
     }
 
-    private void WaitWhileDecompressing(int p)
+    /// <summary>
+    /// Spins a few microseconds (less than a buffer's decompression) for the worker to finish position
+    /// <paramref name="p"/>; false when it has not.
+    /// </summary>
+    private bool WorkerFinishes(int p)
     {
-        // A buffer takes tens of microseconds: spin first, and block only for a large one or a descheduled worker.
         var spin = new SpinWait();
-        while (Volatile.Read(ref _state[p]) == Decompressing && !spin.NextSpinWillYield) spin.SpinOnce();
-        if (Volatile.Read(ref _state[p]) != Decompressing) return;
-        lock (_gate)
+        while (!spin.NextSpinWillYield)
         {
-            // The worker publishes a result and then looks for waiters; this side counts itself and then looks at the
-            // result. Both steps are full fences, so one of the two sides sees the other.
-            Interlocked.Increment(ref _waiters);
-            try
-            {
-                while (Volatile.Read(ref _state[p]) == Decompressing)
-                {
-                    if (!_running)
-                        throw new InvalidOperationException("the decompression worker stopped without finishing its buffer", _fault);
-                    Monitor.Wait(_gate, 100);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _waiters);
-            }
+            spin.SpinOnce();
+            if (Volatile.Read(ref _state[p]) != Decompressing) return true;
         }
+        return false;
     }
 
     /// <summary>Under <see cref="_gate"/>: wakes the worker, or starts a thread when it has ended.</summary>
@@ -315,8 +310,8 @@ internal sealed class BufferPrefetcher : IDisposable
             }
             catch (Exception e)
             {
-                // Only a bug gets here (a buffer's own failures are its result). Stop prefetching; a buffer left half
-                // done makes the reading thread throw rather than wait for it.
+                // Only a bug gets here (a buffer's own failures are its result). Stop prefetching; the reading thread
+                // takes back a buffer left half done, as it would from a slow worker.
                 _fault = e;
                 _faulted = true;
             }
@@ -351,11 +346,8 @@ internal sealed class BufferPrefetcher : IDisposable
                 continue;
             }
             Fill(_slots[s], window[order[p]], ref _packed);
-            Interlocked.Exchange(ref state[p], s);
-            if (Volatile.Read(ref _waiters) != 0)
-            {
-                lock (_gate) Monitor.PulseAll(_gate);
-            }
+            // The reading thread may have taken the buffer back meanwhile: then the result is not wanted.
+            if (Interlocked.CompareExchange(ref state[p], s, Decompressing) != Decompressing) ReleaseSlot(s);
             p++;
         }
     }
@@ -364,11 +356,15 @@ internal sealed class BufferPrefetcher : IDisposable
     private int TryClaimSlot()
     {
         if (Volatile.Read(ref _freeSlots) == 0) return -1;
-        for (int i = 0; i < _slotCount; i++)
+        // Slots are taken back in about the order they were filled: the one after the last claimed is likely free.
+        int start = _nextSlot;
+        for (int k = 0; k < _slotCount; k++)
         {
+            int i = start + k < _slotCount ? start + k : start + k - _slotCount;
             if (Interlocked.CompareExchange(ref _slots[i].Busy, 1, 0) == 0)
             {
                 Interlocked.Decrement(ref _freeSlots);
+                _nextSlot = i + 1 < _slotCount ? i + 1 : 0;
                 return i;
             }
         }
@@ -410,7 +406,8 @@ internal sealed class BufferPrefetcher : IDisposable
         }
         _slotCount = count;
         _freeSlots = count;
-        _wakeAt = Math.Max(1, count / 2);
+        _nextSlot = 0;
+        _wakeAt = Math.Max(1, count / 4);
     }
 
     private static void Reserve<T>(ref T[] array, int size)

@@ -7,7 +7,7 @@ namespace Sockscope.Etl;
 /// <summary>
 /// Reads the event records of an ETL file, forward only, as Windows wrote them: every header kind, 32- and 64-bit,
 /// compressed buffers, per-processor buffers merged into time order. Memory does not grow with the file: one buffer
-/// per processor, plus 48 bytes per buffer of the current merge window, plus for compressed files up to 8 MiB of
+/// per processor, plus 48 bytes per buffer of the current merge window, plus for compressed files up to 4 MiB of
 /// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). Damage is
 /// reported in <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
 /// </summary>

@@ -41,7 +41,7 @@ public sealed record EtlReaderOptions
     /// will want them (default on). Records, their order and the problems reported are the same either way; only
     /// the time differs. It takes effect when the machine has more than one processor and a merge window holds at
     /// least 8 compressed buffers (fewer cost more to hand over than they save); decompressed buffers waiting to be
-    /// read take up to 8 MiB, or two buffers when a buffer is larger than 4 MiB. Turn it off to keep reading on the
+    /// read take up to 4 MiB, or two buffers when a buffer is larger than 2 MiB. Turn it off to keep reading on the
     /// calling thread alone.
     /// </summary>
     public bool ParallelDecompression { get; init; } = true;
