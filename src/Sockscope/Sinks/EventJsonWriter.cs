@@ -105,6 +105,7 @@ public sealed class EventJsonWriter : IDisposable
         var d = _output.GetSpan(bound);
         int n = 0;
         d[n++] = (byte)'{';
+        _fields.RememberTexts();
         bool first = true;
         for (int i = 0; i < decoded.Count; i++)
         {
@@ -148,6 +149,7 @@ public sealed class EventJsonWriter : IDisposable
         _output.Advance(n);
         Raw(",\"message\":"u8);
         var message = _messages.Format(decoded);
+        _fields.ForgetTexts();
         // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
         if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) RawQuoted(message);
         else

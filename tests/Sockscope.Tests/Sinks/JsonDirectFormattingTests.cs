@@ -28,6 +28,7 @@ public class JsonDirectFormattingTests
         var provider = SchemaCatalog.Winsock.Providers[0];
         var decoder = new EventDecoder(SchemaCatalog.Winsock);
         var fields = new FieldFormatter();
+        var fresh = new FieldFormatter();
         var rng = new Random(1234);
         var written = new ArrayBufferWriter<byte>();
         using var json = new Utf8JsonWriter(written, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
@@ -58,7 +59,15 @@ public class JsonDirectFormattingTests
                     json.Flush();
                     var expected = written.WrittenSpan.ToArray();
                     var room = new byte[FieldFormatter.MaxJsonDirectLength(decoded, 0)];
+                    fields.RememberTexts();
                     int n = fields.TryFormatJsonDirect(decoded, 0, room);
+                    // A message insert taken from what the JSON value kept is the text a person reads.
+                    var insert = fields.FormatText(decoded, 0).ToArray();
+                    fields.ForgetTexts();
+                    var text = fresh.FormatText(decoded, 0).ToArray();
+                    Assert.True(text.AsSpan().SequenceEqual(insert),
+                        $"{inType}/{outType}/{known}, payload {Convert.ToHexString(payload)}: text {System.Text.Encoding.UTF8.GetString(text)}, " +
+                        $"kept {System.Text.Encoding.UTF8.GetString(insert)}");
                     compared++;
                     if (n < 0) continue;
                     direct++;

@@ -112,17 +112,27 @@ public sealed class FieldFormatter
             case OutType.Boolean:
                 var word = number != 0 ? "true"u8 : "false"u8;
                 word.CopyTo(d);
-                return word.Length;
+                return Remembered(f, index, d, 0, word.Length);
             case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
                 Utf8Formatter.TryFormat((long)number, d, out w);
-                return w;
+                return Remembered(f, index, d, 0, w);
             case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) Utf8Formatter.TryFormat((long)number, d, out w);
-                else Utf8Formatter.TryFormat(number, d, out w);
-                return w;
+                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64)
+                {
+                    // The message shows such a field unsigned: its JSON number is no stand-in.
+                    Utf8Formatter.TryFormat((long)number, d, out w);
+                    return w;
+                }
+                Utf8Formatter.TryFormat(number, d, out w);
+                return Remembered(f, index, d, 0, w);
             case OutType.Port:
-                Utf8Formatter.TryFormat(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number, d, out w);
-                return w;
+                if (f.InType != InType.UInt16)
+                {
+                    Utf8Formatter.TryFormat(number, d, out w);
+                    return w;
+                }
+                Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out w);
+                return Remembered(f, index, d, 0, w);
             case OutType.Float or OutType.Double:
                 return -1;
             case OutType.String when IsCharType(f.InType):
@@ -137,7 +147,57 @@ public sealed class FieldFormatter
         }
         d[0] = (byte)'"';
         d[n + 1] = (byte)'"';
+        // Status codes read as names in a message, not as the JSON's hex.
+        if (f.EffectiveOutType is OutType.NTStatus or OutType.Win32Error or OutType.HResult) return n + 2;
+        Remembered(f, index, d, 1, n);
         return n + 2;
+    }
+
+    // The JSON text of fields whose message text is the same, kept between RememberTexts and ForgetTexts so a message's
+    // inserts need not be formatted a second time. _rememberedAt holds start + 1 (0: nothing kept for the field).
+    private bool _remembering;
+    private byte[] _remembered = new byte[1024];
+    private int _rememberedUsed;
+    private int[] _rememberedAt = new int[64];
+    private int[] _rememberedLength = new int[64];
+    private int _rememberedFields;
+
+    /// <summary>
+    /// Starts an event: until <see cref="ForgetTexts"/>, a value <see cref="TryFormatJsonDirect"/> formats whose text a
+    /// person reads is the same (numbers, pointers, addresses, GUIDs) is kept, and <see cref="FormatText"/> returns it.
+    /// </summary>
+    public void RememberTexts()
+    {
+        if (_rememberedFields > 0) Array.Clear(_rememberedAt, 0, _rememberedFields);
+        _rememberedFields = 0;
+        _rememberedUsed = 0;
+        _remembering = true;
+    }
+
+    /// <summary>Ends the event <see cref="RememberTexts"/> started.</summary>
+    public void ForgetTexts()
+    {
+        if (_rememberedFields > 0) Array.Clear(_rememberedAt, 0, _rememberedFields);
+        _rememberedFields = 0;
+        _remembering = false;
+    }
+
+    private int Remembered(FieldSchema f, int index, Span<byte> d, int start, int length)
+    {
+        // Value maps and the well-known value names (address families, protocols, socket types) read differently.
+        if (!_remembering || f.Known != KnownValues.None || f.Map is not null) return start == 0 ? length : length + 2;
+        if (index >= _rememberedAt.Length)
+        {
+            Array.Resize(ref _rememberedAt, Math.Max(index + 1, _rememberedAt.Length * 2));
+            Array.Resize(ref _rememberedLength, _rememberedAt.Length);
+        }
+        if (_rememberedUsed + length > _remembered.Length) Array.Resize(ref _remembered, Math.Max(_rememberedUsed + length, _remembered.Length * 2));
+        d.Slice(start, length).CopyTo(_remembered.AsSpan(_rememberedUsed));
+        _rememberedAt[index] = _rememberedUsed + 1;
+        _rememberedLength[index] = length;
+        _rememberedUsed += length;
+        _rememberedFields = Math.Max(_rememberedFields, index + 1);
+        return start == 0 ? length : length + 2;
     }
 
     /// <summary>The room <see cref="TryFormatJsonDirect"/> needs for field <paramref name="index"/>.</summary>
@@ -149,6 +209,8 @@ public sealed class FieldFormatter
     /// </summary>
     public ReadOnlySpan<byte> FormatText(in DecodedEvent e, int index)
     {
+        if (_remembering && index < _rememberedFields && _rememberedAt[index] > 0)
+            return _remembered.AsSpan(_rememberedAt[index] - 1, _rememberedLength[index]);
         var f = e.Field(index);
         if (!e.Has(index)) return default;
         if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
