@@ -14,7 +14,8 @@ public sealed class MessageFormatter
     private readonly record struct Segment(byte[] Literal, int Field);
 
     private readonly FieldFormatter _fields;
-    private readonly ArrayBufferWriter<byte> _text = new(256);
+    private byte[] _text = new byte[512];
+    private int _length;
     private readonly Dictionary<EventSchema, Segment[]> _templates = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a formatter that renders values with <paramref name="fields"/>.</summary>
@@ -28,13 +29,21 @@ public sealed class MessageFormatter
             segments = Parse(e.Schema);
             if (_templates.Count < 16_384) _templates[e.Schema] = segments;
         }
-        _text.ResetWrittenCount();
+        _length = 0;
         foreach (var segment in segments)
         {
-            _text.Write(segment.Literal);
-            if (segment.Field >= 0 && segment.Field < e.Count) _text.Write(_fields.FormatText(e, segment.Field));
+            Append(segment.Literal);
+            if (segment.Field >= 0 && segment.Field < e.Count) Append(_fields.FormatText(e, segment.Field));
         }
-        return _text.WrittenSpan;
+        return _text.AsSpan(0, _length);
+    }
+
+    // A plain array rather than an IBufferWriter: no interface calls for each piece of text.
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_length + bytes.Length > _text.Length) Array.Resize(ref _text, Math.Max(_length + bytes.Length, _text.Length * 2));
+        bytes.CopyTo(_text.AsSpan(_length));
+        _length += bytes.Length;
     }
 
     private static Segment[] Parse(EventSchema schema)
