@@ -22,6 +22,9 @@ internal sealed class RecordFilter
     private readonly string? _providerName;
     private readonly Guid? _providerNameGuid;
     private string? _lastName;
+    private Guid _lastProvider;
+    private bool _lastProviderKnown;
+    private bool _lastProviderInCatalog;
     private bool _lastNameMatches;
 
     /// <summary>
@@ -64,11 +67,20 @@ internal sealed class RecordFilter
         return true;
     }
 
-    private bool InScope(in EtlRecord record) => _scope switch
+    private bool InScope(in EtlRecord record)
     {
-        DumpScope.Winsock => record.Family == TraceHeaderFamily.EventHeader && _catalog.Find(record.ProviderId) is not null,
-        _ => true,
-    };
+        if (_scope != DumpScope.Winsock) return true;
+        if (record.Family != TraceHeaderFamily.EventHeader) return false;
+        // Records come in runs of one provider: look the catalog up only when the provider changes.
+        Guid provider = record.ProviderId;
+        if (provider != _lastProvider || !_lastProviderKnown)
+        {
+            _lastProvider = provider;
+            _lastProviderKnown = true;
+            _lastProviderInCatalog = _catalog.Find(provider) is not null;
+        }
+        return _lastProviderInCatalog;
+    }
 
     private bool NameMatches(in EtlRecord record)
     {
