@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Sockscope.Analysis;
 using Sockscope.Decoding;
 using Sockscope.Etl;
@@ -32,6 +33,8 @@ public sealed class FuzzSettings
     public long AllocationLimit { get; init; } = 256L << 20;
     /// <summary>Bytes the tool may allocate for each byte of the input.</summary>
     public long AllocationPerInputByte { get; init; } = 400;
+    /// <summary>Stops the run early, once the input running then is done (what ran is still summed up).</summary>
+    public CancellationToken Stop { get; init; }
 }
 
 /// <summary>An input that crashed, hung or allocated without bound.</summary>
@@ -70,51 +73,127 @@ public sealed class FuzzResult
 /// documented "unusable input" one, an input still running after <see cref="FuzzSettings.HangAfter"/>, or one that
 /// makes the tool allocate more than its bound.
 /// </summary>
+/// <remarks>
+/// One long-lived thread makes and runs the inputs, one after another; the calling thread watches it and declares a
+/// hang when one input has run for <see cref="FuzzSettings.HangAfter"/>. (A new thread per input cost more than the
+/// smaller inputs take to run.)
+/// </remarks>
 public static class FuzzEngine
 {
-    /// <summary>Runs until the time or the inputs run out, or a hang (a hung input's thread cannot be stopped).</summary>
+    /// <summary>
+    /// Runs until the time or the inputs run out, <see cref="FuzzSettings.Stop"/> is signalled (the input running
+    /// then is finished first), or a hang (a hung input's thread cannot be stopped; it is left behind as a background thread).
+    /// </summary>
     public static FuzzResult Run(FuzzSettings settings, Action<string>? log = null)
     {
         Directory.CreateDirectory(settings.WorkDirectory);
         var seeds = FuzzSeeds.Make(settings.WorkDirectory, settings.RealTraces);
         var result = new FuzzResult { Seeds = seeds.Count };
-        var rng = new Random(settings.Seed);
-        var mutator = new Mutator(rng);
-        string input = Path.Combine(settings.WorkDirectory, "input");
         var clock = Stopwatch.StartNew();
-        var lastLog = TimeSpan.Zero;
-        while (clock.Elapsed < settings.Duration && result.Inputs < settings.MaxInputs)
+        var worker = new Worker(settings, seeds, result, clock, log);
+        // The default stack size, as a LongRunning task's thread had.
+        var thread = new Thread(worker.Loop) { IsBackground = true, Name = "fuzz input" };
+        thread.Start();
+        long hangTicks = (long)(settings.HangAfter.TotalSeconds * Stopwatch.Frequency);
+        while (true)
         {
-            var seed = seeds[rng.Next(seeds.Count)];
-            byte[] bytes = mutator.Mutate(seed, seeds);
-            File.WriteAllBytes(input, bytes);
-            result.Inputs++;
-            var started = clock.Elapsed;
-            var run = Task.Factory.StartNew(() => Target(input), TaskCreationOptions.LongRunning);
-            if (!run.Wait(settings.HangAfter))
+            // The input running now and when it started (read in this order, the start is never older than the input's).
+            long input = Volatile.Read(ref worker.Running);
+            long started = Volatile.Read(ref worker.StartedAt);
+            var wait = input > 0
+                ? TimeSpan.FromSeconds(Math.Max(started + hangTicks - Stopwatch.GetTimestamp(), 0) / (double)Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1)
+                : settings.HangAfter;
+            if (worker.Finished.Wait(wait)) break;
+            // Still the same input, and running for HangAfter: claim it, so the worker does nothing more if it ever returns.
+            if (input > 0 && Stopwatch.GetTimestamp() - started >= hangTicks && Interlocked.CompareExchange(ref worker.Running, -1, input) == input)
             {
-                Fail(result, settings, new FuzzFailure("hang", seed.Name, $"still running after {settings.HangAfter.TotalSeconds:N0} s", bytes, mutator.Steps.ToList()));
+                Fail(result, settings, new FuzzFailure("hang", worker.Seed.Name, $"still running after {settings.HangAfter.TotalSeconds:N0} s",
+                    worker.Input.ToArray(), worker.Steps.ToList()));
                 break;
             }
-            var took = clock.Elapsed - started;
-            if (took > result.Slowest) result.Slowest = took;
-            var outcome = run.Result;
-            result.Events += outcome.Events;
-            if (outcome.Allocated > result.MostAllocated) result.MostAllocated = outcome.Allocated;
-            if (outcome.Refused) result.Refused++;
-            if (outcome.Damaged) result.Damaged++;
-            if (outcome.Crash is { } crash)
-                Fail(result, settings, new FuzzFailure("crash", seed.Name, crash.ToString(), bytes, mutator.Steps.ToList()));
-            else if (outcome.Allocated > settings.AllocationLimit + settings.AllocationPerInputByte * bytes.Length)
-                Fail(result, settings, new FuzzFailure("allocation", seed.Name, $"{outcome.Allocated:N0} bytes allocated for {bytes.Length:N0} bytes of input", bytes, mutator.Steps.ToList()));
-            if (log is not null && clock.Elapsed - lastLog > TimeSpan.FromSeconds(10))
-            {
-                lastLog = clock.Elapsed;
-                log($"{clock.Elapsed:hh\\:mm\\:ss} {result.Inputs:N0} inputs, {result.Failures.Count} failures, {result.Refused:N0} refused, {result.Damaged:N0} damaged");
-            }
         }
+        worker.Error?.Throw();
         result.Elapsed = clock.Elapsed;
         return result;
+    }
+
+    /// <summary>The thread that makes and runs the inputs; what it runs now, for the watching thread.</summary>
+    private sealed class Worker(FuzzSettings settings, List<FuzzSeed> seeds, FuzzResult result, Stopwatch clock, Action<string>? log)
+    {
+        /// <summary>The number (from 1) of the input in the target now; 0 between inputs; -1 once declared hung.</summary>
+        public long Running;
+        /// <summary>When the input in <see cref="Running"/> started (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long StartedAt;
+        /// <summary>Set when the loop ends (not when an input hangs).</summary>
+        public readonly ManualResetEventSlim Finished = new();
+        /// <summary>An exception outside the target (writing the input or a failure), to be thrown on the calling thread.</summary>
+        public ExceptionDispatchInfo? Error;
+        /// <summary>The seed of the input running now.</summary>
+        public FuzzSeed Seed { get; private set; } = null!;
+        /// <summary>The input running now (the mutator's buffer: read only while the worker is held in the target).</summary>
+        public ReadOnlyMemory<byte> Input { get; private set; }
+        /// <summary>The mutations that made <see cref="Input"/>.</summary>
+        public List<string> Steps => _mutator.Steps;
+
+        private readonly Random _rng = new(settings.Seed);
+        private Mutator _mutator = null!;
+
+        public void Loop()
+        {
+            try
+            {
+                _mutator = new Mutator(_rng);
+                var buffers = new TargetBuffers();
+                string path = Path.Combine(settings.WorkDirectory, "input");
+                var lastLog = TimeSpan.Zero;
+                long number = 0;
+                while (clock.Elapsed < settings.Duration && result.Inputs < settings.MaxInputs && !settings.Stop.IsCancellationRequested)
+                {
+                    var seed = Seed = seeds[_rng.Next(seeds.Count)];
+                    var bytes = Input = _mutator.Mutate(seed, seeds);
+                    WriteInput(path, bytes.Span);
+                    result.Inputs++;
+                    number++;
+                    long started = Stopwatch.GetTimestamp();
+                    Volatile.Write(ref StartedAt, started);
+                    Volatile.Write(ref Running, number);
+                    var outcome = Target(path, buffers);
+                    // Declared hung while it ran: the watching thread has reported it and returned.
+                    if (Interlocked.CompareExchange(ref Running, 0, number) != number) return;
+                    var took = Stopwatch.GetElapsedTime(started);
+                    if (took > result.Slowest) result.Slowest = took;
+                    result.Events += outcome.Events;
+                    if (outcome.Allocated > result.MostAllocated) result.MostAllocated = outcome.Allocated;
+                    if (outcome.Refused) result.Refused++;
+                    if (outcome.Damaged) result.Damaged++;
+                    if (outcome.Crash is { } crash)
+                        Fail(result, settings, new FuzzFailure("crash", seed.Name, crash.ToString(), bytes.ToArray(), Steps.ToList()));
+                    else if (outcome.Allocated > settings.AllocationLimit + settings.AllocationPerInputByte * bytes.Length)
+                        Fail(result, settings, new FuzzFailure("allocation", seed.Name, $"{outcome.Allocated:N0} bytes allocated for {bytes.Length:N0} bytes of input", bytes.ToArray(), Steps.ToList()));
+                    if (log is not null && clock.Elapsed - lastLog > TimeSpan.FromSeconds(10))
+                    {
+                        lastLog = clock.Elapsed;
+                        log($"{clock.Elapsed:hh\\:mm\\:ss} {result.Inputs:N0} inputs, {result.Failures.Count} failures, {result.Refused:N0} refused, {result.Damaged:N0} damaged");
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                Error = ExceptionDispatchInfo.Capture(e);
+            }
+            Finished.Set();
+        }
+    }
+
+    /// <summary>
+    /// Writes the input over the last one (its pages of a tmpfs file are kept, rather than freed by a truncation and
+    /// taken again), then cuts the file to the input's length.
+    /// </summary>
+    private static void WriteInput(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write);
+        RandomAccess.Write(file, bytes, 0);
+        RandomAccess.SetLength(file, bytes.Length);
     }
 
     private static void Fail(FuzzResult result, FuzzSettings settings, FuzzFailure failure)
@@ -130,15 +209,32 @@ public static class FuzzEngine
     /// <summary>What one input did.</summary>
     public readonly record struct Outcome(bool Refused, bool Damaged, long Events, long Allocated, Exception? Crash);
 
-    /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread.</summary>
-    public static Outcome Target(string path)
+    /// <summary>
+    /// Where the targets' output goes, kept from one input to the next: the fuzzer's own buffers, so their growth is
+    /// not counted as the tool's allocation.
+    /// </summary>
+    public sealed class TargetBuffers
     {
+        /// <summary>The JSON lines of the analysis and the dump (emptied when it passes 1 MiB).</summary>
+        public ArrayBufferWriter<byte> Output { get; } = new(1 << 16);
+        /// <summary>The report's page.</summary>
+        public MemoryStream Page { get; } = new();
+    }
+
+    /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread.</summary>
+    public static Outcome Target(string path) => Target(path, new TargetBuffers());
+
+    /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread, writing to <paramref name="buffers"/>.</summary>
+    public static Outcome Target(string path, TargetBuffers buffers)
+    {
+        var output = buffers.Output;
+        output.ResetWrittenCount();
+        buffers.Page.SetLength(0);
         long before = GC.GetAllocatedBytesForCurrentThread();
         bool damaged = false;
         long events = 0;
         try
         {
-            var output = new ArrayBufferWriter<byte>(1 << 16);
             using (var source = EventSources.Open(path))
             {
                 using var sockets = new SocketWriter(output, SocketFormat.Jsonl);
@@ -167,8 +263,7 @@ public static class FuzzEngine
             using (var source = EventSources.Open(path))
             {
                 var data = HtmlReport.Collect(source, path);
-                using var page = new MemoryStream();
-                HtmlReport.Write(page, data);
+                HtmlReport.Write(buffers.Page, data);
             }
             return new Outcome(false, damaged, events, GC.GetAllocatedBytesForCurrentThread() - before, null);
         }

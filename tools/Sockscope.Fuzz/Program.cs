@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sockscope.Fuzz;
 
 // A mutation fuzzer over the whole tool (no fuzzing package for .NET is on this machine's mirror).
@@ -9,6 +10,20 @@ string Arg(string name, string fallback)
 }
 string work = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", $"sockscope-fuzz-{Environment.ProcessId}") : Path.Combine(Path.GetTempPath(), $"sockscope-fuzz-{Environment.ProcessId}");
 string real = Arg("--real", Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/etl-samples"));
+// Ctrl+C or SIGTERM stops the run after the input running then, and the summary is still printed; a second Ctrl+C ends it at once.
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (stop.IsCancellationRequested) return;
+    e.Cancel = true;
+    Console.Error.WriteLine("stopping after the input running now (Ctrl+C again to end at once)");
+    stop.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 var settings = new FuzzSettings
 {
     Seed = int.Parse(Arg("--seed", "1")),
@@ -17,11 +32,12 @@ var settings = new FuzzSettings
     WorkDirectory = work,
     RealTraces = Directory.Exists(real) ? Path.GetFullPath(real) : null,
     FailuresDirectory = Arg("--failures", "fuzz-failures"),
+    Stop = stop.Token,
 };
 try
 {
     var result = FuzzEngine.Run(settings, Console.Error.WriteLine);
-    Console.WriteLine($"seed {settings.Seed}: {result.Inputs:N0} inputs from {result.Seeds} seeds in {result.Elapsed.TotalSeconds:N0} s " +
+    Console.WriteLine($"seed {settings.Seed}{(stop.IsCancellationRequested ? " (stopped early)" : "")}: {result.Inputs:N0} inputs from {result.Seeds} seeds in {result.Elapsed.TotalSeconds:N0} s " +
         $"({result.Inputs / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0}/s): {result.Failures.Count} failures " +
         $"({result.Failures.Count(f => f.Kind == "crash")} crashes, {result.Failures.Count(f => f.Kind == "hang")} hangs, " +
         $"{result.Failures.Count(f => f.Kind == "allocation")} unbounded allocations); {result.Refused:N0} refused as unusable, " +
