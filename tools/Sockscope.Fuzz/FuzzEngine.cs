@@ -75,7 +75,8 @@ public sealed class FuzzResult
 /// </summary>
 /// <remarks>
 /// One long-lived thread makes and runs the inputs, one after another; the calling thread watches it and declares a
-/// hang when one input has run for <see cref="FuzzSettings.HangAfter"/>. (A new thread per input cost more than the
+/// hang when one input has run for <see cref="FuzzSettings.HangAfter"/> of the time the process itself ran
+/// (<see cref="HangWatch"/>). (A new thread per input cost more than the
 /// smaller inputs take to run.)
 /// </remarks>
 public static class FuzzEngine
@@ -94,18 +95,15 @@ public static class FuzzEngine
         // The default stack size, as a LongRunning task's thread had.
         var thread = new Thread(worker.Loop) { IsBackground = true, Name = "fuzz input" };
         thread.Start();
-        long hangTicks = (long)(settings.HangAfter.TotalSeconds * Stopwatch.Frequency);
+        var watch = new HangWatch(settings.HangAfter, Stopwatch.Frequency);
         while (true)
         {
+            if (worker.Finished.Wait(watch.Slice)) break;
             // The input running now and when it started (read in this order, the start is never older than the input's).
             long input = Volatile.Read(ref worker.Running);
             long started = Volatile.Read(ref worker.StartedAt);
-            var wait = input > 0
-                ? TimeSpan.FromSeconds(Math.Max(started + hangTicks - Stopwatch.GetTimestamp(), 0) / (double)Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1)
-                : settings.HangAfter;
-            if (worker.Finished.Wait(wait)) break;
-            // Still the same input, and running for HangAfter: claim it, so the worker does nothing more if it ever returns.
-            if (input > 0 && Stopwatch.GetTimestamp() - started >= hangTicks && Interlocked.CompareExchange(ref worker.Running, -1, input) == input)
+            // Running for HangAfter: claim it, so the worker does nothing more if it ever returns.
+            if (watch.Hung(input, started, Stopwatch.GetTimestamp()) && Interlocked.CompareExchange(ref worker.Running, -1, input) == input)
             {
                 Fail(result, settings, new FuzzFailure("hang", worker.Seed.Name, $"still running after {settings.HangAfter.TotalSeconds:N0} s",
                     worker.Input.ToArray(), worker.Steps.ToList()));
