@@ -228,7 +228,9 @@ public static class FuzzEngine
         var output = buffers.Output;
         output.ResetWrittenCount();
         buffers.Page.SetLength(0);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // The whole process's count: XPRESS buffers are decompressed ahead on a thread of the reader's, and what it
+        // allocates is the input's doing too. (The watching thread allocates nothing while an input runs.)
+        long before = GC.GetTotalAllocatedBytes(precise: true);
         bool damaged = false;
         long events = 0;
         try
@@ -263,15 +265,15 @@ public static class FuzzEngine
                 var data = HtmlReport.Collect(source, path);
                 HtmlReport.Write(buffers.Page, data);
             }
-            return new Outcome(false, damaged, events, GC.GetAllocatedBytesForCurrentThread() - before, null);
+            return new Outcome(false, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, null);
         }
         catch (EtlFormatException)
         {
-            return new Outcome(true, damaged, events, GC.GetAllocatedBytesForCurrentThread() - before, null);
+            return new Outcome(true, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, null);
         }
         catch (Exception e)
         {
-            return new Outcome(false, damaged, events, GC.GetAllocatedBytesForCurrentThread() - before, e);
+            return new Outcome(false, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, e);
         }
     }
 }

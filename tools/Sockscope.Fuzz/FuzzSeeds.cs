@@ -13,7 +13,8 @@ public sealed record FuzzSeed(string Name, byte[] Bytes, int[] FieldOffsets);
 
 /// <summary>
 /// The inputs mutations start from: traces the project writes (every header kind the synthesizer uses, 32- and 64-bit,
-/// XPRESS and not, Windows 7's legacy events), the JSON lines `dump` writes, and the real traces in ../shared when present.
+/// XPRESS and not, Windows 7's legacy events, a busy host plain and XPRESS), the JSON lines `dump` writes, and the real
+/// traces in ../shared when present.
 /// </summary>
 public static class FuzzSeeds
 {
@@ -34,6 +35,11 @@ public static class FuzzSeeds
         string busy = Path.Combine(work, "seed-busy.etl");
         ScenarioSynthesizer.Write(busy, new ScenarioOptions { Scenario = "busy-host", Events = 3000, BufferSize = 8192 });
         seeds.Add(Seed("seed-busy.etl", busy));
+        // Enough compressed buffers (about 40) for the reader to decompress ahead on a second thread: that path too
+        // meets damaged sizes, flags and compressed bytes.
+        string busyCompressed = Path.Combine(work, "seed-busy-x.etl");
+        ScenarioSynthesizer.Write(busyCompressed, new ScenarioOptions { Scenario = "busy-host", Events = 3000, BufferSize = 8192, Compress = true });
+        seeds.Add(Seed("seed-busy-x.etl", busyCompressed));
         seeds.Add(new FuzzSeed("seed-mixed.jsonl", Dump(Path.Combine(work, "seed-mixed-8.etl")), []));
         if (realTraces is not null && Directory.Exists(realTraces))
             foreach (var file in Directory.EnumerateFiles(realTraces, "*.etl").Order())

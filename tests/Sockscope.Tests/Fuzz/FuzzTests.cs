@@ -1,3 +1,4 @@
+using Sockscope.Etl;
 using Sockscope.Fuzz;
 using Sockscope.Sources;
 using Sockscope.Tests.Support;
@@ -60,5 +61,29 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.Equal(1, source.BadLines);
         var problem = Assert.Single(source.Diagnostics.Problems);
         Assert.Equal(good.Length, problem.Offset);
+    }
+
+    [Fact]
+    public void The_seeds_include_a_trace_whose_buffers_the_reader_decompresses_ahead()
+    {
+        using var dir = new TempDir();
+        string work = dir.File("work");
+        Directory.CreateDirectory(work);
+        var seed = FuzzSeeds.Make(work, realTraces: null).Single(s => s.Name == "seed-busy-x.etl");
+        string path = dir.File("busy-x.etl");
+        File.WriteAllBytes(path, seed.Bytes);
+        using var reader = EtlReader.Open(path);
+        var compressed = new HashSet<long>();
+        bool ahead = false;
+        while (reader.TryRead(out var r))
+        {
+            if (r.InCompressedBuffer) compressed.Add(r.BufferOffset);
+            ahead |= reader.Prefetch is not null;
+        }
+        Assert.True(compressed.Count >= BufferPrefetcher.MinimumBuffers, $"{compressed.Count} compressed buffers");
+        // The second thread is used only where there is a second core.
+        Assert.Equal(Environment.ProcessorCount > 1, ahead);
+        // And the size fields of each of those buffers' headers are among the places mutations aim at.
+        Assert.All(compressed, offset => Assert.Contains((int)offset, seed.FieldOffsets));
     }
 }
