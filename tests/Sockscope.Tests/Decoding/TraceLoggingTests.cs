@@ -259,15 +259,6 @@ public class TraceLoggingTests
         public byte[] ToArray() => _stream.ToArray();
     }
 
-    private static byte[] Traits(string name)
-    {
-        var utf8 = Encoding.UTF8.GetBytes(name);
-        var blob = new byte[2 + utf8.Length + 1];
-        BinaryPrimitives.WriteUInt16LittleEndian(blob, (ushort)blob.Length);
-        utf8.CopyTo(blob, 2);
-        return blob;
-    }
-
     private static void WriteTrace(string path, IEnumerable<(byte[] Meta, byte[] Payload)> events, bool is32Bit = false, int bufferSize = 64 * 1024)
     {
         using var w = EtlWriter.Create(path, new EtlWriterOptions { ProcessorCount = 1, BufferSize = bufferSize, PointerSize = is32Bit ? 4 : 8 });
@@ -276,7 +267,7 @@ public class TraceLoggingTests
         {
             w.WriteEvent(0, new EventHeaderValues { ProviderId = Provider, Channel = 11, Level = 5, Timestamp = t++, ProcessId = 40, ThreadId = 41, Is32Bit = is32Bit },
                 payload, [new ExtendedDataItemValue(ExtendedDataType.EventSchemaTraceLogging, meta),
-                          new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, Traits("Contoso.Probe"))]);
+                          new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, ProviderTraitsBlob.Of("Contoso.Probe"))]);
         }
     }
 

@@ -155,7 +155,7 @@ public class ProviderNamesTests
     public void Traits_give_the_name_and_group()
     {
         var group = new Guid("4f50731a-89cf-4782-b3e0-dce8c90476ba");
-        var blob = Traits("Contoso.Net.Probe", (1, group.ToByteArray()), (7, new byte[] { 0xEE }));
+        var blob = ProviderTraitsBlob.Of("Contoso.Net.Probe", (1, group.ToByteArray()), (7, new byte[] { 0xEE }));
         Assert.True(TraceLoggingTraits.TryGetProviderName(blob, out var utf8));
         Assert.Equal("Contoso.Net.Probe", Encoding.UTF8.GetString(utf8));
         Assert.True(TraceLoggingTraits.TryGetProviderGroup(blob, out var got));
@@ -170,7 +170,7 @@ public class ProviderNamesTests
     [Fact]
     public void Traits_without_a_group_have_a_name_only()
     {
-        var blob = Traits("AmsiLike");
+        var blob = ProviderTraitsBlob.Of("AmsiLike");
         Assert.True(TraceLoggingTraits.TryGetProviderName(blob, out var utf8));
         Assert.Equal("AmsiLike", Encoding.UTF8.GetString(utf8));
         Assert.False(TraceLoggingTraits.TryGetProviderGroup(blob, out _));
@@ -179,7 +179,7 @@ public class ProviderNamesTests
     [Fact]
     public void Malformed_traits_are_refused()
     {
-        var good = Traits("Name");
+        var good = ProviderTraitsBlob.Of("Name");
         var sizeTooBig = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt16LittleEndian(sizeTooBig, (ushort)(good.Length + 1));
         var noTerminator = new byte[] { 6, 0, (byte)'N', (byte)'a', (byte)'m', (byte)'e' };
@@ -188,7 +188,7 @@ public class ProviderNamesTests
         foreach (var bad in new[] { sizeTooBig, noTerminator, empty, sizeTooSmall, Array.Empty<byte>(), new byte[] { 9 } })
             Assert.False(TraceLoggingTraits.TryGetProviderName(bad, out _));
 
-        var badTrait = Traits("Name", (1, new byte[16])).ToArray();
+        var badTrait = ProviderTraitsBlob.Of("Name", (1, new byte[16])).ToArray();
         BinaryPrimitives.WriteUInt16LittleEndian(badTrait.AsSpan(7), 200); // trait size past the blob
         Assert.False(TraceLoggingTraits.TryGetProviderGroup(badTrait, out _));
     }
@@ -263,7 +263,7 @@ public class ProviderNamesTests
             long t = 1_000_000_100;
             w.WriteEvent(0, new EventHeaderValues { ProviderId = silent, Id = 1, Timestamp = t++ }, [1]);
             w.WriteEvent(0, new EventHeaderValues { ProviderId = tl, Id = 2, Timestamp = t++ }, [2],
-                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, Traits("Contoso.TraceLogging"))]);
+                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, ProviderTraitsBlob.Of("Contoso.TraceLogging"))]);
             w.WriteClassicEvent(1, TraceHeaderType.FullHeader64, MetaData, 32, 0, 0, 4, 8, t++,
                 EventInfo(rpc, "Contoso-Relogged-RPC", 112));
             // A MetaData event of another type (an EVENT_MAP_INFO) is not a TRACE_EVENT_INFO.
@@ -328,9 +328,9 @@ public class ProviderNamesTests
         using (var w = EtlWriter.Create(path))
         {
             w.WriteEvent(0, new EventHeaderValues { ProviderId = p, Timestamp = 1_000_000_100 }, [],
-                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, Traits("First"))]);
+                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, ProviderTraitsBlob.Of("First"))]);
             w.WriteEvent(0, new EventHeaderValues { ProviderId = p, Timestamp = 1_000_000_200 }, [],
-                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, Traits("Second.Ünïcode"))]);
+                [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, ProviderTraitsBlob.Of("Second.Ünïcode"))]);
         }
         var names = new ProviderNames();
         using var reader = EtlReader.Open(path);
@@ -356,7 +356,7 @@ public class ProviderNamesTests
     {
         using var dir = new TempDir();
         string path = dir.File("many.etl");
-        var traits = Traits("P");
+        var traits = ProviderTraitsBlob.Of("P");
         var bytes = new byte[16];
         using (var w = EtlWriter.Create(path, new EtlWriterOptions { ProcessorCount = 1, BufferSize = 1 << 20 }))
         {
@@ -538,24 +538,6 @@ public class ProviderNamesTests
         using var reader = EtlReader.Open(SharedSamples.PathOf(trace + ".etl"));
         while (reader.TryRead(out var r)) names.Learn(r);
         return names;
-    }
-
-    private static byte[] Traits(string name, params (byte Type, byte[] Data)[] traits)
-    {
-        var blob = new List<byte> { 0, 0 };
-        blob.AddRange(Encoding.UTF8.GetBytes(name));
-        blob.Add(0);
-        foreach (var (type, data) in traits)
-        {
-            int size = 3 + data.Length;
-            blob.Add((byte)size);
-            blob.Add((byte)(size >> 8));
-            blob.Add(type);
-            blob.AddRange(data);
-        }
-        var bytes = blob.ToArray();
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)bytes.Length);
-        return bytes;
     }
 
     // A TRACE_EVENT_INFO with no properties: the 112-byte fixed part, then the provider name at nameOffset.

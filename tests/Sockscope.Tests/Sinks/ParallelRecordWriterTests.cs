@@ -106,7 +106,7 @@ public class ParallelRecordWriterTests
                     break;
                 case 1:
                     w.WriteEvent(cpu, new EventHeaderValues { ProviderId = p, Id = 7, Timestamp = t++ }, [1, 2],
-                        [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, Traits($"Traits.{i}"))]);
+                        [new ExtendedDataItemValue(ExtendedDataType.ProviderTraits, ProviderTraitsBlob.Of($"Traits.{i}"))]);
                     break;
                 default:
                     var payload = new byte[rng.Next(0, 40)];
@@ -273,14 +273,5 @@ public class ParallelRecordWriterTests
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(52), 112);
         nameBytes.CopyTo(bytes, 112);
         return bytes;
-    }
-
-    private static byte[] Traits(string name)
-    {
-        var utf8 = Encoding.UTF8.GetBytes(name);
-        var blob = new byte[2 + utf8.Length + 1];
-        BinaryPrimitives.WriteUInt16LittleEndian(blob, (ushort)blob.Length);
-        utf8.CopyTo(blob, 2);
-        return blob;
     }
 }
