@@ -76,8 +76,7 @@ public sealed class FuzzResult
 /// <remarks>
 /// One long-lived thread makes and runs the inputs, one after another; the calling thread watches it and declares a
 /// hang when one input has run for <see cref="FuzzSettings.HangAfter"/> of the time the process itself ran
-/// (<see cref="HangWatch"/>). (A new thread per input cost more than the
-/// smaller inputs take to run.)
+/// (<see cref="HangWatch"/>). (A new thread per input cost more than the smaller inputs take to run.)
 /// </remarks>
 public static class FuzzEngine
 {
