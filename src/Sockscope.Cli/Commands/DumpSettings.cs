@@ -35,8 +35,11 @@ internal sealed record DumpSettings
     public string? Computer { get; init; }
     public string? OutputFile { get; init; }
     public bool Verbose { get; init; }
-    /// <summary>Threads that decode and format (JSON lines and CSV); 1 does everything on the reading thread.</summary>
-    public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Threads that decode and format (JSON lines and CSV); 1 does everything on the reading thread; null chooses by
+    /// the file's size (<see cref="Sockscope.Analysis.TraceAnalysis.ParallelFromBytes"/>).
+    /// </summary>
+    public int? Threads { get; init; } = 1;
     /// <summary>Instrumentation manifests whose providers are decoded (and shown without --all) as well.</summary>
     public IReadOnlyList<string> Manifests { get; init; } = [];
 }

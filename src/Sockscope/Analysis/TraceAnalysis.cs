@@ -131,7 +131,8 @@ public static class TraceAnalysis
     /// <summary>
     /// The size of trace from which the analysis reads on a second thread when not told. Below it one thread is as
     /// fast or faster: the shipped 598-event sample takes 0.297 s on one thread and 0.313 s on two; 1 M events (126
-    /// MB) 0.640 and 0.615 s; 10 M events 3.51 and 2.57 s (`sockets`, whole process, medians of paired runs).
+    /// MB) 0.640 and 0.615 s; 10 M events 3.51 and 2.57 s (`sockets`, whole process, medians of paired runs, one thread
+    /// forced with DOTNET_PROCESSOR_COUNT=1).
     /// </summary>
     public const long ParallelFromBytes = 64L << 20;
 
