@@ -33,6 +33,12 @@ public sealed class FuzzSettings
     public long AllocationLimit { get; init; } = 256L << 20;
     /// <summary>Bytes the tool may allocate for each byte of the input.</summary>
     public long AllocationPerInputByte { get; init; } = 400;
+    /// <summary>
+    /// Whether an input's allocation is counted over the whole process (true: the fuzzer alone in its process, so what
+    /// the reader's decompression thread allocates counts too) or on the input's own thread only (false: when the
+    /// process runs other work meanwhile, as the test host does, whose allocation is no input's doing).
+    /// </summary>
+    public bool CountAllThreads { get; init; } = true;
     /// <summary>Stops the run early, once the input running then is done (what ran is still summed up).</summary>
     public CancellationToken Stop { get; init; }
 }
@@ -154,7 +160,7 @@ public static class FuzzEngine
                     long started = Stopwatch.GetTimestamp();
                     Volatile.Write(ref StartedAt, started);
                     Volatile.Write(ref Running, number);
-                    var outcome = Target(path, buffers);
+                    var outcome = Target(path, buffers, settings.CountAllThreads);
                     // Declared hung while it ran: the watching thread has reported it and returned.
                     if (Interlocked.CompareExchange(ref Running, 0, number) != number) return;
                     var took = Stopwatch.GetElapsedTime(started);
@@ -219,17 +225,20 @@ public static class FuzzEngine
     }
 
     /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread.</summary>
-    public static Outcome Target(string path) => Target(path, new TargetBuffers());
+    public static Outcome Target(string path) => Target(path, new TargetBuffers(), allThreads: false);
 
     /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread, writing to <paramref name="buffers"/>.</summary>
-    public static Outcome Target(string path, TargetBuffers buffers)
+    /// <param name="path">The input.</param>
+    /// <param name="buffers">Where the output goes.</param>
+    /// <param name="allThreads">Count the allocation of the whole process (see <see cref="FuzzSettings.CountAllThreads"/>), else of this thread.</param>
+    public static Outcome Target(string path, TargetBuffers buffers, bool allThreads)
     {
         var output = buffers.Output;
         output.ResetWrittenCount();
         buffers.Page.SetLength(0);
-        // The whole process's count: XPRESS buffers are decompressed ahead on a thread of the reader's, and what it
-        // allocates is the input's doing too. (The watching thread allocates nothing while an input runs.)
-        long before = GC.GetTotalAllocatedBytes(precise: true);
+        // Over the whole process the watching thread adds nothing: it allocates nothing while an input runs.
+        long Allocated() => allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+        long before = Allocated();
         bool damaged = false;
         long events = 0;
         try
@@ -264,15 +273,15 @@ public static class FuzzEngine
                 var data = HtmlReport.Collect(source, path);
                 HtmlReport.Write(buffers.Page, data);
             }
-            return new Outcome(false, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, null);
+            return new Outcome(false, damaged, events, Allocated() - before, null);
         }
         catch (EtlFormatException)
         {
-            return new Outcome(true, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, null);
+            return new Outcome(true, damaged, events, Allocated() - before, null);
         }
         catch (Exception e)
         {
-            return new Outcome(false, damaged, events, GC.GetTotalAllocatedBytes(precise: true) - before, e);
+            return new Outcome(false, damaged, events, Allocated() - before, e);
         }
     }
 }
