@@ -224,9 +224,6 @@ public static class FuzzEngine
         public MemoryStream Page { get; } = new();
     }
 
-    /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread.</summary>
-    public static Outcome Target(string path) => Target(path, new TargetBuffers(), allThreads: false);
-
     /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread, writing to <paramref name="buffers"/>.</summary>
     /// <param name="path">The input.</param>
     /// <param name="buffers">Where the output goes.</param>
