@@ -1,4 +1,3 @@
-using Microsoft.Win32.SafeHandles;
 using Sockscope.Etl.Xpress;
 
 namespace Sockscope.Etl;
@@ -23,9 +22,9 @@ internal readonly struct BufferDecompression
     /// <see cref="BufferEntry.Size"/> bytes), copies its header to the start of <paramref name="destination"/>
     /// (at least <see cref="BufferEntry.MemorySize"/> bytes) and decompresses its records after the header.
     /// </summary>
-    public static BufferDecompression Run(SafeFileHandle file, in BufferEntry entry, byte[] packed, byte[] destination)
+    public static BufferDecompression Run(TraceBytes file, in BufferEntry entry, byte[] packed, byte[] destination)
     {
-        int got = RandomAccess.Read(file, packed.AsSpan(0, entry.Size), entry.Offset);
+        int got = file.Read(packed.AsSpan(0, entry.Size), entry.Offset);
         packed.AsSpan(0, WmiBufferHeader.Size).CopyTo(destination);
         int expect = entry.MemorySize - WmiBufferHeader.Size;
         var status = XpressDecoder.Decompress(packed.AsSpan(WmiBufferHeader.Size, got - WmiBufferHeader.Size),

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Sockscope.Etl;
 
@@ -71,7 +70,7 @@ internal sealed class BufferPrefetcher : IDisposable
         public int Busy;
     }
 
-    private readonly SafeFileHandle _file;
+    private readonly TraceBytes _file;
     private readonly object _gate = new();
     private Slot[] _slots = [];
     private int _slotCount;
@@ -99,7 +98,7 @@ internal sealed class BufferPrefetcher : IDisposable
     private bool _disposed;
     private Exception? _fault;
 
-    public BufferPrefetcher(SafeFileHandle file) => _file = file;
+    public BufferPrefetcher(TraceBytes file) => _file = file;
 
     /// <summary>Buffers whose decompression the reading thread took ready (or waited for), for tests and benchmarks.</summary>
     public long Prefetched { get; private set; }

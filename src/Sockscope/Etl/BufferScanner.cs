@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Microsoft.Win32.SafeHandles;
 
 namespace Sockscope.Etl;
 
@@ -25,9 +24,8 @@ internal struct BufferEntry
 /// </summary>
 internal sealed class BufferScanner
 {
-    private readonly SafeFileHandle _file;
+    private readonly TraceBytes _bytes;
     private readonly string _path;
-    private readonly long _length;
     private readonly uint _sessionBufferSize;
     private readonly bool _sessionCompressed;
     private readonly uint _processorCount;
@@ -40,15 +38,14 @@ internal sealed class BufferScanner
     public long CompressedBuffers { get; private set; }
     public long BuffersWithEventsLost { get; private set; }
     public long BuffersFlaggedLost { get; private set; }
-    public bool AtEnd => _next >= _length;
+    public bool AtEnd => _bytes.Available(_next, 1) == 0;
 
-    public BufferScanner(SafeFileHandle file, string path, long length, uint sessionBufferSize, bool sessionCompressed,
+    public BufferScanner(TraceBytes bytes, string path, uint sessionBufferSize, bool sessionCompressed,
         uint processorCount, EtlReaderOptions options, EtlDiagnostics diagnostics)
     {
         _processorCount = processorCount;
-        _file = file;
+        _bytes = bytes;
         _path = path;
-        _length = length;
         _sessionBufferSize = sessionBufferSize;
         _sessionCompressed = sessionCompressed;
         _options = options;
@@ -59,19 +56,21 @@ internal sealed class BufferScanner
     public bool TryNext(out BufferEntry entry)
     {
         entry = default;
-        while (_next < _length)
+        while (true)
         {
             long at = _next;
-            long remaining = _length - at;
-            if (remaining < WmiBufferHeader.Size)
+            int got = _bytes.Read(_header.AsSpan(0, WmiBufferHeader.Size), at);
+            if (got == 0) return false;
+            if (got < WmiBufferHeader.Size)
             {
-                Report(at, EtlProblemKind.Truncated, $"the file ends {remaining} bytes into a buffer header");
-                _diagnostics.BytesSkipped += remaining;
-                _next = _length;
+                Report(at, EtlProblemKind.Truncated, $"the file ends {got} bytes into a buffer header");
+                _diagnostics.BytesSkipped += got;
+                _next = at + got;
                 return false;
             }
-            RandomAccess.Read(_file, _header.AsSpan(0, WmiBufferHeader.Size), at);
             var h = WmiBufferHeader.Read(_header);
+            // How much of the buffer the input holds; a size beyond the limit is refused before anything is read for it.
+            long remaining = _bytes.Available(at, Math.Min(h.BufferSize, (uint)_options.MaxBufferSize) + 1L);
             string? sizeProblem = CheckSize(h, remaining, out bool truncated);
             if (sizeProblem is null || truncated)
             {
@@ -91,7 +90,7 @@ internal sealed class BufferScanner
                     // The file ends inside the buffer: its first records may still be whole.
                     Report(at, EtlProblemKind.Truncated, sizeProblem!);
                     _diagnostics.DamagedBuffers++;
-                    _next = _length;
+                    _next = at + remaining;
                     entry = MakeEntry(at, h with { BufferSize = (uint)remaining });
                     return true;
                 }
@@ -103,11 +102,10 @@ internal sealed class BufferScanner
             _diagnostics.DamagedBuffers++;
             long found = Resynchronise(at + 1);
             _diagnostics.BytesSkipped += found - at;
-            if (found < _length)
+            if (_bytes.Available(found, 1) > 0)
                 Report(found, EtlProblemKind.Resynchronised, $"next buffer found after skipping {found - at} bytes");
             _next = found;
         }
-        return false;
     }
 
     private BufferEntry MakeEntry(long at, in WmiBufferHeader h)
@@ -175,39 +173,38 @@ internal sealed class BufferScanner
         if (!_sessionCompressed && _sessionBufferSize >= WmiBufferHeader.Size)
         {
             long boundary = (from + _sessionBufferSize - 1) / _sessionBufferSize * _sessionBufferSize;
-            if (boundary + WmiBufferHeader.Size <= _length)
-            {
-                int got = RandomAccess.Read(_file, _header, boundary);
-                if (IsPlausible(_header.AsSpan(0, got), _length - boundary) && NextIsPlausible(boundary)) return boundary;
-            }
+            int got = _bytes.Read(_header, boundary);
+            if (got >= WmiBufferHeader.Size && IsPlausible(_header.AsSpan(0, got), boundary) && NextIsPlausible(boundary)) return boundary;
         }
         const int Chunk = 1 << 20;
         var window = new byte[Chunk + WmiBufferHeader.Size];
-        for (long start = from; start + WmiBufferHeader.Size <= _length; start += Chunk)
+        for (long start = from; ; start += Chunk)
         {
-            int read = RandomAccess.Read(_file, window, start);
+            int read = _bytes.Read(window, start);
+            if (read < WmiBufferHeader.Size) return start + read;
             for (int i = 0; i + WmiBufferHeader.Size <= read && i < Chunk; i++)
-                if (IsPlausible(window.AsSpan(i), _length - start - i) && NextIsPlausible(start + i)) return start + i;
+                if (IsPlausible(window.AsSpan(i), start + i) && NextIsPlausible(start + i)) return start + i;
+            if (read < window.Length) return start + read;
         }
-        return _length;
     }
 
     /// <summary>A candidate is believed only when the buffer after it starts plausibly too (or the file ends there).</summary>
     private bool NextIsPlausible(long candidate)
     {
         var probe = new byte[WmiBufferHeader.Size + 8];
-        RandomAccess.Read(_file, probe.AsSpan(0, 4), candidate);
+        _bytes.Read(probe.AsSpan(0, 4), candidate);
         long next = candidate + BinaryPrimitives.ReadUInt32LittleEndian(probe);
-        if (next == _length) return true;
-        int got = RandomAccess.Read(_file, probe, next);
-        return got >= WmiBufferHeader.Size && IsPlausible(probe.AsSpan(0, got), _length - next);
+        int got = _bytes.Read(probe, next);
+        if (got == 0) return true; // the file ends right there
+        return got >= WmiBufferHeader.Size && IsPlausible(probe.AsSpan(0, got), next);
     }
 
-    private bool IsPlausible(ReadOnlySpan<byte> bytes, long remaining)
+    /// <summary>Whether <paramref name="bytes"/>, found at offset <paramref name="at"/>, look like the start of a buffer.</summary>
+    private bool IsPlausible(ReadOnlySpan<byte> bytes, long at)
     {
         if (bytes.Length < WmiBufferHeader.Size) return false;
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        if (size < WmiBufferHeader.Size + 8 || size > (uint)_options.MaxBufferSize || size > remaining) return false;
+        if (size < WmiBufferHeader.Size + 8 || size > (uint)_options.MaxBufferSize) return false;
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x34..]);
         ushort type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]);
         if ((flags & ~0x7F) != 0 || type > 8) return false;
@@ -216,16 +213,19 @@ internal sealed class BufferScanner
         uint saved = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x04..]);
         uint filled = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]);
         if ((flags & (ushort)WmiBufferFlags.Compressed) != 0)
-            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled == saved;
+            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled == saved && Whole(at, size);
         if (filled < WmiBufferHeader.Size || filled > size) return false;
         if (!_sessionCompressed && _sessionBufferSize != 0 && size != _sessionBufferSize) return false;
         if (filled >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
         {
             byte marker = bytes[WmiBufferHeader.Size + 3];
-            return (marker & 0xC0) == 0xC0 || (marker & 0xD0) == 0x90;
+            if ((marker & 0xC0) != 0xC0 && (marker & 0xD0) != 0x90) return false;
         }
-        return true;
+        return Whole(at, size);
     }
+
+    /// <summary>The input holds all <paramref name="size"/> bytes of a buffer at <paramref name="at"/>.</summary>
+    private bool Whole(long at, uint size) => _bytes.Available(at, size) == size;
 
     private void Report(long offset, EtlProblemKind kind, string message) =>
         _diagnostics.Report(new EtlProblem(_path, offset, kind, message));

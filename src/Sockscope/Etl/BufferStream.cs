@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 using Sockscope.Etl.Xpress;
 
 namespace Sockscope.Etl;
@@ -100,10 +99,10 @@ internal sealed class BufferStream : IDisposable
             if (_data.Length > 0) ArrayPool<byte>.Shared.Return(_data);
             _data = ArrayPool<byte>.Shared.Rent(need);
         }
-        SafeFileHandle file = _reader.FileHandle;
+        TraceBytes file = _reader.Bytes;
         if (!compressed)
         {
-            int read = RandomAccess.Read(file, _data.AsSpan(0, entry.Size), entry.Offset);
+            int read = file.Read(_data.AsSpan(0, entry.Size), entry.Offset);
             _reader.AddBytesProcessed(read);
             var h = WmiBufferHeader.Read(_data);
             int end = (int)Math.Min(h.FilledBytes, (uint)read);

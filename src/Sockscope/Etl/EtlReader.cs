@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Microsoft.Win32.SafeHandles;
 
 namespace Sockscope.Etl;
 
@@ -40,8 +39,8 @@ public sealed class EtlReader : Sources.IEventSource
 
     /// <summary>The file's path.</summary>
     public string Path { get; }
-    /// <summary>The file's length in bytes.</summary>
-    public long FileLength { get; }
+    /// <summary>The file's length in bytes (for a stream, the bytes read so far).</summary>
+    public long FileLength => Bytes.Length ?? BytesProcessed;
     /// <summary>The logfile header.</summary>
     public TraceLogfileHeader Header { get; }
     /// <summary>Pointer size of the logfile header record (the recording kernel's).</summary>
@@ -71,7 +70,8 @@ public sealed class EtlReader : Sources.IEventSource
     /// <inheritdoc/>
     public Sources.EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
 
-    internal SafeFileHandle FileHandle { get; }
+    /// <summary>Where the trace's bytes are read from.</summary>
+    internal TraceBytes Bytes { get; }
 
     /// <summary>The worker decompressing the current window's buffers ahead, or null when this thread does it all.</summary>
     internal BufferPrefetcher? Prefetch => _prefetching ? _prefetcher : null;
@@ -79,19 +79,18 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>The prefetch worker, if any window had one, for tests and benchmarks.</summary>
     internal BufferPrefetcher? Prefetcher => _prefetcher;
 
-    private EtlReader(string path, SafeFileHandle handle, long length, TraceLogfileHeader header, int pointerSize,
+    private EtlReader(string path, TraceBytes bytes, TraceLogfileHeader header, int pointerSize,
         long headerTimestamp, EtlReaderOptions options)
     {
         Path = path;
-        FileHandle = handle;
-        FileLength = length;
+        Bytes = bytes;
         Header = header;
         PointerSize = pointerSize;
         HeaderTimestamp = headerTimestamp;
         _options = options;
         Diagnostics = new EtlDiagnostics(options.MaxProblemsKept);
         Clock = new EtlClock(header.Clock, header.StartTime, headerTimestamp, header.PerfFreq, header.CpuSpeedInMHz);
-        _scanner = new BufferScanner(handle, path, length, header.BufferSize, header.IsCompressed,
+        _scanner = new BufferScanner(bytes, path, header.BufferSize, header.IsCompressed,
             header.NumberOfProcessors, options, Diagnostics);
     }
 
@@ -107,36 +106,56 @@ public sealed class EtlReader : Sources.IEventSource
         if (Directory.Exists(path)) throw new EtlFormatException(path, 0, "is a directory, not an ETL file");
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
             FileOptions.RandomAccess);
+        var bytes = new FileTraceBytes(handle, RandomAccess.GetLength(handle));
         try
         {
-            long length = RandomAccess.GetLength(handle);
-            var (header, pointerSize, stamp) = ReadLogfileHeader(path, handle, length, options);
-            return new EtlReader(path, handle, length, header, pointerSize, stamp, options);
+            return Open(path, bytes, options);
         }
         catch
         {
-            handle.Dispose();
+            bytes.Dispose();
             throw;
         }
     }
 
-    private static (TraceLogfileHeader, int, long) ReadLogfileHeader(string path, SafeFileHandle handle, long length,
-        EtlReaderOptions options)
+    /// <summary>
+    /// Reads a trace from a stream that may not seek (a pipe, standard input), front to back, with bounded memory.
+    /// <paramref name="name"/> names it in problems and errors. The reader owns the stream and disposes it.
+    /// </summary>
+    /// <exception cref="EtlFormatException">The stream holds no ETL trace.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static EtlReader Open(Stream stream, string name, EtlReaderOptions? options = null)
     {
-        if (length == 0) throw new EtlFormatException(path, 0, "the file is empty");
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Dispose();
+        throw new NotSupportedException($"{name}: reading an ETL trace from a stream is not supported yet");
+    }
+
+    /// <summary>Reads the logfile header from <paramref name="bytes"/> and makes the reader, which owns them from then on.</summary>
+    private static EtlReader Open(string path, TraceBytes bytes, EtlReaderOptions? options)
+    {
+        options ??= EtlReaderOptions.Default;
+        var (header, pointerSize, stamp) = ReadLogfileHeader(path, bytes, options);
+        return new EtlReader(path, bytes, header, pointerSize, stamp, options);
+    }
+
+    private static (TraceLogfileHeader, int, long) ReadLogfileHeader(string path, TraceBytes file, EtlReaderOptions options)
+    {
+        if (file.Available(0, 1) == 0) throw new EtlFormatException(path, 0, "the file is empty");
         const int minimum = WmiBufferHeader.Size + 0x20 + TraceLogfileHeader.FixedSize32;
+        long length = file.Available(0, minimum);
         if (length < minimum)
             throw new EtlFormatException(path, 0, $"too short for an ETL file ({length} bytes; a logfile header needs {minimum})");
         var head = new byte[WmiBufferHeader.Size];
-        RandomAccess.Read(handle, head, 0);
+        file.Read(head, 0);
         var buffer = WmiBufferHeader.Read(head);
         if (buffer.BufferSize < minimum || buffer.BufferSize > (uint)options.MaxBufferSize)
             throw new EtlFormatException(path, 0, $"not an ETL file: the first buffer header gives a size of {buffer.BufferSize} bytes");
         if (buffer.IsCompressed)
             throw new EtlFormatException(path, 0, "not an ETL file: the logfile header buffer is compressed");
-        int size = (int)Math.Min(buffer.BufferSize, length);
+        int size = (int)file.Available(0, buffer.BufferSize);
         var bytes = new byte[size];
-        RandomAccess.Read(handle, bytes, 0);
+        file.Read(bytes, 0);
         int end = (int)Math.Min(Math.Max(buffer.FilledBytes, (uint)minimum), (uint)size);
         string? why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, end, out var layout);
         if (why is not null)
@@ -259,12 +278,12 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>Hands the window's compressed buffers to the worker, when there is a second core and enough of them.</summary>
     private void StartPrefetch()
     {
-        if (!_options.ParallelDecompression || Environment.ProcessorCount < 2) return;
+        if (!_options.ParallelDecompression || Environment.ProcessorCount < 2 || !Bytes.IsRandomAccess) return;
         int compressed = 0;
         foreach (var e in _window)
             if ((e.Flags & WmiBufferFlags.Compressed) != 0) compressed++;
         if (compressed < BufferPrefetcher.MinimumBuffers) return;
-        _prefetcher ??= new BufferPrefetcher(FileHandle);
+        _prefetcher ??= new BufferPrefetcher(Bytes);
         _prefetcher.BeginWindow(_window, _streamBuffers);
         _prefetching = true;
     }
@@ -351,6 +370,6 @@ public sealed class EtlReader : Sources.IEventSource
         _streams.Clear();
         if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
         _scratch = [];
-        FileHandle.Dispose();
+        Bytes.Dispose();
     }
 }

@@ -260,12 +260,12 @@ public class ParallelDecompressionTests : IDisposable
         var window = new List<BufferEntry>();
         using (var reader = EtlReader.Open(path, new EtlReaderOptions { ParallelDecompression = false }))
         {
-            var scanner = new BufferScanner(reader.FileHandle, path, reader.FileLength, reader.Header.BufferSize, true, 2,
+            var scanner = new BufferScanner(reader.Bytes, path, reader.Header.BufferSize, true, 2,
                 EtlReaderOptions.Default, reader.Diagnostics);
             while (scanner.TryNext(out var e)) if (e.Processor == 0 && (e.Flags & WmiBufferFlags.Compressed) != 0) window.Add(e);
         }
         Assert.True(window.Count >= BufferPrefetcher.MinimumBuffers);
-        var closed = File.OpenHandle(path);
+        var closed = new FileTraceBytes(File.OpenHandle(path), new FileInfo(path).Length);
         closed.Dispose();
         using var prefetcher = new BufferPrefetcher(closed);
         prefetcher.BeginWindow(window, [Enumerable.Range(0, window.Count).ToList()]);
