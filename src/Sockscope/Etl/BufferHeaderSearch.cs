@@ -53,6 +53,9 @@ internal sealed class BufferHeaderSearch
         long pos = from;
         while (true)
         {
+            // A hole is zeros: no header starts in it, except where the 4 size bytes reach past its end.
+            long data = _bytes.DataFrom(pos);
+            if (data - (SizeFieldBytes - 1) > pos) pos = data - (SizeFieldBytes - 1);
             int got = _bytes.Read(_window, pos);
             BytesSearched += got;
             bool whole = got == Window;
