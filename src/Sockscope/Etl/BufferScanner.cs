@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Sockscope.Etl;
 
 /// <summary>One buffer found in the file.</summary>
@@ -20,18 +18,25 @@ internal struct BufferEntry
 
 /// <summary>
 /// Walks the buffer headers of a file from front to back, without reading the records, and finds the next buffer
-/// again after a damaged header. Used to index a window of buffers for the time merge.
+/// again after a damaged header. Used to index a window of buffers for the time merge and for file order alike.
 /// </summary>
+/// <remarks>
+/// A header's size is believed only when nothing contradicts it: the rest of the header (<see cref="BufferHeaderCheck"/>),
+/// the logfile header (in an uncompressed session every buffer has the session's buffer size) and, where sizes
+/// vary, what follows the buffer: a believable header, the end of the file, zeros, or at least no buffer header
+/// before the buffer's claimed end. A header that cannot be believed is skipped, and the search for the next buffer
+/// starts right after its first byte (at the session's next buffer boundary first), never at its claimed end, so no
+/// intact buffer is lost to one damaged size.
+/// </remarks>
 internal sealed class BufferScanner
 {
     private readonly TraceBytes _bytes;
     private readonly string _path;
-    private readonly uint _sessionBufferSize;
-    private readonly bool _sessionCompressed;
-    private readonly uint _processorCount;
-    private readonly EtlReaderOptions _options;
+    private readonly BufferHeaderCheck _check;
+    private readonly BufferHeaderSearch _search;
     private readonly EtlDiagnostics _diagnostics;
-    private readonly byte[] _header = new byte[WmiBufferHeader.Size + 8];
+    private readonly byte[] _header = new byte[BufferHeaderCheck.ProbeSize];
+    private readonly byte[] _probe = new byte[BufferHeaderCheck.ProbeSize];
     private long _next;
 
     public long BuffersFound { get; private set; }
@@ -40,16 +45,17 @@ internal sealed class BufferScanner
     public long BuffersFlaggedLost { get; private set; }
     public bool AtEnd => _bytes.Available(_next, 1) == 0;
 
+    /// <summary>Bytes read while searching for headers (the cost of resynchronising).</summary>
+    internal long BytesSearched => _search.BytesSearched;
+
     public BufferScanner(TraceBytes bytes, string path, uint sessionBufferSize, bool sessionCompressed,
         uint processorCount, EtlReaderOptions options, EtlDiagnostics diagnostics)
     {
-        _processorCount = processorCount;
         _bytes = bytes;
         _path = path;
-        _sessionBufferSize = sessionBufferSize;
-        _sessionCompressed = sessionCompressed;
-        _options = options;
         _diagnostics = diagnostics;
+        _check = new BufferHeaderCheck(sessionBufferSize, sessionCompressed, processorCount, options.MaxBufferSize);
+        _search = new BufferHeaderSearch(bytes, _check, options.MaxBufferSize);
     }
 
     /// <summary>Finds the next buffer; false at the end of the file.</summary>
@@ -59,7 +65,7 @@ internal sealed class BufferScanner
         while (true)
         {
             long at = _next;
-            int got = _bytes.Read(_header.AsSpan(0, WmiBufferHeader.Size), at);
+            int got = _bytes.Read(_header, at);
             if (got == 0) return false;
             if (got < WmiBufferHeader.Size)
             {
@@ -69,44 +75,135 @@ internal sealed class BufferScanner
                 return false;
             }
             var h = WmiBufferHeader.Read(_header);
-            // How much of the buffer the input holds; a size beyond the limit is refused before anything is read for it.
-            long remaining = _bytes.Available(at, Math.Min(h.BufferSize, (uint)_options.MaxBufferSize) + 1L);
-            string? sizeProblem = CheckSize(h, remaining, out bool truncated);
-            if (sizeProblem is null || truncated)
+            var fault = _check.Judge(h, out string? why);
+            HeaderSearchResult? inside = null;
+            switch (fault)
             {
-                string? contentProblem = CheckContent(h);
-                if (contentProblem is not null)
+                case HeaderFault.None:
                 {
-                    // The size is believable, so the next buffer is where it says: skip just this one.
-                    long skip = Math.Min(h.BufferSize, (uint)remaining);
-                    Report(at, EtlProblemKind.BadBuffer, $"{contentProblem}; the buffer ({skip} bytes) is skipped");
-                    _diagnostics.DamagedBuffers++;
-                    _diagnostics.BytesSkipped += skip;
-                    _next = at + skip;
-                    continue;
+                    long remaining = _bytes.Available(at, h.BufferSize);
+                    // In an uncompressed session the logfile header's buffer size is the confirmation.
+                    if (_check.FixedSize != 0 && remaining == h.BufferSize) return Accept(at, h, out entry);
+                    var (confirmed, found) = Confirm(at, h.BufferSize);
+                    if (confirmed && remaining == h.BufferSize) return Accept(at, h, out entry);
+                    if (confirmed)
+                    {
+                        // The file ends inside the buffer, and no buffer header follows: its first records may still be whole.
+                        Report(at, EtlProblemKind.Truncated, $"the file ends {remaining} bytes into a {h.BufferSize}-byte buffer");
+                        _diagnostics.DamagedBuffers++;
+                        _next = at + remaining;
+                        entry = MakeEntry(at, h with { BufferSize = (uint)remaining });
+                        return true;
+                    }
+                    why = $"buffer size {h.BufferSize} runs past the buffer header at offset {found.Offset}";
+                    inside = found;
+                    break;
                 }
-                if (truncated)
+                case HeaderFault.Inconsistent:
+                    // Records still readable, but a header at odds with itself is believed only when what follows confirms its size.
+                    if (EndsWell(at, h.BufferSize))
+                    {
+                        Report(at, EtlProblemKind.Inconsistent, $"{why}; its size is confirmed by what follows it, so its records are read");
+                        return Accept(at, h, out entry);
+                    }
+                    break;
+                case HeaderFault.Unreadable:
                 {
-                    // The file ends inside the buffer: its first records may still be whole.
-                    Report(at, EtlProblemKind.Truncated, sizeProblem!);
-                    _diagnostics.DamagedBuffers++;
-                    _next = at + remaining;
-                    entry = MakeEntry(at, h with { BufferSize = (uint)remaining });
-                    return true;
+                    // The buffer ends where its size says, if that size holds.
+                    uint size = _check.FixedSize != 0 ? _check.FixedSize : h.BufferSize;
+                    bool holds;
+                    if (_check.FixedSize != 0)
+                    {
+                        holds = EndsWell(at, size);
+                    }
+                    else
+                    {
+                        var confirmation = Confirm(at, size);
+                        holds = confirmation.Confirmed;
+                        inside = confirmation.Found;
+                    }
+                    if (holds)
+                    {
+                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({size} bytes) is skipped");
+                        _diagnostics.DamagedBuffers++;
+                        _diagnostics.BytesSkipped += size;
+                        _next = at + size;
+                        continue;
+                    }
+                    break;
                 }
-                _next = at + h.BufferSize;
-                entry = MakeEntry(at, h);
-                return true;
             }
-            Report(at, EtlProblemKind.BadBuffer, sizeProblem);
-            _diagnostics.DamagedBuffers++;
-            long found = Resynchronise(at + 1);
-            _diagnostics.BytesSkipped += found - at;
-            if (_bytes.Available(found, 1) > 0)
-                Report(found, EtlProblemKind.Resynchronised, $"next buffer found after skipping {found - at} bytes");
-            _next = found;
+            Resynchronise(at, why!, inside);
         }
     }
+
+    private bool Accept(long at, in WmiBufferHeader h, out BufferEntry entry)
+    {
+        _next = at + h.BufferSize;
+        entry = MakeEntry(at, h);
+        return true;
+    }
+
+    /// <summary>
+    /// Skips a header that cannot be believed: to the session's next buffer boundary when a header starts there,
+    /// else to the first header after the damaged one's first byte, else to the end of the file.
+    /// </summary>
+    private void Resynchronise(long at, string why, HeaderSearchResult? known)
+    {
+        _diagnostics.DamagedBuffers++;
+        HeaderSearchResult found;
+        if (known is { } k) found = k;
+        else if (_check.FixedSize != 0 && IsHeaderAt(at + _check.FixedSize)) found = new HeaderSearchResult(at + _check.FixedSize, true, false);
+        else found = _search.Find(at + 1);
+        long skipped = found.Offset - at;
+        _diagnostics.BytesSkipped += skipped;
+        _next = found.Offset;
+        if (found.Found)
+        {
+            Report(at, EtlProblemKind.BadBuffer, why);
+            Report(found.Offset, EtlProblemKind.Resynchronised, $"next buffer found after skipping {skipped} bytes");
+        }
+        else if (found.AllZeros && IsZero(_header.AsSpan(0, WmiBufferHeader.Size)))
+        {
+            Report(at, EtlProblemKind.BadBuffer,
+                $"the last {skipped} bytes of the file are zeros, with no buffer (space allocated for the trace and never written)");
+        }
+        else
+        {
+            Report(at, EtlProblemKind.BadBuffer, $"{why}; no buffer header in the remaining {skipped} bytes of the file");
+        }
+    }
+
+    /// <summary>
+    /// Whether a size of <paramref name="size"/> for the buffer at <paramref name="at"/> holds: it ends well
+    /// (<see cref="EndsWell"/>); or failing that, no buffer header starts inside it, so believing it loses no other
+    /// buffer. When it does not hold, <c>Found</c> is the first header inside.
+    /// </summary>
+    private (bool Confirmed, HeaderSearchResult Found) Confirm(long at, uint size)
+    {
+        if (EndsWell(at, size)) return (true, default);
+        var found = _search.Find(at + 1);
+        return (!found.Found || found.Offset >= at + size, found);
+    }
+
+    /// <summary>
+    /// The buffer at <paramref name="at"/> is whole in the file, and what follows it is a believable header, the end
+    /// of the file, or zeros (space allocated for the file and never written).
+    /// </summary>
+    private bool EndsWell(long at, uint size)
+    {
+        if (_bytes.Available(at, size) != size) return false;
+        int got = _bytes.Read(_probe, at + size);
+        return got == 0 || IsZero(_probe.AsSpan(0, got)) || _check.LooksLikeHeader(_probe.AsSpan(0, got));
+    }
+
+    private bool IsHeaderAt(long offset)
+    {
+        int got = _bytes.Read(_probe, offset);
+        return _check.LooksLikeHeader(_probe.AsSpan(0, got));
+    }
+
+    private static bool IsZero(ReadOnlySpan<byte> bytes) => !bytes.ContainsAnyExcept((byte)0);
 
     private BufferEntry MakeEntry(long at, in WmiBufferHeader h)
     {
@@ -124,108 +221,6 @@ internal sealed class BufferScanner
             TimeStamp = h.TimeStamp,
         };
     }
-
-    /// <summary>
-    /// Why the buffer's own size cannot be right, or null. Sets <paramref name="truncated"/> when the size is fine
-    /// but the file ends inside the buffer.
-    /// </summary>
-    private string? CheckSize(in WmiBufferHeader h, long remaining, out bool truncated)
-    {
-        truncated = false;
-        if (h.BufferSize < WmiBufferHeader.Size)
-            return $"buffer size {h.BufferSize} is smaller than its own header";
-        if (h.BufferSize > (uint)_options.MaxBufferSize)
-            return $"buffer size {h.BufferSize} exceeds the limit of {_options.MaxBufferSize} bytes";
-        if (h.BufferSize > remaining)
-        {
-            truncated = true;
-            return $"the file ends {remaining} bytes into a {h.BufferSize}-byte buffer";
-        }
-        return null;
-    }
-
-    /// <summary>Why the rest of a buffer header cannot be right, or null.</summary>
-    private string? CheckContent(in WmiBufferHeader h)
-    {
-        if (h.IsCompressed)
-        {
-            // A compressed buffer expands to at most one session buffer; bounding it here bounds what a hostile size costs.
-            uint limit = (uint)Math.Min(_options.MaxBufferSize, Math.Max(_sessionBufferSize, 64 * 1024u));
-            if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > limit)
-                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed (limit {limit})";
-            if (h.CompressionFormat != WmiBufferHeader.CompressionFormatXpress)
-                return $"buffer is compressed with format {h.CompressionFormat}, which no known Windows writes (only 3, XPRESS, is read)";
-        }
-        else if (h.FilledBytes > h.BufferSize)
-        {
-            return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// Looks for the next offset at or after <paramref name="from"/> where a plausible buffer header starts; the end
-    /// of the file when there is none. Reads forward in chunks, so the cost is bounded by the file's size.
-    /// </summary>
-    private long Resynchronise(long from)
-    {
-        // Uncompressed sessions write every buffer at the session's buffer size: try the expected boundary first.
-        if (!_sessionCompressed && _sessionBufferSize >= WmiBufferHeader.Size)
-        {
-            long boundary = (from + _sessionBufferSize - 1) / _sessionBufferSize * _sessionBufferSize;
-            int got = _bytes.Read(_header, boundary);
-            if (got >= WmiBufferHeader.Size && IsPlausible(_header.AsSpan(0, got), boundary) && NextIsPlausible(boundary)) return boundary;
-        }
-        const int Chunk = 1 << 20;
-        var window = new byte[Chunk + WmiBufferHeader.Size];
-        for (long start = from; ; start += Chunk)
-        {
-            int read = _bytes.Read(window, start);
-            if (read < WmiBufferHeader.Size) return start + read;
-            for (int i = 0; i + WmiBufferHeader.Size <= read && i < Chunk; i++)
-                if (IsPlausible(window.AsSpan(i), start + i) && NextIsPlausible(start + i)) return start + i;
-            if (read < window.Length) return start + read;
-        }
-    }
-
-    /// <summary>A candidate is believed only when the buffer after it starts plausibly too (or the file ends there).</summary>
-    private bool NextIsPlausible(long candidate)
-    {
-        var probe = new byte[WmiBufferHeader.Size + 8];
-        _bytes.Read(probe.AsSpan(0, 4), candidate);
-        long next = candidate + BinaryPrimitives.ReadUInt32LittleEndian(probe);
-        int got = _bytes.Read(probe, next);
-        if (got == 0) return true; // the file ends right there
-        return got >= WmiBufferHeader.Size && IsPlausible(probe.AsSpan(0, got), next);
-    }
-
-    /// <summary>Whether <paramref name="bytes"/>, found at offset <paramref name="at"/>, look like the start of a buffer.</summary>
-    private bool IsPlausible(ReadOnlySpan<byte> bytes, long at)
-    {
-        if (bytes.Length < WmiBufferHeader.Size) return false;
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        if (size < WmiBufferHeader.Size + 8 || size > (uint)_options.MaxBufferSize) return false;
-        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x34..]);
-        ushort type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]);
-        if ((flags & ~0x7F) != 0 || type > 8) return false;
-        ushort processor = (flags & (ushort)WmiBufferFlags.ProcessorIndex) != 0 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x28..]) : bytes[0x28];
-        if (_processorCount != 0 && processor >= _processorCount) return false;
-        uint saved = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x04..]);
-        uint filled = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]);
-        if ((flags & (ushort)WmiBufferFlags.Compressed) != 0)
-            return saved >= WmiBufferHeader.Size + 8 && saved <= (uint)_options.MaxBufferSize && filled == saved && Whole(at, size);
-        if (filled < WmiBufferHeader.Size || filled > size) return false;
-        if (!_sessionCompressed && _sessionBufferSize != 0 && size != _sessionBufferSize) return false;
-        if (filled >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
-        {
-            byte marker = bytes[WmiBufferHeader.Size + 3];
-            if ((marker & 0xC0) != 0xC0 && (marker & 0xD0) != 0x90) return false;
-        }
-        return Whole(at, size);
-    }
-
-    /// <summary>The input holds all <paramref name="size"/> bytes of a buffer at <paramref name="at"/>.</summary>
-    private bool Whole(long at, uint size) => _bytes.Available(at, size) == size;
 
     private void Report(long offset, EtlProblemKind kind, string message) =>
         _diagnostics.Report(new EtlProblem(_path, offset, kind, message));

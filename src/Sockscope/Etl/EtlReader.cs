@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 
 namespace Sockscope.Etl;
 
@@ -97,7 +96,10 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>
     /// Opens a file and reads its logfile header.
     /// </summary>
-    /// <exception cref="EtlFormatException">The file is not an ETL file (empty, too short, no logfile header).</exception>
+    /// <exception cref="EtlFormatException">
+    /// The file is not an ETL file: empty, too short, or no buffer in it (a file whose logfile header is damaged but
+    /// whose buffers are found is read, and the damage reported).
+    /// </exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     public static EtlReader Open(string path, EtlReaderOptions? options = null)
@@ -135,39 +137,10 @@ public sealed class EtlReader : Sources.IEventSource
     private static EtlReader Open(string path, TraceBytes bytes, EtlReaderOptions? options)
     {
         options ??= EtlReaderOptions.Default;
-        var (header, pointerSize, stamp) = ReadLogfileHeader(path, bytes, options);
-        return new EtlReader(path, bytes, header, pointerSize, stamp, options);
-    }
-
-    private static (TraceLogfileHeader, int, long) ReadLogfileHeader(string path, TraceBytes file, EtlReaderOptions options)
-    {
-        if (file.Available(0, 1) == 0) throw new EtlFormatException(path, 0, "the file is empty");
-        const int minimum = WmiBufferHeader.Size + 0x20 + TraceLogfileHeader.FixedSize32;
-        long length = file.Available(0, minimum);
-        if (length < minimum)
-            throw new EtlFormatException(path, 0, $"too short for an ETL file ({length} bytes; a logfile header needs {minimum})");
-        var head = new byte[WmiBufferHeader.Size];
-        file.Read(head, 0);
-        var buffer = WmiBufferHeader.Read(head);
-        if (buffer.BufferSize < minimum || buffer.BufferSize > (uint)options.MaxBufferSize)
-            throw new EtlFormatException(path, 0, $"not an ETL file: the first buffer header gives a size of {buffer.BufferSize} bytes");
-        if (buffer.IsCompressed)
-            throw new EtlFormatException(path, 0, "not an ETL file: the logfile header buffer is compressed");
-        int size = (int)file.Available(0, buffer.BufferSize);
-        var bytes = new byte[size];
-        file.Read(bytes, 0);
-        int end = (int)Math.Min(Math.Max(buffer.FilledBytes, (uint)minimum), (uint)size);
-        string? why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, end, out var layout);
-        if (why is not null)
-            throw new EtlFormatException(path, WmiBufferHeader.Size, $"not an ETL file: no logfile header record ({why})");
-        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + 6)) != 0)
-            throw new EtlFormatException(path, WmiBufferHeader.Size,
-                $"not an ETL file: the first record is a {layout.Type.Family().LayoutName()}, not the logfile header event");
-        int pointerSize = layout.Type.PointerSize();
-        var payload = bytes.AsSpan(WmiBufferHeader.Size + layout.DataOffset, layout.Size - layout.DataOffset);
-        var header = TraceLogfileHeader.TryRead(payload, pointerSize)
-            ?? throw new EtlFormatException(path, WmiBufferHeader.Size, "the logfile header event is too short");
-        return (header, pointerSize, layout.Timestamp);
+        var start = LogfileHeaderReader.Read(path, bytes, options);
+        var reader = new EtlReader(path, bytes, start.Header, start.PointerSize, start.Timestamp, options);
+        foreach (var problem in start.Problems) reader.Diagnostics.Report(problem);
+        return reader;
     }
 
     /// <summary>

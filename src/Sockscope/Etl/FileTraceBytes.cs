@@ -32,6 +32,8 @@ internal sealed class FileTraceBytes : TraceBytes
         return total;
     }
 
+    public override long DataFrom(long offset) => FileHoles.NextData(Handle, offset, _length);
+
     public override long Available(long offset, long want) => Math.Clamp(_length - offset, 0, want);
 
     public override void Dispose() => Handle.Dispose();

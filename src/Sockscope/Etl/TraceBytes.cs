@@ -22,6 +22,12 @@ internal abstract class TraceBytes : IDisposable
     /// <summary>True when any offset can be read at any time, from any thread (a file).</summary>
     public abstract bool IsRandomAccess { get; }
 
+    /// <summary>
+    /// The first offset at or after <paramref name="offset"/> that may hold anything but zeros: past a file
+    /// system's hole, or <paramref name="offset"/> itself when the input cannot tell.
+    /// </summary>
+    public virtual long DataFrom(long offset) => offset;
+
     /// <summary>Says no byte before <paramref name="offset"/> will be read again (a stream may drop them).</summary>
     public virtual void Release(long offset) { }
 

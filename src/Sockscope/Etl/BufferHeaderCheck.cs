@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using Sockscope.Etl.Xpress;
+
+namespace Sockscope.Etl;
+
+/// <summary>
+/// What a buffer header of one session must say to be believed: its fields against each other, against the logfile
+/// header (buffer size, compression, processors) and against the reader's limits. The scanner asks it of every
+/// header it meets; the search for the next buffer after damage asks it of every candidate.
+/// </summary>
+internal sealed class BufferHeaderCheck
+{
+    /// <summary>Bytes a candidate needs to be judged: the header and the first record's marker byte.</summary>
+    public const int ProbeSize = WmiBufferHeader.Size + 8;
+
+    private const int BufferTypeMaximum = 8;
+    private const ushort KnownFlags = 0x7F;
+    private const int HeaderBufferType = 4;
+
+    private readonly uint _maxBufferSize;
+    private readonly uint _decompressedLimit;
+    private readonly uint _processorCount;
+
+    /// <summary>
+    /// The session's buffer size when every buffer has it (an uncompressed session whose logfile header gave a
+    /// believable size), else 0: then sizes vary and each is confirmed by what follows the buffer.
+    /// </summary>
+    public uint FixedSize { get; }
+
+    /// <summary>The logfile header says the session compresses its buffers.</summary>
+    public bool SessionCompressed { get; }
+
+    /// <param name="sessionBufferSize">The logfile header's buffer size; 0 when unknown.</param>
+    /// <param name="sessionCompressed">The logfile header's compressed mode.</param>
+    /// <param name="processorCount">The logfile header's processor count; 0 when unknown.</param>
+    /// <param name="maxBufferSize">The reader's limit (<see cref="EtlReaderOptions.MaxBufferSize"/>).</param>
+    public BufferHeaderCheck(uint sessionBufferSize, bool sessionCompressed, uint processorCount, int maxBufferSize)
+    {
+        _maxBufferSize = (uint)maxBufferSize;
+        SessionCompressed = sessionCompressed;
+        _processorCount = processorCount;
+        bool believable = IsBelievableSessionSize(sessionBufferSize, maxBufferSize);
+        FixedSize = believable && !sessionCompressed ? sessionBufferSize : 0;
+        // A compressed buffer expands to at most one session buffer; bounding it here bounds what a hostile size costs.
+        _decompressedLimit = believable ? (uint)Math.Min(maxBufferSize, Math.Max(sessionBufferSize, 64 * 1024u)) : (uint)maxBufferSize;
+    }
+
+    /// <summary>
+    /// A session buffer size ETW could have used: whole 8-byte units from 1 KiB to the reader's limit. Anything else
+    /// is a damaged logfile header, and buffers are then found by their own headers.
+    /// </summary>
+    public static bool IsBelievableSessionSize(uint size, int maxBufferSize) =>
+        size >= 1024 && size <= (uint)maxBufferSize && size % 8 == 0;
+
+    /// <summary>
+    /// What is wrong with <paramref name="h"/> as a buffer header of this session, and why (null when nothing is).
+    /// </summary>
+    public HeaderFault Judge(in WmiBufferHeader h, out string? why)
+    {
+        why = SizeFault(h);
+        if (why is not null) return HeaderFault.Size;
+        why = UnreadableFault(h);
+        if (why is not null) return HeaderFault.Unreadable;
+        why = InconsistentFault(h);
+        return why is null ? HeaderFault.None : HeaderFault.Inconsistent;
+    }
+
+    private string? SizeFault(in WmiBufferHeader h)
+    {
+        uint size = h.BufferSize;
+        if (size < WmiBufferHeader.Size) return $"buffer size {size} is smaller than its own header";
+        if (size > _maxBufferSize) return $"buffer size {size} exceeds the limit of {_maxBufferSize} bytes";
+        if (FixedSize != 0 && size != FixedSize)
+            return $"buffer size {size} is not the session's buffer size ({FixedSize}), which every buffer of an uncompressed session has";
+        return null;
+    }
+
+    private string? UnreadableFault(in WmiBufferHeader h)
+    {
+        if (h.IsCompressed)
+        {
+            if (h.BufferType == HeaderBufferType) return "the logfile header buffer is flagged compressed";
+            if (FixedSize != 0) return "buffer is flagged compressed in a session that does not compress";
+            if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > _decompressedLimit)
+                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed (limit {_decompressedLimit})";
+            if (h.CompressionFormat != WmiBufferHeader.CompressionFormatXpress)
+                return $"buffer is compressed with format {h.CompressionFormat}, which no known Windows writes (only 3, XPRESS, is read)";
+            return null;
+        }
+        if (h.FilledBytes > h.BufferSize) return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
+        if (h.FilledBytes < WmiBufferHeader.Size) return $"buffer's records end at byte {h.FilledBytes}, inside its own header";
+        return null;
+    }
+
+    private string? InconsistentFault(in WmiBufferHeader h)
+    {
+        if (((ushort)h.BufferFlag & ~KnownFlags) != 0) return $"buffer flags 0x{(ushort)h.BufferFlag:X4} hold bits that no Windows writes";
+        if (h.BufferType > BufferTypeMaximum) return $"buffer type {h.BufferType} is unknown";
+        if (_processorCount != 0 && h.ProcessorIndex >= _processorCount)
+            return $"buffer is for processor {h.ProcessorIndex}, but the session has {_processorCount}";
+        if (!h.IsCompressed) return null;
+        if (h.FilledBytes != h.SavedOffset)
+            return $"compressed buffer's records end at byte {h.FilledBytes}, but it decompresses to {h.SavedOffset}";
+        // An XPRESS stream holds at least a flags word and one literal, and at most every byte as a literal with a
+        // flags word per 32 of them.
+        int records = (int)h.SavedOffset - WmiBufferHeader.Size;
+        long stream = h.BufferSize - WmiBufferHeader.Size;
+        if (records > 0 && stream < 5)
+            return $"compressed buffer size {h.BufferSize} leaves no room for the {records} bytes of records it decompresses to";
+        if (stream > XpressEncoder.MaxCompressedLength(records))
+            return $"compressed buffer size {h.BufferSize} is more than any XPRESS stream of its {records} bytes of records takes";
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the bytes at some offset are a buffer header this session could have written: no fault at all, and
+    /// for an uncompressed buffer a first record that starts with a record marker. In a compressed session only a
+    /// compressed buffer is a candidate: every buffer after the first is compressed.
+    /// </summary>
+    public bool LooksLikeHeader(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < WmiBufferHeader.Size) return false;
+        // The cheapest tests first: a search calls this wherever its filter lets a candidate through.
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        if (FixedSize != 0 ? size != FixedSize : size < WmiBufferHeader.Size || size > _maxBufferSize) return false;
+        var h = WmiBufferHeader.Read(bytes);
+        if (SessionCompressed && !h.IsCompressed) return false;
+        if (Judge(h, out _) != HeaderFault.None) return false;
+        if (!h.IsCompressed && h.FilledBytes >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
+        {
+            byte marker = bytes[WmiBufferHeader.Size + 3];
+            if ((marker & 0xC0) != 0xC0 && (marker & 0xD0) != 0x90) return false;
+        }
+        return true;
+    }
+}
+
+/// <summary>What is wrong with a buffer header, from worst to none.</summary>
+internal enum HeaderFault
+{
+    /// <summary>Nothing: the header is believed once its size is confirmed.</summary>
+    None,
+    /// <summary>
+    /// A field contradicts another or the logfile header (processor, type, flags, a compressed size that does not fit
+    /// its decompressed size) but the records can still be read: believed only when what follows the buffer confirms
+    /// its size.
+    /// </summary>
+    Inconsistent,
+    /// <summary>The records cannot be read (unknown compression, impossible bounds); the size may still say where the next buffer is.</summary>
+    Unreadable,
+    /// <summary>The size itself cannot be right: the next buffer is searched for.</summary>
+    Size,
+}
