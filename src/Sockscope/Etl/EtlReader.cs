@@ -26,12 +26,11 @@ public sealed class EtlReader : Sources.IEventSource
     private readonly EtlReaderOptions _options;
     private readonly BufferScanner _scanner;
     private readonly List<BufferEntry> _window = new();
-    private readonly List<BufferStream> _streams = new();
+    private readonly List<IndexedBufferStream> _streams = new();
     private readonly List<List<int>> _streamBuffers = new();
+    private readonly BufferStreamHeap _heap = new();
     private BufferPrefetcher? _prefetcher;
     private bool _prefetching;
-    private BufferStream?[] _heap = [];
-    private int _heapCount;
     private BufferStream? _current;
     private bool _pendingAdvance;
     private byte[] _scratch = [];
@@ -204,15 +203,11 @@ public sealed class EtlReader : Sources.IEventSource
         var s = _current!;
         if (!s.MoveNext())
         {
-            _current = _heapCount > 0 ? Pop() : null;
+            _current = _heap.Count > 0 ? _heap.Pop() : null;
             return;
         }
-        if (_heapCount > 0 && Before(_heap[0]!, s))
-        {
-            // The earliest waiting stream goes on, and this one takes its place in the heap: one sift, not two.
-            _current = _heap[0];
-            SiftDown(s);
-        }
+        // The earliest waiting stream goes on, and this one takes its place in the heap: one sift, not two.
+        if (_heap.Count > 0 && BufferStreamHeap.Before(_heap.Top, s)) _current = _heap.ReplaceTop(s);
     }
 
     /// <summary>Indexes the next window of buffers and sets up its streams; false when the file is done.</summary>
@@ -225,7 +220,7 @@ public sealed class EtlReader : Sources.IEventSource
         _streams.Clear();
         _streamBuffers.Clear();
         _window.Clear();
-        _heapCount = 0;
+        _heap.Clear();
         while (_window.Count < _options.MergeWindowBuffers && _scanner.TryNext(out var entry)) _window.Add(entry);
         if (_window.Count == 0) return false;
 
@@ -265,13 +260,12 @@ public sealed class EtlReader : Sources.IEventSource
             _streamBuffers.Add(Enumerable.Range(0, _window.Count).ToList());
         }
         for (int rank = 0; rank < _streamBuffers.Count; rank++)
-            _streams.Add(new BufferStream(this, _window, _streamBuffers[rank], rank));
+            _streams.Add(new IndexedBufferStream(this, _window, _streamBuffers[rank], rank));
         StartPrefetch();
 
-        if (_heap.Length < _streams.Count) _heap = new BufferStream?[_streams.Count];
         foreach (var s in _streams)
-            if (s.MoveNext()) Push(s);
-        _current = _heapCount > 0 ? Pop() : null;
+            if (s.MoveNext()) _heap.Push(s);
+        _current = _heap.Count > 0 ? _heap.Pop() : null;
         return true;
     }
 
@@ -286,47 +280,6 @@ public sealed class EtlReader : Sources.IEventSource
         _prefetcher ??= new BufferPrefetcher(Bytes);
         _prefetcher.BeginWindow(_window, _streamBuffers);
         _prefetching = true;
-    }
-
-    private static bool Before(BufferStream a, BufferStream b) =>
-        a.CurrentTimestamp < b.CurrentTimestamp || (a.CurrentTimestamp == b.CurrentTimestamp && a.Rank < b.Rank);
-
-    private void Push(BufferStream s)
-    {
-        int i = _heapCount++;
-        while (i > 0)
-        {
-            int parent = (i - 1) >> 1;
-            if (!Before(s, _heap[parent]!)) break;
-            _heap[i] = _heap[parent];
-            i = parent;
-        }
-        _heap[i] = s;
-    }
-
-    private BufferStream Pop()
-    {
-        var top = _heap[0]!;
-        var last = _heap[--_heapCount]!;
-        _heap[_heapCount] = null;
-        if (_heapCount > 0) SiftDown(last);
-        return top;
-    }
-
-    /// <summary>Puts <paramref name="last"/> at the top of the heap (replacing what was there) and moves it down to its place.</summary>
-    private void SiftDown(BufferStream last)
-    {
-        int i = 0;
-        while (true)
-        {
-            int child = 2 * i + 1;
-            if (child >= _heapCount) break;
-            if (child + 1 < _heapCount && Before(_heap[child + 1]!, _heap[child]!)) child++;
-            if (!Before(_heap[child]!, last)) break;
-            _heap[i] = _heap[child];
-            i = child;
-        }
-        _heap[i] = last;
     }
 
     internal void AddBytesProcessed(int bytes) => BytesProcessed += bytes;
