@@ -59,6 +59,8 @@ internal sealed class BufferScanner
         while (true)
         {
             long at = _next;
+            // Nothing before here is read again, so a stream may drop it (the caller has taken the buffer returned last).
+            _bytes.Release(at);
             int got = _bytes.Read(_header.AsSpan(0, WmiBufferHeader.Size), at);
             if (got == 0) return false;
             if (got < WmiBufferHeader.Size)
@@ -170,7 +172,9 @@ internal sealed class BufferScanner
     private long Resynchronise(long from)
     {
         // Uncompressed sessions write every buffer at the session's buffer size: try the expected boundary first.
-        if (!_sessionCompressed && _sessionBufferSize >= WmiBufferHeader.Size)
+        // (A session size over the limit can find no buffer the size check accepts; on a stream, probing that far
+        // ahead would hold everything in between.)
+        if (!_sessionCompressed && _sessionBufferSize >= WmiBufferHeader.Size && _sessionBufferSize <= (uint)_options.MaxBufferSize)
         {
             long boundary = (from + _sessionBufferSize - 1) / _sessionBufferSize * _sessionBufferSize;
             int got = _bytes.Read(_header, boundary);
@@ -180,6 +184,7 @@ internal sealed class BufferScanner
         var window = new byte[Chunk + WmiBufferHeader.Size];
         for (long start = from; ; start += Chunk)
         {
+            _bytes.Release(start);
             int read = _bytes.Read(window, start);
             if (read < WmiBufferHeader.Size) return start + read;
             for (int i = 0; i + WmiBufferHeader.Size <= read && i < Chunk; i++)
