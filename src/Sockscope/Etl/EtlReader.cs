@@ -7,12 +7,14 @@ namespace Sockscope.Etl;
 /// Reads the event records of an ETL file, forward only, as Windows wrote them: every header kind, 32- and 64-bit,
 /// compressed buffers, per-processor buffers merged into time order. Memory does not grow with the file: one buffer
 /// per processor, plus 48 bytes per buffer of the current merge window, plus for compressed files up to 4 MiB of
-/// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). Damage is
-/// reported in <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
+/// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). A trace from
+/// a pipe or standard input is read front to back, its merge holding at most about
+/// <see cref="EtlReaderOptions.StreamMergeBytes"/>. Damage is reported in <see cref="Diagnostics"/> with the file and
+/// byte offset, and reading goes on with the next buffer.
 /// </summary>
 /// <remarks>
 /// An instance is used from one thread at a time. Dispose it: that ends the decompression worker, if it has one,
-/// and closes the file.
+/// and closes the file (or the stream).
 /// </remarks>
 /// <example>
 /// <code>
@@ -29,6 +31,7 @@ public sealed class EtlReader : Sources.IEventSource
     private readonly List<IndexedBufferStream> _streams = new();
     private readonly List<List<int>> _streamBuffers = new();
     private readonly BufferStreamHeap _heap = new();
+    private readonly StreamMerge? _streamMerge;
     private BufferPrefetcher? _prefetcher;
     private bool _prefetching;
     private BufferStream? _current;
@@ -78,6 +81,9 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>The prefetch worker, if any window had one, for tests and benchmarks.</summary>
     internal BufferPrefetcher? Prefetcher => _prefetcher;
 
+    /// <summary>The merge of a trace read from a stream that cannot seek, or null for a file, for tests and benchmarks.</summary>
+    internal StreamMerge? StreamMerge => _streamMerge;
+
     private EtlReader(string path, TraceBytes bytes, TraceLogfileHeader header, int pointerSize,
         long headerTimestamp, EtlReaderOptions options)
     {
@@ -91,6 +97,8 @@ public sealed class EtlReader : Sources.IEventSource
         Clock = new EtlClock(header.Clock, header.StartTime, headerTimestamp, header.PerfFreq, header.CpuSpeedInMHz);
         _scanner = new BufferScanner(bytes, path, header.BufferSize, header.IsCompressed,
             header.NumberOfProcessors, options, Diagnostics);
+        // A stream cannot be read by offset: its buffers are merged as they come.
+        if (!bytes.IsRandomAccess) _streamMerge = new StreamMerge(this, _scanner, bytes, options);
     }
 
     /// <summary>
@@ -121,13 +129,30 @@ public sealed class EtlReader : Sources.IEventSource
     /// Reads a trace from a stream that may not seek (a pipe, standard input), front to back, with bounded memory.
     /// <paramref name="name"/> names it in problems and errors. The reader owns the stream and disposes it.
     /// </summary>
+    /// <remarks>
+    /// The stream is read once, in order, never by position (a seekable stream is read the same way). Records, their
+    /// order and the problems reported are the file reader's as long as no buffer lies further ahead in the stream
+    /// than the merge may hold (<see cref="EtlReaderOptions.StreamMergeBytes"/>); when one does, its records are
+    /// delivered late, counted in <see cref="EtlDiagnostics.RecordsOutOfOrder"/>, and a problem says so when the input
+    /// ends. Problems are reported as the stream is read, so in an order of their own. XPRESS buffers are
+    /// decompressed on the calling thread. <see cref="FileLength"/> is the bytes read so far until the end is reached.
+    /// </remarks>
     /// <exception cref="EtlFormatException">The stream holds no ETL trace.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
     public static EtlReader Open(Stream stream, string name, EtlReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Dispose();
-        throw new NotSupportedException($"{name}: reading an ETL trace from a stream is not supported yet");
+        ArgumentNullException.ThrowIfNull(name);
+        var bytes = new StreamTraceBytes(stream);
+        try
+        {
+            return Open(name, bytes, options);
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the logfile header from <paramref name="bytes"/> and makes the reader, which owns them from then on.</summary>
@@ -175,24 +200,33 @@ public sealed class EtlReader : Sources.IEventSource
     /// <returns>false when the file is done.</returns>
     public bool TryRead(out EtlRecord record)
     {
-        if (_pendingAdvance)
+        BufferStream? s;
+        if (_streamMerge is null)
         {
-            _pendingAdvance = false;
-            Advance();
-        }
-        while (_current is null)
-        {
-            if (_finished || !StartWindow())
+            if (_pendingAdvance)
             {
-                _finished = true;
-                record = default;
-                return false;
+                _pendingAdvance = false;
+                Advance();
             }
+            while (_current is null)
+            {
+                if (_finished || !StartWindow())
+                {
+                    _finished = true;
+                    record = default;
+                    return false;
+                }
+            }
+            s = _current;
+            _pendingAdvance = true;
         }
-        var s = _current;
+        else if ((s = _streamMerge.Next()) is null)
+        {
+            record = default;
+            return false;
+        }
         record = new EtlRecord(s.CurrentBytes, s.Current, s.Buffer.Processor, s.Buffer.Offset, s.CurrentOffset,
             (s.Buffer.Flags & WmiBufferFlags.Compressed) != 0, s.CurrentTimestamp);
-        _pendingAdvance = true;
         RecordsRead++;
         return true;
     }
@@ -321,6 +355,7 @@ public sealed class EtlReader : Sources.IEventSource
         _prefetching = false;
         foreach (var s in _streams) s.Dispose();
         _streams.Clear();
+        _streamMerge?.Dispose();
         if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
         _scratch = [];
         Bytes.Dispose();
