@@ -509,6 +509,71 @@ public class StreamReadingTests : IDisposable
         Assert.Contains(d.Problems, p => p.Offset == buffers[21] && p.Kind == EtlProblemKind.Resynchronised);
     }
 
+    /// <summary>
+    /// Damage of every kind the fuzzer makes, at fixed seeds: a stream reads each damaged trace as its file reads,
+    /// or refuses it with the same message.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void Mutated_traces_read_the_same_from_a_stream(bool compress, int seed)
+    {
+        var events = TraceModel.Make(600, 3, TraceModel.AllTypes, seed: 23);
+        string clean = TraceModel.Write(_dir.File("clean.etl"), events, new EtlWriterOptions { Compress = compress, ProcessorCount = 3, BufferSize = 2048 });
+        var original = File.ReadAllBytes(clean);
+        var offsets = new List<int>();
+        for (int at = 0; at + 4 <= original.Length && offsets.Count < 10_000;)
+        {
+            offsets.Add(at);
+            int size = BitConverter.ToInt32(original, at);
+            if (size <= 0) break;
+            at += size;
+        }
+        var rng = new Random(seed);
+        string path = _dir.File("mutant.etl");
+        int refused = 0;
+        for (int round = 0; round < 150; round++)
+        {
+            var bytes = original.ToList();
+            for (int m = 1 + rng.Next(3); m > 0; m--)
+            {
+                int at = rng.Next(3) == 0 ? rng.Next(bytes.Count) : Math.Min(bytes.Count - 1, offsets[rng.Next(offsets.Count)] + rng.Next(0x60));
+                switch (rng.Next(5))
+                {
+                    case 0: bytes[at] ^= (byte)(1 << rng.Next(8)); break;
+                    case 1:
+                        var edge = new[] { 0u, 1u, 0x48u, 0x7FFFFFFFu, 0xFFFFFFFFu, 0x10000u }[rng.Next(6)];
+                        for (int k = 0; k < 4 && at + k < bytes.Count; k++) bytes[at + k] = (byte)(edge >> (8 * k));
+                        break;
+                    case 2: bytes.RemoveRange(at, bytes.Count - at); break;
+                    case 3: bytes.InsertRange(at, Enumerable.Range(0, 1 + rng.Next(3000)).Select(_ => (byte)rng.Next(256))); break;
+                    default: bytes.RemoveRange(at, Math.Min(bytes.Count - at, rng.Next(5000))); break;
+                }
+                if (bytes.Count == 0) bytes.Add(0);
+            }
+            File.WriteAllBytes(path, bytes.ToArray());
+            EtlFormatException? fromFile = null;
+            try
+            {
+                using var reader = EtlReader.Open(path);
+            }
+            catch (EtlFormatException e)
+            {
+                fromFile = e;
+            }
+            if (fromFile is not null)
+            {
+                refused++;
+                var e = Assert.Throws<EtlFormatException>(() => EtlReader.Open(ForwardOnlyStream.Over(path, 4001), path));
+                Assert.Equal(fromFile.Message, e.Message);
+                continue;
+            }
+            foreach (var order in new[] { RecordOrder.Time, RecordOrder.File })
+                AssertSameAsFile(path, new EtlReaderOptions { Order = order });
+        }
+        Assert.InRange(refused, 1, 100);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(100)]
