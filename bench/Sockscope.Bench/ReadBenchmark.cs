@@ -7,7 +7,8 @@ namespace Sockscope.Bench;
 /// Reads every record of a file, touching the header fields and payload span of each, and reports file MB/s,
 /// decompressed MB/s, events/s and peak working set: median of several runs in one process after a warm-up.
 /// With --prefetch both, runs with the parallel decompression on and off alternate (a shared machine's noise then
-/// falls on both alike), and the prefetcher's counts are shown.
+/// falls on both alike), and the prefetcher's counts are shown. FILE "-" reads standard input once, as a pipe
+/// (EtlReader.Open(Stream)); --once reads a file once with no warm-up, to time it the same way as a whole process.
 /// </summary>
 internal static class ReadBenchmark
 {
@@ -15,12 +16,15 @@ internal static class ReadBenchmark
     {
         string path = args[0];
         var order = args.Contains("file") ? RecordOrder.File : RecordOrder.Time;
+        if (path == "-") return FromStandardInput(order, TraceGenerator.Option(args, "--merge-mb", 64));
         int runs = (int)TraceGenerator.Option(args, "--runs", 5);
+        bool once = args.Contains("--once");
         int at = Array.IndexOf(args, "--prefetch");
         string prefetch = at >= 0 && at + 1 < args.Length ? args[at + 1] : "on";
         bool[] modes = prefetch switch { "both" => [true, false], "off" => [false], _ => [true] };
         long fileBytes = new FileInfo(path).Length;
-        foreach (bool mode in modes) Once(path, order, mode); // warm-up: JIT and page cache
+        if (once) runs = 1;
+        else foreach (bool mode in modes) Once(path, order, mode); // warm-up: JIT and page cache
         var seconds = modes.ToDictionary(m => m, _ => new List<double>());
         var last = new Dictionary<bool, Result>();
         for (int i = 0; i < runs; i++)
@@ -52,6 +56,11 @@ internal static class ReadBenchmark
     private static Result Once(string path, RecordOrder order, bool prefetch)
     {
         using var reader = EtlReader.Open(path, new EtlReaderOptions { Order = order, ParallelDecompression = prefetch });
+        return Touch(reader);
+    }
+
+    private static Result Touch(EtlReader reader)
+    {
         long n = 0, sum = 0, recordBytes = 0;
         while (reader.TryRead(out var r))
         {
@@ -61,5 +70,21 @@ internal static class ReadBenchmark
         }
         var p = reader.Prefetcher;
         return new Result(n, sum, recordBytes, p?.Prefetched ?? 0, p?.Helped ?? 0, p?.DecompressedInline ?? 0, p?.TakenBack ?? 0);
+    }
+
+    /// <summary>Reads standard input once, front to back, and prints what it read and what the merge held.</summary>
+    private static int FromStandardInput(RecordOrder order, long mergeMb)
+    {
+        var sw = Stopwatch.StartNew();
+        using var reader = EtlReader.Open(Console.OpenStandardInput(), "-", new EtlReaderOptions { Order = order, StreamMergeBytes = mergeMb << 20 });
+        var r = Touch(reader);
+        double seconds = sw.Elapsed.TotalSeconds;
+        double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+        double fileMb = reader.FileLength / 1048576.0;
+        Console.WriteLine($"| - | {order} | pipe | {fileMb:F0} MB | {r.Events:N0} | {seconds:F3} s | {fileMb / seconds:F0} MB/s | " +
+                          $"{r.Bytes / 1048576.0 / seconds:F0} MB/s | {r.Events / seconds / 1e6:F2} M/s | {peakMb:F0} MB |");
+        Console.WriteLine($"(checksum {r.Checksum}; merge held at most {reader.StreamMerge!.PeakHeld / 1048576.0:F1} MiB of {mergeMb} MiB; " +
+                          $"records out of order {reader.Diagnostics.RecordsOutOfOrder}; problems {reader.Diagnostics.ProblemCount}; gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, allocated {GC.GetTotalAllocatedBytes() >> 20} MiB)");
+        return 0;
     }
 }
