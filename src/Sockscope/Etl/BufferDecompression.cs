@@ -25,10 +25,19 @@ internal readonly struct BufferDecompression
     public static BufferDecompression Run(TraceBytes file, in BufferEntry entry, byte[] packed, byte[] destination)
     {
         int got = file.Read(packed.AsSpan(0, entry.Size), entry.Offset);
-        packed.AsSpan(0, WmiBufferHeader.Size).CopyTo(destination);
+        return Decompress(packed.AsSpan(0, got), entry, destination);
+    }
+
+    /// <summary>
+    /// Decompresses the compressed buffer <paramref name="entry"/> whose bytes (header included) are already in
+    /// <paramref name="packed"/>, as <see cref="Run"/> does once it has read them.
+    /// </summary>
+    public static BufferDecompression Decompress(ReadOnlySpan<byte> packed, in BufferEntry entry, byte[] destination)
+    {
+        packed[..WmiBufferHeader.Size].CopyTo(destination);
         int expect = entry.MemorySize - WmiBufferHeader.Size;
-        var status = XpressDecoder.Decompress(packed.AsSpan(WmiBufferHeader.Size, got - WmiBufferHeader.Size),
+        var status = XpressDecoder.Decompress(packed[WmiBufferHeader.Size..],
             destination.AsSpan(WmiBufferHeader.Size, expect), out int written, out int errorAt);
-        return new BufferDecompression { BytesRead = got, Status = status, Written = written, ErrorAt = errorAt };
+        return new BufferDecompression { BytesRead = packed.Length, Status = status, Written = written, ErrorAt = errorAt };
     }
 }

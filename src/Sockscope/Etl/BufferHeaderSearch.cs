@@ -44,15 +44,30 @@ internal sealed class BufferHeaderSearch
     /// <summary>Bytes read by searches so far (for tests of the cache).</summary>
     public long BytesSearched { get; private set; }
 
-    /// <summary>The first offset at or after <paramref name="from"/> where a believable buffer header starts.</summary>
-    public HeaderSearchResult Find(long from)
+    /// <summary>
+    /// The first offset at or after <paramref name="from"/> where a believable buffer header starts. The search
+    /// commits the caller to moving on: the bytes it passes are released (a stream lets them go).
+    /// </summary>
+    public HeaderSearchResult Find(long from) => Search(from, long.MaxValue, release: true);
+
+    /// <summary>
+    /// The first header starting in [<paramref name="from"/>, <paramref name="end"/>), or a result at
+    /// <paramref name="end"/> that found none; nothing is released, so the caller may still go back. On a stream the
+    /// bytes up to <paramref name="end"/> are held meanwhile: keep the range bounded there.
+    /// </summary>
+    public HeaderSearchResult FindWithin(long from, long end) => Search(from, end, release: false);
+
+    private HeaderSearchResult Search(long from, long end, bool release)
     {
-        if (_from >= 0 && from >= _from && from <= _to) return new HeaderSearchResult(_to, _found, _lastNonZero < from);
+        if (_from >= 0 && from >= _from && from <= _to && (_found || end == long.MaxValue))
+            return new HeaderSearchResult(_to, _found, _lastNonZero < from);
         _window ??= new byte[Window];
         long lastNonZero = -1;
         long pos = from;
         while (true)
         {
+            if (pos >= end) return new HeaderSearchResult(end, false, lastNonZero < from);
+            if (release) _bytes.Release(pos);
             // A hole is zeros: no header starts in it, except where the 4 size bytes reach past its end.
             long data = _bytes.DataFrom(pos);
             if (data - (SizeFieldBytes - 1) > pos) pos = data - (SizeFieldBytes - 1);
@@ -70,9 +85,10 @@ internal sealed class BufferHeaderSearch
                 int hit = Scan(got, Math.Max(0, firstNonZero - (SizeFieldBytes - 1)), positions);
                 int last = _window.AsSpan(0, hit >= 0 ? hit : region).LastIndexOfAnyExcept((byte)0);
                 if (last >= 0) lastNonZero = pos + last;
-                if (hit >= 0) return Keep(from, pos + hit, found: true, lastNonZero);
+                if (hit >= 0 && pos + hit < end) return Keep(from, pos + hit, found: true, lastNonZero);
+                if (hit >= 0) return new HeaderSearchResult(end, false, lastNonZero < from);
             }
-            if (!whole) return Keep(from, pos + got, found: false, lastNonZero);
+            if (!whole) return end == long.MaxValue ? Keep(from, pos + got, found: false, lastNonZero) : new HeaderSearchResult(pos + got, false, lastNonZero < from);
             pos += Chunk;
         }
     }

@@ -65,6 +65,8 @@ internal sealed class BufferScanner
         while (true)
         {
             long at = _next;
+            // Nothing before here is read again, so a stream may drop it (the caller has taken the buffer returned last).
+            _bytes.Release(at);
             int got = _bytes.Read(_header, at);
             if (got == 0) return false;
             if (got < WmiBufferHeader.Size)
@@ -182,7 +184,8 @@ internal sealed class BufferScanner
     private (bool Confirmed, HeaderSearchResult Found) Confirm(long at, uint size)
     {
         if (EndsWell(at, size)) return (true, default);
-        var found = _search.Find(at + 1);
+        // Only a header inside the buffer matters, and the buffer may still be read: a bounded search that keeps the bytes.
+        var found = _search.FindWithin(at + 1, at + size);
         return (!found.Found || found.Offset >= at + size, found);
     }
 

@@ -4,16 +4,16 @@ using Sockscope.Etl.Xpress;
 namespace Sockscope.Etl;
 
 /// <summary>
-/// The records of a list of buffers (one processor's, or all in file order), one at a time: loads each buffer,
-/// decompresses it if needed, frames its records, and stops a buffer at the first damaged record.
+/// The records of a sequence of buffers (one processor's, or all in file order), one at a time: frames each buffer's
+/// records and stops a buffer at the first damaged record. Where the buffers come from, and how each is loaded, is the
+/// subclass's: by index from a file (<see cref="IndexedBufferStream"/>) or as a stream delivers them
+/// (<see cref="QueuedBufferStream"/>).
 /// </summary>
-internal sealed class BufferStream : IDisposable
+internal abstract class BufferStream : IDisposable
 {
-    private readonly EtlReader _reader;
-    private readonly List<BufferEntry> _entries;
-    private readonly List<int> _indices;
-    private int _nextIndex;
-    private byte[] _data = [];
+    private protected readonly EtlReader Reader;
+    /// <summary>The loaded buffer, header included (decompressed when it was compressed).</summary>
+    private protected byte[] Data = [];
     private int _pos;
     private int _end;
     private BufferEntry _buffer;
@@ -29,18 +29,16 @@ internal sealed class BufferStream : IDisposable
     /// <summary>Order among streams, to break time-stamp ties the same way every run.</summary>
     public readonly int Rank;
 
-    public BufferStream(EtlReader reader, List<BufferEntry> entries, List<int> indices, int rank)
+    private protected BufferStream(EtlReader reader, int rank)
     {
-        _reader = reader;
-        _entries = entries;
-        _indices = indices;
+        Reader = reader;
         Rank = rank;
     }
 
-    public ReadOnlySpan<byte> CurrentBytes => _data.AsSpan(CurrentOffset, Current.Size);
+    public ReadOnlySpan<byte> CurrentBytes => Data.AsSpan(CurrentOffset, Current.Size);
     public ref readonly BufferEntry Buffer => ref _buffer;
 
-    /// <summary>Moves to the next record; false when the stream's buffers are done.</summary>
+    /// <summary>Moves to the next record; false when the stream has no buffer left (for now, for a queued stream).</summary>
     public bool MoveNext()
     {
         while (true)
@@ -50,14 +48,64 @@ internal sealed class BufferStream : IDisposable
                 if (FrameAt(_pos)) return true;
                 continue;
             }
-            if (_nextIndex >= _indices.Count) return false;
-            Load(_indices[_nextIndex++]);
+            if (!LoadNext()) return false;
         }
+    }
+
+    /// <summary>
+    /// Loads the stream's next buffer into <see cref="Data"/>: <see cref="Begin"/>, then <see cref="Loaded"/> or
+    /// <see cref="Decompressed"/>. False when there is none.
+    /// </summary>
+    private protected abstract bool LoadNext();
+
+    /// <summary>Starts loading <paramref name="entry"/>: no records until it is loaded.</summary>
+    private protected void Begin(in BufferEntry entry)
+    {
+        _buffer = entry;
+        _pos = _end = 0;
+        _cutByDecompression = false;
+    }
+
+    /// <summary>An uncompressed buffer's <paramref name="read"/> bytes are in <see cref="Data"/>: counts them and sets the records' bounds.</summary>
+    private protected void Loaded(int read)
+    {
+        Reader.AddBytesProcessed(read);
+        var h = WmiBufferHeader.Read(Data);
+        int end = (int)Math.Min(h.FilledBytes, (uint)read);
+        if (end < WmiBufferHeader.Size) end = WmiBufferHeader.Size;
+        _pos = WmiBufferHeader.Size;
+        _end = end;
+    }
+
+    /// <summary>
+    /// A compressed buffer is decompressed into <see cref="Data"/>: counts its file bytes, reports a damaged stream and
+    /// sets the records' bounds.
+    /// </summary>
+    private protected void Decompressed(in BufferEntry entry, in BufferDecompression d)
+    {
+        Reader.AddBytesProcessed(d.BytesRead);
+        var header = WmiBufferHeader.Read(Data);
+        int expect = entry.MemorySize - WmiBufferHeader.Size;
+        int produced = WmiBufferHeader.Size + d.Written;
+        if (d.Status != XpressStatus.Done || d.Written < expect)
+        {
+            string why = d.Status switch
+            {
+                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {d.ErrorAt} of its {d.BytesRead - WmiBufferHeader.Size}",
+                XpressStatus.DestinationTooSmall => "XPRESS stream decompresses past the buffer's stated size",
+                _ => $"XPRESS stream ends after {d.Written} of {expect} bytes",
+            };
+            Reader.ReportCompressionProblem(entry, why, expect - d.Written);
+            _cutByDecompression = true;
+        }
+        _pos = WmiBufferHeader.Size;
+        _end = (int)Math.Min(Math.Max(header.FilledBytes, (uint)WmiBufferHeader.Size), (uint)produced);
+        if (header.FilledBytes < (uint)WmiBufferHeader.Size || header.FilledBytes > (uint)entry.MemorySize) _end = produced;
     }
 
     private bool FrameAt(int at)
     {
-        string? why = RecordLayout.TryFrame(_data, at, _end, out var layout);
+        string? why = RecordLayout.TryFrame(Data, at, _end, out var layout);
         if (why is null)
         {
             Current = layout;
@@ -69,8 +117,8 @@ internal sealed class BufferStream : IDisposable
         }
         _pos = _end;
         // ETW pads the unused tail of a buffer; a tail of one repeated padding byte is not damage.
-        if (_cutByDecompression || IsPadding(_data.AsSpan(at, _end - at))) return false;
-        _reader.ReportRecordProblem(_buffer, at, why, _end - at);
+        if (_cutByDecompression || IsPadding(Data.AsSpan(at, _end - at))) return false;
+        Reader.ReportRecordProblem(_buffer, at, why, _end - at);
         return false;
     }
 
@@ -81,68 +129,9 @@ internal sealed class BufferStream : IDisposable
         return (b == 0 || b == 0xFF) && !tail.ContainsAnyExcept(b);
     }
 
-    private void Load(int index)
+    public virtual void Dispose()
     {
-        var entry = _entries[index];
-        _buffer = entry;
-        _pos = _end = 0;
-        _cutByDecompression = false;
-        bool compressed = (entry.Flags & WmiBufferFlags.Compressed) != 0;
-        if (compressed && _reader.Prefetch is { } prefetch && prefetch.TryTake(index, ref _data, out var ready))
-        {
-            Account(entry, ready);
-            return;
-        }
-        int need = entry.MemorySize;
-        if (_data.Length < need)
-        {
-            if (_data.Length > 0) ArrayPool<byte>.Shared.Return(_data);
-            _data = ArrayPool<byte>.Shared.Rent(need);
-        }
-        TraceBytes file = _reader.Bytes;
-        if (!compressed)
-        {
-            int read = file.Read(_data.AsSpan(0, entry.Size), entry.Offset);
-            _reader.AddBytesProcessed(read);
-            var h = WmiBufferHeader.Read(_data);
-            int end = (int)Math.Min(h.FilledBytes, (uint)read);
-            if (end < WmiBufferHeader.Size) end = WmiBufferHeader.Size;
-            _pos = WmiBufferHeader.Size;
-            _end = end;
-            return;
-        }
-        byte[] packed = _reader.RentScratch(entry.Size);
-        Account(entry, BufferDecompression.Run(file, entry, packed, _data));
-    }
-
-    /// <summary>
-    /// Counts the file bytes of a decompressed buffer, reports a damaged stream and sets the records' bounds.
-    /// </summary>
-    private void Account(in BufferEntry entry, in BufferDecompression d)
-    {
-        _reader.AddBytesProcessed(d.BytesRead);
-        var header = WmiBufferHeader.Read(_data);
-        int expect = entry.MemorySize - WmiBufferHeader.Size;
-        int produced = WmiBufferHeader.Size + d.Written;
-        if (d.Status != XpressStatus.Done || d.Written < expect)
-        {
-            string why = d.Status switch
-            {
-                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {d.ErrorAt} of its {d.BytesRead - WmiBufferHeader.Size}",
-                XpressStatus.DestinationTooSmall => "XPRESS stream decompresses past the buffer's stated size",
-                _ => $"XPRESS stream ends after {d.Written} of {expect} bytes",
-            };
-            _reader.ReportCompressionProblem(entry, why, expect - d.Written);
-            _cutByDecompression = true;
-        }
-        _pos = WmiBufferHeader.Size;
-        _end = (int)Math.Min(Math.Max(header.FilledBytes, (uint)WmiBufferHeader.Size), (uint)produced);
-        if (header.FilledBytes < (uint)WmiBufferHeader.Size || header.FilledBytes > (uint)entry.MemorySize) _end = produced;
-    }
-
-    public void Dispose()
-    {
-        if (_data.Length > 0) ArrayPool<byte>.Shared.Return(_data);
-        _data = [];
+        if (Data.Length > 0) ArrayPool<byte>.Shared.Return(Data);
+        Data = [];
     }
 }

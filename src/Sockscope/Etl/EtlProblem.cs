@@ -46,6 +46,11 @@ public sealed class EtlDiagnostics
     public long DamagedBuffers { get; internal set; }
     /// <summary>Bytes of the file that could not be read as records.</summary>
     public long BytesSkipped { get; internal set; }
+    /// <summary>
+    /// Records delivered after later ones because their buffer lay too far ahead in a stream to be merged in time
+    /// (<see cref="EtlReaderOptions.StreamMergeBytes"/>); always 0 for a file.
+    /// </summary>
+    public long RecordsOutOfOrder { get; internal set; }
 
     /// <summary>Raised for every problem as it is found.</summary>
     public event Action<EtlProblem>? ProblemFound;

@@ -6,12 +6,14 @@ namespace Sockscope.Etl;
 /// Reads the event records of an ETL file, forward only, as Windows wrote them: every header kind, 32- and 64-bit,
 /// compressed buffers, per-processor buffers merged into time order. Memory does not grow with the file: one buffer
 /// per processor, plus 48 bytes per buffer of the current merge window, plus for compressed files up to 4 MiB of
-/// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). Damage is
-/// reported in <see cref="Diagnostics"/> with the file and byte offset, and reading goes on with the next buffer.
+/// buffers decompressed ahead on a second core (<see cref="EtlReaderOptions.ParallelDecompression"/>). A trace from
+/// a pipe or standard input is read front to back, its merge holding at most about
+/// <see cref="EtlReaderOptions.StreamMergeBytes"/>. Damage is reported in <see cref="Diagnostics"/> with the file and
+/// byte offset, and reading goes on with the next buffer.
 /// </summary>
 /// <remarks>
 /// An instance is used from one thread at a time. Dispose it: that ends the decompression worker, if it has one,
-/// and closes the file.
+/// and closes the file (or the stream).
 /// </remarks>
 /// <example>
 /// <code>
@@ -25,12 +27,12 @@ public sealed class EtlReader : Sources.IEventSource
     private readonly EtlReaderOptions _options;
     private readonly BufferScanner _scanner;
     private readonly List<BufferEntry> _window = new();
-    private readonly List<BufferStream> _streams = new();
+    private readonly List<IndexedBufferStream> _streams = new();
     private readonly List<List<int>> _streamBuffers = new();
+    private readonly BufferStreamHeap _heap = new();
+    private readonly StreamMerge? _streamMerge;
     private BufferPrefetcher? _prefetcher;
     private bool _prefetching;
-    private BufferStream?[] _heap = [];
-    private int _heapCount;
     private BufferStream? _current;
     private bool _pendingAdvance;
     private byte[] _scratch = [];
@@ -78,6 +80,9 @@ public sealed class EtlReader : Sources.IEventSource
     /// <summary>The prefetch worker, if any window had one, for tests and benchmarks.</summary>
     internal BufferPrefetcher? Prefetcher => _prefetcher;
 
+    /// <summary>The merge of a trace read from a stream that cannot seek, or null for a file, for tests and benchmarks.</summary>
+    internal StreamMerge? StreamMerge => _streamMerge;
+
     private EtlReader(string path, TraceBytes bytes, TraceLogfileHeader header, int pointerSize,
         long headerTimestamp, EtlReaderOptions options)
     {
@@ -91,6 +96,8 @@ public sealed class EtlReader : Sources.IEventSource
         Clock = new EtlClock(header.Clock, header.StartTime, headerTimestamp, header.PerfFreq, header.CpuSpeedInMHz);
         _scanner = new BufferScanner(bytes, path, header.BufferSize, header.IsCompressed,
             header.NumberOfProcessors, options, Diagnostics);
+        // A stream cannot be read by offset: its buffers are merged as they come.
+        if (!bytes.IsRandomAccess) _streamMerge = new StreamMerge(this, _scanner, bytes, options);
     }
 
     /// <summary>
@@ -124,13 +131,30 @@ public sealed class EtlReader : Sources.IEventSource
     /// Reads a trace from a stream that may not seek (a pipe, standard input), front to back, with bounded memory.
     /// <paramref name="name"/> names it in problems and errors. The reader owns the stream and disposes it.
     /// </summary>
+    /// <remarks>
+    /// The stream is read once, in order, never by position (a seekable stream is read the same way). Records, their
+    /// order and the problems reported are the file reader's as long as no buffer lies further ahead in the stream
+    /// than the merge may hold (<see cref="EtlReaderOptions.StreamMergeBytes"/>); when one does, its records are
+    /// delivered late, counted in <see cref="EtlDiagnostics.RecordsOutOfOrder"/>, and a problem says so when the input
+    /// ends. Problems are reported as the stream is read, so in an order of their own. XPRESS buffers are
+    /// decompressed on the calling thread. <see cref="FileLength"/> is the bytes read so far until the end is reached.
+    /// </remarks>
     /// <exception cref="EtlFormatException">The stream holds no ETL trace.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
     public static EtlReader Open(Stream stream, string name, EtlReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Dispose();
-        throw new NotSupportedException($"{name}: reading an ETL trace from a stream is not supported yet");
+        ArgumentNullException.ThrowIfNull(name);
+        var bytes = new StreamTraceBytes(stream);
+        try
+        {
+            return Open(name, bytes, options);
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the logfile header from <paramref name="bytes"/> and makes the reader, which owns them from then on.</summary>
@@ -149,24 +173,33 @@ public sealed class EtlReader : Sources.IEventSource
     /// <returns>false when the file is done.</returns>
     public bool TryRead(out EtlRecord record)
     {
-        if (_pendingAdvance)
+        BufferStream? s;
+        if (_streamMerge is null)
         {
-            _pendingAdvance = false;
-            Advance();
-        }
-        while (_current is null)
-        {
-            if (_finished || !StartWindow())
+            if (_pendingAdvance)
             {
-                _finished = true;
-                record = default;
-                return false;
+                _pendingAdvance = false;
+                Advance();
             }
+            while (_current is null)
+            {
+                if (_finished || !StartWindow())
+                {
+                    _finished = true;
+                    record = default;
+                    return false;
+                }
+            }
+            s = _current;
+            _pendingAdvance = true;
         }
-        var s = _current;
+        else if ((s = _streamMerge.Next()) is null)
+        {
+            record = default;
+            return false;
+        }
         record = new EtlRecord(s.CurrentBytes, s.Current, s.Buffer.Processor, s.Buffer.Offset, s.CurrentOffset,
             (s.Buffer.Flags & WmiBufferFlags.Compressed) != 0, s.CurrentTimestamp);
-        _pendingAdvance = true;
         RecordsRead++;
         return true;
     }
@@ -177,15 +210,11 @@ public sealed class EtlReader : Sources.IEventSource
         var s = _current!;
         if (!s.MoveNext())
         {
-            _current = _heapCount > 0 ? Pop() : null;
+            _current = _heap.Count > 0 ? _heap.Pop() : null;
             return;
         }
-        if (_heapCount > 0 && Before(_heap[0]!, s))
-        {
-            // The earliest waiting stream goes on, and this one takes its place in the heap: one sift, not two.
-            _current = _heap[0];
-            SiftDown(s);
-        }
+        // The earliest waiting stream goes on, and this one takes its place in the heap: one sift, not two.
+        if (_heap.Count > 0 && BufferStreamHeap.Before(_heap.Top, s)) _current = _heap.ReplaceTop(s);
     }
 
     /// <summary>Indexes the next window of buffers and sets up its streams; false when the file is done.</summary>
@@ -198,7 +227,7 @@ public sealed class EtlReader : Sources.IEventSource
         _streams.Clear();
         _streamBuffers.Clear();
         _window.Clear();
-        _heapCount = 0;
+        _heap.Clear();
         while (_window.Count < _options.MergeWindowBuffers && _scanner.TryNext(out var entry)) _window.Add(entry);
         if (_window.Count == 0) return false;
 
@@ -238,13 +267,12 @@ public sealed class EtlReader : Sources.IEventSource
             _streamBuffers.Add(Enumerable.Range(0, _window.Count).ToList());
         }
         for (int rank = 0; rank < _streamBuffers.Count; rank++)
-            _streams.Add(new BufferStream(this, _window, _streamBuffers[rank], rank));
+            _streams.Add(new IndexedBufferStream(this, _window, _streamBuffers[rank], rank));
         StartPrefetch();
 
-        if (_heap.Length < _streams.Count) _heap = new BufferStream?[_streams.Count];
         foreach (var s in _streams)
-            if (s.MoveNext()) Push(s);
-        _current = _heapCount > 0 ? Pop() : null;
+            if (s.MoveNext()) _heap.Push(s);
+        _current = _heap.Count > 0 ? _heap.Pop() : null;
         return true;
     }
 
@@ -259,47 +287,6 @@ public sealed class EtlReader : Sources.IEventSource
         _prefetcher ??= new BufferPrefetcher(Bytes);
         _prefetcher.BeginWindow(_window, _streamBuffers);
         _prefetching = true;
-    }
-
-    private static bool Before(BufferStream a, BufferStream b) =>
-        a.CurrentTimestamp < b.CurrentTimestamp || (a.CurrentTimestamp == b.CurrentTimestamp && a.Rank < b.Rank);
-
-    private void Push(BufferStream s)
-    {
-        int i = _heapCount++;
-        while (i > 0)
-        {
-            int parent = (i - 1) >> 1;
-            if (!Before(s, _heap[parent]!)) break;
-            _heap[i] = _heap[parent];
-            i = parent;
-        }
-        _heap[i] = s;
-    }
-
-    private BufferStream Pop()
-    {
-        var top = _heap[0]!;
-        var last = _heap[--_heapCount]!;
-        _heap[_heapCount] = null;
-        if (_heapCount > 0) SiftDown(last);
-        return top;
-    }
-
-    /// <summary>Puts <paramref name="last"/> at the top of the heap (replacing what was there) and moves it down to its place.</summary>
-    private void SiftDown(BufferStream last)
-    {
-        int i = 0;
-        while (true)
-        {
-            int child = 2 * i + 1;
-            if (child >= _heapCount) break;
-            if (child + 1 < _heapCount && Before(_heap[child + 1]!, _heap[child]!)) child++;
-            if (!Before(_heap[child]!, last)) break;
-            _heap[i] = _heap[child];
-            i = child;
-        }
-        _heap[i] = last;
     }
 
     internal void AddBytesProcessed(int bytes) => BytesProcessed += bytes;
@@ -341,6 +328,7 @@ public sealed class EtlReader : Sources.IEventSource
         _prefetching = false;
         foreach (var s in _streams) s.Dispose();
         _streams.Clear();
+        _streamMerge?.Dispose();
         if (_scratch.Length > 0) ArrayPool<byte>.Shared.Return(_scratch);
         _scratch = [];
         Bytes.Dispose();

@@ -37,6 +37,15 @@ public sealed record EtlReaderOptions
     public long MergeMemoryBudget { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>
+    /// Memory the time merge of a trace read from a stream that cannot seek (<see cref="EtlReader.Open(Stream, string, EtlReaderOptions?)"/>)
+    /// may hold in buffers read ahead and each processor's loaded buffer (default 64 MiB). A stream cannot go back
+    /// for a buffer, so the merge reads ahead while it holds less than this: order is exact, and the same as reading
+    /// the file, unless a buffer lies further ahead in the stream than this holds. Such a buffer's records are still
+    /// delivered, late, and counted (<see cref="EtlDiagnostics.RecordsOutOfOrder"/>); a problem says so.
+    /// </summary>
+    public long StreamMergeBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Decompress XPRESS-compressed buffers on a second core, ahead of the reading thread, in the order the merge
     /// will want them (default on). Records, their order and the problems reported are the same either way; only
     /// the time differs. It takes effect when the machine has more than one processor and a merge window holds at

@@ -40,9 +40,14 @@ internal static class LogfileHeaderReader
         }
         // No logfile header: an ETL file still, if any buffer can be found, read with no session to check it against.
         var anySession = new BufferHeaderCheck(0, sessionCompressed: false, processorCount: 0, options.MaxBufferSize);
-        var found = new BufferHeaderSearch(file, anySession, options.MaxBufferSize).Find(0);
+        // The scanner reads from the start again, so nothing may be released; a stream is searched as far as two of the
+        // largest buffers (what it would hold), a file to its end.
+        long end = file.IsRandomAccess ? long.MaxValue : 2L * options.MaxBufferSize;
+        var found = new BufferHeaderSearch(file, anySession, options.MaxBufferSize).FindWithin(0, end);
         if (!found.Found)
-            throw new EtlFormatException(path, WmiBufferHeader.Size, $"not an ETL file: no logfile header record ({why}) and no buffer header anywhere in the file");
+            throw new EtlFormatException(path, WmiBufferHeader.Size, file.IsRandomAccess
+                ? $"not an ETL file: no logfile header record ({why}) and no buffer header anywhere in the file"
+                : $"not an ETL file: no logfile header record ({why}) and no buffer header in its first {end} bytes");
         var unknown = new TraceLogfileHeader { Clock = ClockType.SystemTime };
         var problem = new EtlProblem(path, WmiBufferHeader.Size, EtlProblemKind.BadRecord,
             $"no logfile header record ({why}): the session's clock, buffer size, processors and pointer size are unknown; " +
