@@ -37,7 +37,7 @@ internal static class ExportCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            if (IsSameFile(path, databasePath))
+            if (CommandErrors.IsSameFile(path, databasePath))
                 return CommandErrors.Report(console, databasePath, new IOException("is the input file; it will not be overwritten"), verbose);
             TraceIdentity identity;
             try
@@ -76,18 +76,6 @@ internal static class ExportCommand
                 $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
-        }
-    }
-
-    private static bool IsSameFile(string input, string output)
-    {
-        try
-        {
-            return string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal);
-        }
-        catch (Exception e) when (CommandErrors.IsFileProblem(e))
-        {
-            return false;
         }
     }
 

@@ -44,15 +44,8 @@ internal static class SummaryCommand
             {
                 return CommandErrors.Report(console, path, e, verbose);
             }
-            try
-            {
-                if (json) WriteJson(console.Output, path, summary);
-                else WriteView(console, path, summary);
-            }
-            catch (IOException)
-            {
-                return ExitCodes.Ok;
-            }
+            if (json) WriteJson(console.Output, path, summary);
+            else WriteView(console, path, summary);
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
