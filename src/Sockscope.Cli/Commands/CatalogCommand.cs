@@ -59,38 +59,18 @@ internal static class CatalogCommand
             return ExitCodes.Error;
         }
 
-        Stream? file = null;
-        if (outputFile is not null)
+        using (var output = CommandOutput.Open(console, outputFile, inputPath: null, bufferSize: 0))
         {
-            try
+            var buffer = new BufferedStreamOutput(output.Stream);
+            var writer = CatalogWriter.Create(format, buffer.Writer);
+            foreach (var selection in selections)
             {
-                file = new FileStream(outputFile, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+                writer.Write(selection);
+                buffer.Commit();
             }
-            catch (Exception e) when (CommandErrors.IsFileProblem(e))
-            {
-                return CommandErrors.Report(console, outputFile, e, verbose);
-            }
-        }
-        using (file)
-        {
-            var output = new BufferedStreamOutput(file ?? console.Output);
-            var writer = CatalogWriter.Create(format, output.Writer);
-            try
-            {
-                foreach (var selection in selections)
-                {
-                    writer.Write(selection);
-                    output.Commit();
-                }
-                writer.Complete();
-                output.Complete();
-            }
-            catch (BufferedStreamOutput.WriteFailedException e)
-            {
-                // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
-                if (file is null) return ExitCodes.Ok;
-                return CommandErrors.Report(console, outputFile!, e.InnerException!, verbose);
-            }
+            writer.Complete();
+            buffer.Complete();
+            output.Commit();
         }
         return ExitCodes.Ok;
     }

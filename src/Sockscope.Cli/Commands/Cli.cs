@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Sockscope.Cli.Output;
 
 namespace Sockscope.Cli.Commands;
 
@@ -10,16 +11,21 @@ namespace Sockscope.Cli.Commands;
 public static class Cli
 {
     /// <summary>Runs the command line <paramref name="args"/> and returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    /// <remarks>
+    /// Commands report what is wrong with their input themselves. What escapes them ends here: an output that could
+    /// not be written is one line and exit code 2 (a closed pipe: quietly, 0), anything else is a bug of ours, exit
+    /// code 3.
+    /// </remarks>
     public static int Run(string[] args, CliConsole console)
     {
-        var root = Build(console);
+        var verbose = VerboseOption();
+        var root = Build(console, verbose);
         var parse = root.Parse(args);
         var configuration = new InvocationConfiguration
         {
             Output = console.OutputText,
             Error = console.Error,
-            // Commands report their own errors as one line; this only catches what escapes them.
-            EnableDefaultExceptionHandler = true,
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Action is ParseErrorAction usage)
         {
@@ -31,20 +37,34 @@ public static class Cli
             // System.CommandLine exits 1 on usage errors; 1 means "damaged file" here.
             return ExitCodes.Error;
         }
-        return parse.Invoke(configuration);
+        try
+        {
+            return parse.Invoke(configuration);
+        }
+        catch (OutputFailedException e)
+        {
+            return CommandErrors.ReportOutputFailure(console, e, parse.GetValue(verbose));
+        }
+        catch (Exception e)
+        {
+            return CommandErrors.ReportInternalError(console, e, parse.GetValue(verbose));
+        }
     }
 
     /// <summary>Runs the command line with the given standard output and error, neither of them a terminal.</summary>
     public static int Run(string[] args, Stream output, TextWriter error) => Run(args, new CliConsole(output, error));
 
-    /// <summary>The root command with every subcommand.</summary>
-    internal static RootCommand Build(CliConsole console)
+    private static Option<bool> VerboseOption() => new("--verbose", "-v")
     {
-        var verbose = new Option<bool>("--verbose", "-v")
-        {
-            Description = "Say more: every problem found, details of the file, and stack traces with errors",
-            Recursive = true,
-        };
+        Description = "Say more: every problem found, details of the file, and stack traces with errors",
+        Recursive = true,
+    };
+
+    /// <summary>The root command with every subcommand.</summary>
+    internal static RootCommand Build(CliConsole console) => Build(console, VerboseOption());
+
+    private static RootCommand Build(CliConsole console, Option<bool> verbose)
+    {
         var root = new RootCommand("Read Windows ETW traces (.etl) on any OS.");
         root.Options.Add(verbose);
         root.Subcommands.Add(InfoCommand.Create(console, verbose));

@@ -1,11 +1,14 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sockscope.Cli.Output;
 
 namespace Sockscope.Cli.Commands;
 
 /// <summary>
 /// Where a command writes and what those places are: the standard output as bytes (so event output is written
 /// without going through a TextWriter), the standard error as text, and whether each is a terminal. Tests pass memory
-/// streams and writers; the program passes the process's own.
+/// streams and writers; the program passes the process's own. A write to the output that fails throws
+/// <see cref="OutputFailedException"/> (see <see cref="OutputStream"/>).
 /// </summary>
 public sealed class CliConsole
 {
@@ -19,7 +22,7 @@ public sealed class CliConsole
     /// <param name="width">Columns of text output (tables).</param>
     public CliConsole(Stream output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false, int width = 120)
     {
-        Output = output ?? throw new ArgumentNullException(nameof(output));
+        Output = new OutputStream(output ?? throw new ArgumentNullException(nameof(output)), OutputStream.StandardOutputName, standardOutput: true);
         Error = error ?? throw new ArgumentNullException(nameof(error));
         OutputIsTerminal = outputIsTerminal;
         ErrorIsTerminal = errorIsTerminal;
@@ -30,6 +33,12 @@ public sealed class CliConsole
     public Stream Output { get; }
     /// <summary>The standard error.</summary>
     public TextWriter Error { get; }
+    /// <summary>
+    /// Creates a new output file for writing, given its (temporary) path; null for a <see cref="FileStream"/>. Tests
+    /// pass one whose writes fail.
+    /// </summary>
+    internal Func<string, Stream>? CreateFile { get; init; }
+
     /// <summary>True when the standard output is a terminal.</summary>
     public bool OutputIsTerminal { get; }
     /// <summary>True when the standard error is a terminal.</summary>
@@ -54,6 +63,30 @@ public sealed class CliConsole
             try { width = Math.Max(Console.WindowWidth, 40); }
             catch (IOException) { }
         }
-        return new CliConsole(Console.OpenStandardOutput(), Console.Error, outTerminal, !Console.IsErrorRedirected, width);
+        return new CliConsole(OpenStandardOutput(), Console.Error, outTerminal, !Console.IsErrorRedirected, width);
+    }
+
+    /// <summary>
+    /// The standard output. On Linux and macOS, a pipe or a terminal is written as the file descriptor it is: .NET's own
+    /// console stream takes a write to a pipe whose reader went away (EPIPE) for a success, so `dump | head` would
+    /// read the whole trace into nothing; this way the command stops at once. Anything seekable (a file, /dev/full)
+    /// keeps the console stream, which writes at the descriptor's shared offset as a shell expects (`(a; b) > file`).
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                var descriptor = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+                if (!descriptor.CanSeek) return descriptor;
+                descriptor.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // Closed or not a descriptor to write: the console stream knows what to do with that.
+            }
+        }
+        return Console.OpenStandardOutput();
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Sockscope.Cli.Output;
 using Sockscope.Etl;
 using Sockscope.Sources;
 
@@ -6,13 +8,24 @@ namespace Sockscope.Cli.Commands;
 /// <summary>
 /// Turns a failure to read or write a file into one line a person can act on,
 /// <c>sockscope: error: PATH: WHAT</c>, and exit code 2. The stack trace is for --verbose only: these are
-/// conditions of the input, not bugs.
+/// conditions of the input, not bugs. Anything else that goes wrong is a bug of ours, and says so
+/// (<see cref="ReportInternalError"/>, exit code 3).
 /// </summary>
-internal static class CommandErrors
+internal static partial class CommandErrors
 {
-    /// <summary>True for the exceptions that mean "this file cannot be used", as opposed to a bug.</summary>
+    /// <summary>
+    /// True for the exceptions that mean "this file cannot be used": it cannot be read (I/O), it is not what it should
+    /// be (format), or its path is no path. Anything else, an <see cref="ArgumentException"/> out of a slice or a
+    /// <see cref="NotSupportedException"/> included, is a bug.
+    /// </summary>
     public static bool IsFileProblem(Exception e) =>
-        e is EtlFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException;
+        e is EtlFormatException or IOException or UnauthorizedAccessException || IsPathProblem(e);
+
+    /// <summary>
+    /// True for a path the file system will not take (empty, a NUL character): System.IO says so with an
+    /// <see cref="ArgumentException"/> for its parameter <c>path</c>, before anything is read.
+    /// </summary>
+    public static bool IsPathProblem(Exception e) => e is ArgumentException { ParamName: "path" } and not ArgumentOutOfRangeException;
 
     /// <summary>
     /// Opens a trace for a command; when it cannot be read, reports it as one line and gives the exit code instead.
@@ -49,27 +62,18 @@ internal static class CommandErrors
         }
     }
 
-    /// <summary>
-    /// Creates a command's output file (none when <paramref name="outputPath"/> is null), never the input itself;
-    /// false, with the error reported and the exit code given, when it cannot be created.
-    /// </summary>
-    public static bool TryCreateOutput(CliConsole console, string? outputPath, string inputPath, int bufferSize, bool verbose,
-        out Stream? file, out int exitCode)
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same file (false when either is no usable path).</summary>
+    public static bool IsSameFile(string a, string b) => FullPath(a) is { } x && string.Equals(x, FullPath(b), StringComparison.Ordinal);
+
+    private static string? FullPath(string path)
     {
-        file = null;
-        exitCode = ExitCodes.Ok;
-        if (outputPath is null) return true;
         try
         {
-            if (string.Equals(Path.GetFullPath(outputPath), Path.GetFullPath(inputPath), StringComparison.Ordinal))
-                throw new IOException("is the input file; it will not be overwritten");
-            file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize);
-            return true;
+            return Path.GetFullPath(path);
         }
         catch (Exception e) when (IsFileProblem(e))
         {
-            exitCode = Report(console, outputPath, e, verbose);
-            return false;
+            return null;
         }
     }
 
@@ -81,6 +85,41 @@ internal static class CommandErrors
         return ExitCodes.Error;
     }
 
+    /// <summary>
+    /// Reports an output that could not be written or created as one line naming it, and returns exit code 2; a pipe
+    /// whose reader went away (<c>| head</c>) ends the command quietly with exit code 0.
+    /// </summary>
+    public static int ReportOutputFailure(CliConsole console, OutputFailedException e, bool verbose)
+    {
+        if (e.ReaderGone) return ExitCodes.Ok;
+        var cause = e.InnerException ?? e;
+        bool standardOutput = e.Target == OutputStream.StandardOutputName;
+        string what = cause switch
+        {
+            DirectoryNotFoundException when !standardOutput => "no such folder",
+            // The descriptor is closed (`>&-`) or open for reading only.
+            UnauthorizedAccessException when standardOutput => "not open for writing",
+            _ => Describe(e.Target, cause),
+        };
+        console.Error.WriteLine($"sockscope: error: {e.Target}: {what}");
+        if (verbose) console.Error.WriteLine(cause.ToString());
+        return ExitCodes.Error;
+    }
+
+    /// <summary>
+    /// Reports an exception that is no condition of the input or the output (a bug of ours) as such: what it was, that
+    /// it is a bug, and how to report it; the stack trace with <paramref name="verbose"/>. Returns exit code 3.
+    /// </summary>
+    public static int ReportInternalError(CliConsole console, Exception e, bool verbose)
+    {
+        console.Error.WriteLine($"sockscope: internal error: {e.GetType().Name}: {e.Message}");
+        console.Error.WriteLine(verbose
+            ? "sockscope: this is a bug in sockscope, not a problem of the file; please report it to the Sockscope project with the command line, this whole message and, if you can, the input file"
+            : "sockscope: this is a bug in sockscope, not a problem of the file; please report it to the Sockscope project with the command line and the output of the same command run again with --verbose");
+        if (verbose) console.Error.WriteLine(e.ToString());
+        return ExitCodes.InternalError;
+    }
+
     /// <summary>What went wrong, without the path (the line already names it).</summary>
     public static string Describe(string path, Exception e) => e switch
     {
@@ -89,7 +128,7 @@ internal static class CommandErrors
         UnauthorizedAccessException => "permission denied",
         PathTooLongException => "the path is too long",
         IOException io => WithoutPath(io.Message, path),
-        ArgumentException or NotSupportedException => "not a usable path",
+        _ when IsPathProblem(e) => "not a usable path",
         _ => $"unexpected {e.GetType().Name}: {e.Message}",
     };
 
@@ -101,11 +140,18 @@ internal static class CommandErrors
         return f.Offset == 0 ? what : $"offset {f.Offset} (0x{f.Offset:X}): {what}";
     }
 
+    // .NET ends an I/O error's message with the file it was about, " : '/path'" (a temporary output's own name, even).
     private static string WithoutPath(string message, string path)
     {
-        string full = Path.GetFullPath(path);
-        foreach (var p in new[] { $"'{full}'", $"'{path}'" })
-            message = message.Replace(" " + p, "", StringComparison.Ordinal).Replace(p, "", StringComparison.Ordinal);
+        message = QuotedPathAtEnd().Replace(message, "");
+        if (path.Length > 0 && path != OutputStream.StandardOutputName)
+        {
+            foreach (var p in new[] { $"'{FullPath(path)}'", $"'{path}'" })
+                message = message.Replace(" " + p, "", StringComparison.Ordinal).Replace(p, "", StringComparison.Ordinal);
+        }
         return message.TrimEnd('.', ' ');
     }
+
+    [GeneratedRegex(@"\s*:\s*'[^']*'\s*\.?$")]
+    private static partial Regex QuotedPathAtEnd();
 }

@@ -120,34 +120,27 @@ internal static class DumpCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            if (!CommandErrors.TryCreateOutput(console, settings.OutputFile, settings.File, bufferSize: 0, settings.Verbose, out var file, out int createFailed)) return createFailed;
-            using (file)
+            using var output = CommandOutput.Open(console, settings.OutputFile, settings.File, bufferSize: 0);
+            long written;
+            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, output.ToFile))
             {
-                var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, file is not null);
                 try
                 {
                     int threads = settings.Threads ?? DefaultThreads(reader.FileLength, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
-                    long written = copy(reader, settings, catalog, new BufferedStreamOutput(file ?? console.Output), progress, console.Width);
-                    if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
-                        && settings.ProcessId is null && settings.From is null && settings.To is null)
-                        console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
-                }
-                catch (BufferedStreamOutput.WriteFailedException e)
-                {
-                    progress.Dispose();
-                    // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
-                    if (file is null) return ExitCodes.Ok;
-                    return CommandErrors.Report(console, settings.OutputFile!, e.InnerException!, settings.Verbose);
+                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
                     progress.Dispose();
                     return CommandErrors.Report(console, settings.File, e, settings.Verbose);
                 }
-                progress.Dispose();
             }
+            output.Commit();
+            if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
+                && settings.ProcessId is null && settings.From is null && settings.To is null)
+                console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
             return ProblemReport.Write(console, settings.File, reader.Diagnostics, settings.Verbose);
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Sinks.Database;
 using Sockscope.Sources;
@@ -28,15 +29,15 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto)
+    /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
+    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
     {
         var clock = Stopwatch.StartNew();
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
-            if (IsSameFile(path, databasePath))
+            if (CommandErrors.IsSameFile(path, databasePath))
                 return CommandErrors.Report(console, databasePath, new IOException("is the input file; it will not be overwritten"), verbose);
             TraceIdentity identity;
             try
@@ -51,7 +52,7 @@ internal static class ExportCommand
             DatabaseExportResult result;
             try
             {
-                result = DatabaseExporter.Export(databasePath, reader, identity);
+                result = DatabaseExporter.Export(databasePath, reader, identity, limits: limits);
             }
             catch (Exception e) when (e is SqliteException or InvalidDataException)
             {
@@ -67,23 +68,14 @@ internal static class ExportCommand
                 console.Error.WriteLine($"sockscope: {path}: already in {databasePath} as trace {result.TraceId} (same SHA-256 {identity.Sha256[..16]}…); nothing added");
                 return ExitCodes.Ok;
             }
+            string findings = result.FindingsTruncated
+                ? string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings (the first {result.Findings:N0} in the findings table)")
+                : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
-                $"{result.Findings:N0} findings, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
+                $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
-        }
-    }
-
-    private static bool IsSameFile(string input, string output)
-    {
-        try
-        {
-            return string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal);
-        }
-        catch (Exception e) when (CommandErrors.IsFileProblem(e))
-        {
-            return false;
         }
     }
 

@@ -54,16 +54,8 @@ internal static class InfoCommand
                 }
             }
             var info = TraceInfo.From(path, reader, summary);
-            try
-            {
-                if (json) TraceInfoJson.Write(console.Output, info);
-                else TraceInfoView.Write(console, info, verbose);
-            }
-            catch (IOException)
-            {
-                // The reader of the output went away (`| head`); nothing is left to tell it.
-                return ExitCodes.Ok;
-            }
+            if (json) TraceInfoJson.Write(console.Output, info);
+            else TraceInfoView.Write(console, info, verbose);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

@@ -53,8 +53,7 @@ internal static class ReportCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            if (!CommandErrors.TryCreateOutput(console, outputPath, path, bufferSize: 1 << 16, verbose, out var file, out int createFailed)) return createFailed;
-            using (file)
+            using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 1 << 16))
             {
                 ReportData data;
                 try
@@ -65,16 +64,8 @@ internal static class ReportCommand
                 {
                     return CommandErrors.Report(console, path, e, verbose);
                 }
-                try
-                {
-                    HtmlReport.Write(file ?? console.Output, data);
-                }
-                catch (IOException e)
-                {
-                    // A closed pipe on the standard output is the reader's choice, not an error.
-                    if (file is null) return ExitCodes.Ok;
-                    return CommandErrors.Report(console, outputPath!, e, verbose);
-                }
+                HtmlReport.Write(output.Stream, data);
+                output.Commit();
             }
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);

@@ -37,30 +37,25 @@ internal static class SocketsCommand
         if (reader is null) return openFailed;
         using (reader)
         {
-            if (!CommandErrors.TryCreateOutput(console, outputPath, path, bufferSize: 0, verbose, out var file, out int createFailed)) return createFailed;
-            using (file)
+            using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 0))
             {
-                var output = new BufferedStreamOutput(file ?? console.Output);
-                using var writer = new SocketWriter(output.Writer, format, console.Width);
+                var buffer = new BufferedStreamOutput(output.Stream);
+                using var writer = new SocketWriter(buffer.Writer, format, console.Width);
                 try
                 {
                     TraceAnalysis.Run(reader, s =>
                     {
                         if (pid is { } only && s.ProcessId != only) return;
                         writer.Write(s);
-                        output.Commit();
+                        buffer.Commit();
                     });
-                    output.Complete();
-                }
-                catch (BufferedStreamOutput.WriteFailedException e)
-                {
-                    if (file is null) return ExitCodes.Ok;
-                    return CommandErrors.Report(console, outputPath!, e.InnerException!, verbose);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
                     return CommandErrors.Report(console, path, e, verbose);
                 }
+                buffer.Complete();
+                output.Commit();
             }
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);

@@ -28,8 +28,8 @@ internal static class SummaryCommand
         return command;
     }
 
-    /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto)
+    /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
+    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
     {
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
@@ -38,21 +38,14 @@ internal static class SummaryCommand
             AnalysisSummary summary;
             try
             {
-                summary = TraceAnalysis.Run(reader, null);
+                summary = TraceAnalysis.Run(reader, null, limits: limits);
             }
             catch (Exception e) when (CommandErrors.IsFileProblem(e))
             {
                 return CommandErrors.Report(console, path, e, verbose);
             }
-            try
-            {
-                if (json) WriteJson(console.Output, path, summary);
-                else WriteView(console, path, summary);
-            }
-            catch (IOException)
-            {
-                return ExitCodes.Ok;
-            }
+            if (json) WriteJson(console.Output, path, summary);
+            else WriteView(console, path, summary);
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
@@ -63,15 +56,24 @@ internal static class SummaryCommand
         using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         j.WriteStartObject();
         j.WriteString("file", path);
-        j.WriteNumber("records", s.Records);
-        j.WriteNumber("winsock_events", s.WinsockEvents);
-        j.WriteNumber("sockets", s.Sockets);
-        j.WriteNumber("bytes_sent", s.BytesSent);
-        j.WriteNumber("bytes_received", s.BytesReceived);
-        j.WriteNumber("finding_count", s.FindingCount);
+        j.WriteNumber("records", s.Totals.Records);
+        j.WriteNumber("winsock_events", s.Totals.WinsockEvents);
+        j.WriteNumber("sockets", s.Totals.Sockets);
+        j.WriteNumber("bytes_sent", s.Totals.BytesSent);
+        j.WriteNumber("bytes_received", s.Totals.BytesReceived);
+        var totals = s.Totals;
+        j.WriteNumber("finding_count", totals.FindingCount);
         j.WriteStartObject("findings_by_kind");
-        foreach (var g in s.Findings.GroupBy(f => f.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)) j.WriteNumber(g.Key, g.Count());
+        foreach (var (kind, count) in totals.FindingsByKind) j.WriteNumber(kind, count);
         j.WriteEndObject();
+        j.WriteStartObject("findings_by_severity");
+        foreach (var severity in new[] { FindingSeverity.Error, FindingSeverity.Warning, FindingSeverity.Info })
+            j.WriteNumber(severity.ToString().ToLowerInvariant(), totals.FindingsOf(severity));
+        j.WriteEndObject();
+        // The findings listed are the first ones found; every count above covers them all.
+        j.WriteNumber("findings_listed", s.Findings.Count);
+        j.WriteBoolean("findings_truncated", s.FindingsTruncated);
+        j.WriteNumber("findings_cap", s.MaxFindingsKept);
         j.WriteStartArray("findings");
         foreach (var f in s.Findings)
         {
@@ -88,8 +90,11 @@ internal static class SummaryCommand
             j.WriteEndObject();
         }
         j.WriteEndArray();
+        j.WriteBoolean("processes_truncated", totals.ProcessesTruncated);
+        j.WriteBoolean("remote_endpoints_truncated", totals.RemotesTruncated);
+        j.WriteNumber("totals_cap", totals.MaxTotals);
         j.WriteStartArray("processes");
-        foreach (var p in s.Processes)
+        foreach (var p in totals.Processes)
         {
             j.WriteStartObject();
             j.WriteNumber("process_id", p.ProcessId);
@@ -105,7 +110,7 @@ internal static class SummaryCommand
         }
         j.WriteEndArray();
         j.WriteStartArray("remote_endpoints");
-        foreach (var r in s.Remotes)
+        foreach (var r in totals.Remotes)
         {
             j.WriteStartObject();
             j.WriteString("remote", r.Remote.ToString());
@@ -133,10 +138,12 @@ internal static class SummaryCommand
         });
         ansi.Profile.Width = console.Width;
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
-        ansi.Write(new Text($"{path}: {N(s.Sockets)} sockets from {N(s.WinsockEvents)} Winsock events; {N(s.BytesSent)} bytes sent, {N(s.BytesReceived)} received; {N(s.FindingCount)} findings\n"));
+        var totals = s.Totals;
+        string kept = s.FindingsTruncated ? $" (the first {N(s.Findings.Count)} kept for listing; the counts cover all)" : "";
+        ansi.Write(new Text($"{path}: {N(totals.Sockets)} sockets from {N(totals.WinsockEvents)} Winsock events; {N(totals.BytesSent)} bytes sent, {N(totals.BytesReceived)} received; {N(totals.FindingCount)} findings{kept}\n"));
         var kinds = new Table().AddColumn("Finding").AddColumn(new TableColumn("Count").RightAligned());
-        foreach (var g in s.Findings.GroupBy(f => f.Kind).OrderByDescending(g => g.Count())) kinds.AddRow(Markup.Escape(g.Key), N(g.Count()));
-        if (s.FindingCount > 0) ansi.Write(kinds);
+        foreach (var (kind, count) in totals.FindingsByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
+        if (totals.FindingCount > 0) ansi.Write(kinds);
         var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
         foreach (var f in s.Findings.Where(f => f.Severity != FindingSeverity.Info).Take(50))
             findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
@@ -144,14 +151,14 @@ internal static class SummaryCommand
         if (s.Findings.Any(f => f.Severity != FindingSeverity.Info)) ansi.Write(findings);
         var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn("Findings");
-        foreach (var p in s.Processes.Take(30))
+        foreach (var p in totals.Processes.Take(30))
             processes.AddRow(p.ProcessId.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Name ?? "-"), N(p.Sockets), N(p.BytesSent), N(p.BytesReceived),
                 Markup.Escape(string.Join(", ", p.Findings.Select(kv => $"{kv.Key} {kv.Value}"))));
         ansi.Write(processes);
         var remotes = new Table().AddColumn("Remote endpoint").AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn(new TableColumn("Failures").RightAligned());
-        foreach (var r in s.Remotes.Take(30))
+        foreach (var r in totals.Remotes.Take(30))
             remotes.AddRow(Markup.Escape(r.Remote.ToString()), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));
-        if (s.Remotes.Count > 0) ansi.Write(remotes);
+        if (totals.Remotes.Count > 0) ansi.Write(remotes);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Sockscope.Cli.Output;
 using Sockscope.Synthesis;
 
 namespace Sockscope.Cli.Commands;
@@ -30,24 +31,29 @@ internal static class SynthCommand
                 Compress = parse.GetValue(compress), Build = parse.GetValue(build), Seed = parse.GetValue(seed),
             };
             string path = parse.GetValue(output)!;
-            var clock = Stopwatch.StartNew();
-            try
+            if (ScenarioSynthesizer.Problem(options) is { } problem)
             {
-                var truth = ScenarioSynthesizer.Write(path, options);
-                long size = new FileInfo(path).Length;
-                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"sockscope: wrote {path}: {truth.Events:N0} events, {truth.SocketCount:N0} sockets, {size:N0} bytes in {clock.Elapsed.TotalSeconds:F1} s"));
-                return ExitCodes.Ok;
-            }
-            catch (ArgumentException e)
-            {
-                console.Error.WriteLine($"sockscope: error: {e.Message}");
+                console.Error.WriteLine($"sockscope: error: {problem}");
                 return ExitCodes.Error;
             }
-            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            var clock = Stopwatch.StartNew();
+            ScenarioTruth truth;
+            long size;
+            using (var file = CommandOutput.Open(console, path, inputPath: null, bufferSize: 1 << 20))
             {
-                return CommandErrors.Report(console, path, e, parse.GetValue(verbose));
+                if (!file.Stream.CanSeek)
+                {
+                    // The writer patches the logfile header once every buffer is written.
+                    console.Error.WriteLine($"sockscope: error: {path}: cannot seek (a pipe?); a trace is written to a file");
+                    return ExitCodes.Error;
+                }
+                truth = ScenarioSynthesizer.Write(file.Stream, options);
+                size = file.Stream.Length;
+                file.Commit();
             }
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sockscope: wrote {path}: {truth.Events:N0} events, {truth.SocketCount:N0} sockets, {size:N0} bytes in {clock.Elapsed.TotalSeconds:F1} s"));
+            return ExitCodes.Ok;
         });
         return command;
     }

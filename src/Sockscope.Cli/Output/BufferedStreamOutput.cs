@@ -4,7 +4,7 @@ namespace Sockscope.Cli.Output;
 
 /// <summary>
 /// Memory the event writers format into, handed to the output stream in large pieces: one write system call per
-/// megabyte rather than per event.
+/// megabyte rather than per event. A write that fails is the stream's to report (<see cref="OutputStream"/>).
 /// </summary>
 internal sealed class BufferedStreamOutput
 {
@@ -33,44 +33,20 @@ internal sealed class BufferedStreamOutput
     public void Complete()
     {
         Drain();
-        try
-        {
-            _stream.Flush();
-        }
-        catch (IOException e)
-        {
-            throw new WriteFailedException(e);
-        }
+        _stream.Flush();
     }
 
     /// <summary>Hands <paramref name="bytes"/> to the stream after what is buffered, without copying them.</summary>
     public void WriteThrough(ReadOnlySpan<byte> bytes)
     {
         Drain();
-        try
-        {
-            _stream.Write(bytes);
-        }
-        catch (IOException e)
-        {
-            throw new WriteFailedException(e);
-        }
+        _stream.Write(bytes);
     }
 
     private void Drain()
     {
         if (_buffer.WrittenCount == 0) return;
-        try
-        {
-            _stream.Write(_buffer.WrittenSpan);
-        }
-        catch (IOException e)
-        {
-            throw new WriteFailedException(e);
-        }
+        _stream.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
     }
-
-    /// <summary>The output could not be written (a closed pipe, a full disk), as opposed to the input not being read.</summary>
-    public sealed class WriteFailedException(IOException inner) : IOException(inner.Message, inner);
 }

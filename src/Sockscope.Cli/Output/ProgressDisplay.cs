@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Spectre.Console;
 using Sockscope.Cli.Commands;
 
@@ -8,7 +7,8 @@ namespace Sockscope.Cli.Output;
 /// A progress bar on the standard error (bytes read of the file) for reads that take a while. It appears only when a
 /// person watches the error but not the output (the output goes to a pipe or a file), and only once a read has run
 /// for <see cref="Delay"/>, so short reads print nothing. The reading thread only stores a number every few thousand
-/// records; a separate thread draws.
+/// records; a separate thread draws: the bar with its label at once when it starts, then every 100 ms, so a bar
+/// that starts is always drawn whole, however soon the read ends after.
 /// </summary>
 internal sealed class ProgressDisplay : IDisposable
 {
@@ -21,19 +21,22 @@ internal sealed class ProgressDisplay : IDisposable
     private readonly CliConsole? _console;
     private readonly string _label;
     private readonly long _total;
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time;
+    private readonly long _started;
     private readonly ManualResetEventSlim _done = new();
     private readonly TimeSpan _delay;
     private long _bytes;
     private Thread? _thread;
     private bool _disposed;
 
-    private ProgressDisplay(CliConsole? console, string label, long total, TimeSpan delay)
+    private ProgressDisplay(CliConsole? console, string label, long total, TimeSpan delay, TimeProvider time)
     {
         _console = console;
         _label = label;
         _total = Math.Max(total, 1);
         _delay = delay;
+        _time = time;
+        _started = time.GetTimestamp();
     }
 
     /// <summary>A display for reading <paramref name="total"/> bytes; it stays silent unless the console asks for one.</summary>
@@ -42,10 +45,11 @@ internal sealed class ProgressDisplay : IDisposable
     /// <param name="total">The file's length.</param>
     /// <param name="toFile">True when the output goes to a file (-o), so the standard output is free.</param>
     /// <param name="delay">How long a read runs before the bar appears (<see cref="Delay"/> when null).</param>
-    public static ProgressDisplay Create(CliConsole console, string label, long total, bool toFile, TimeSpan? delay = null)
+    /// <param name="time">The clock that delay is measured on (the system's when null; tests drive their own).</param>
+    public static ProgressDisplay Create(CliConsole console, string label, long total, bool toFile, TimeSpan? delay = null, TimeProvider? time = null)
     {
         bool wanted = console.ErrorIsTerminal && (!console.OutputIsTerminal || toFile);
-        return new ProgressDisplay(wanted ? console : null, label, total, delay ?? Delay);
+        return new ProgressDisplay(wanted ? console : null, label, total, delay ?? Delay, time ?? TimeProvider.System);
     }
 
     /// <summary>True once the bar has been started.</summary>
@@ -55,7 +59,7 @@ internal sealed class ProgressDisplay : IDisposable
     public void Report(long bytesRead)
     {
         Volatile.Write(ref _bytes, bytesRead);
-        if (_thread is null && _console is not null && Stopwatch.GetElapsedTime(_started) >= _delay) Start();
+        if (_thread is null && _console is not null && _time.GetElapsedTime(_started) >= _delay) Start();
     }
 
     private void Start()
@@ -81,15 +85,23 @@ internal sealed class ProgressDisplay : IDisposable
 
     private void Draw(IAnsiConsole console)
     {
+        // Drawn here, not on Spectre's own timer, and a finished read not hidden (the whole bar is cleared at the end
+        // anyway): a read that ended before the timer's first frame, or before this thread ran, drew a bar without
+        // its label.
         console.Progress()
+            .AutoRefresh(false)
             .AutoClear(true)
-            .HideCompleted(true)
+            .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                 new TransferSpeedColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
-                do task.Value = Volatile.Read(ref _bytes);
+                do
+                {
+                    task.Value = Volatile.Read(ref _bytes);
+                    context.Refresh();
+                }
                 while (!_done.Wait(100));
                 task.Value = _total;
             });

@@ -13,12 +13,12 @@ namespace Sockscope.Analysis;
 public sealed class SocketAnalyzer
 {
     private const int MaxInFlight = 1 << 20;
-    private const int MaxFindingsKept = 100_000;
     // Hostile traces can name endless processes; real ones name thousands.
     private const int MaxProcesses = 1 << 20;
 
     private readonly EtlClock _clock;
     private readonly ProcessTable _processes;
+    private readonly int _maxFindingsKept;
     private readonly Dictionary<ulong, SocketState> _open = new();
     // The socket of the event before: a call's entry and exit, and a socket's runs of sends, come one after another.
     private ulong _lastEndpoint;
@@ -43,7 +43,7 @@ public sealed class SocketAnalyzer
     /// <summary>Raised for every finding as it is found.</summary>
     public event Action<Finding>? FindingFound;
 
-    /// <summary>The findings so far (the first 100,000; <see cref="FindingCount"/> counts all).</summary>
+    /// <summary>The findings so far (the first ones, as many as the analyzer keeps; <see cref="FindingCount"/> counts all).</summary>
     public IReadOnlyList<Finding> Findings => _findings;
     /// <summary>Findings found.</summary>
     public long FindingCount { get; private set; }
@@ -55,10 +55,15 @@ public sealed class SocketAnalyzer
     /// <summary>The socket the event last given to <see cref="Observe"/> was about, or null (for a report's or a database's events of each socket).</summary>
     public SocketRecord? LastSocket { get; private set; }
 
-    /// <summary>Creates an analyzer for a trace with this clock; process names come from <paramref name="processes"/>.</summary>
-    public SocketAnalyzer(EtlClock clock, ProcessTable? processes = null)
+    /// <summary>
+    /// Creates an analyzer for a trace with this clock; process names come from <paramref name="processes"/>; the
+    /// first <paramref name="maxFindingsKept"/> findings are kept in <see cref="Findings"/>.
+    /// </summary>
+    public SocketAnalyzer(EtlClock clock, ProcessTable? processes = null, int maxFindingsKept = 100_000)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxFindingsKept);
         _clock = clock;
+        _maxFindingsKept = maxFindingsKept;
         _processes = processes ?? new ProcessTable();
         _joinTicks = clock.Frequency;
     }
@@ -732,7 +737,7 @@ public sealed class SocketAnalyzer
     private void Add(Finding finding)
     {
         FindingCount++;
-        if (_findings.Count < MaxFindingsKept) _findings.Add(finding);
+        if (_findings.Count < _maxFindingsKept) _findings.Add(finding);
         FindingFound?.Invoke(finding);
     }
 

@@ -1,65 +1,9 @@
-using System.Net;
 using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
 using Sockscope.Sources;
 
 namespace Sockscope.Analysis;
-
-/// <summary>Totals for one process.</summary>
-public sealed class ProcessTotals
-{
-    /// <summary>The process id.</summary>
-    public uint ProcessId { get; init; }
-    /// <summary>The image name, when known.</summary>
-    public string? Name { get; set; }
-    /// <summary>Sockets.</summary>
-    public long Sockets { get; set; }
-    /// <summary>Bytes sent.</summary>
-    public long BytesSent { get; set; }
-    /// <summary>Bytes received.</summary>
-    public long BytesReceived { get; set; }
-    /// <summary>Findings by kind.</summary>
-    public Dictionary<string, long> Findings { get; } = new();
-}
-
-/// <summary>Totals for one remote endpoint.</summary>
-public sealed class RemoteTotals
-{
-    /// <summary>The remote endpoint.</summary>
-    public required IPEndPoint Remote { get; init; }
-    /// <summary>Sockets connected to it.</summary>
-    public long Sockets { get; set; }
-    /// <summary>Bytes sent to it.</summary>
-    public long BytesSent { get; set; }
-    /// <summary>Bytes received from it.</summary>
-    public long BytesReceived { get; set; }
-    /// <summary>Failures involving it.</summary>
-    public long Failures { get; set; }
-}
-
-/// <summary>What a whole trace's analysis found: totals and the findings.</summary>
-public sealed class AnalysisSummary
-{
-    /// <summary>Sockets seen.</summary>
-    public long Sockets { get; set; }
-    /// <summary>Winsock events analysed.</summary>
-    public long WinsockEvents { get; set; }
-    /// <summary>Records read.</summary>
-    public long Records { get; set; }
-    /// <summary>All findings found.</summary>
-    public long FindingCount { get; set; }
-    /// <summary>The findings kept (the first 100,000).</summary>
-    public IReadOnlyList<Finding> Findings { get; set; } = [];
-    /// <summary>Totals per process, most bytes first.</summary>
-    public IReadOnlyList<ProcessTotals> Processes { get; set; } = [];
-    /// <summary>Totals per remote endpoint, most bytes first.</summary>
-    public IReadOnlyList<RemoteTotals> Remotes { get; set; } = [];
-    /// <summary>Bytes sent.</summary>
-    public long BytesSent { get; set; }
-    /// <summary>Bytes received.</summary>
-    public long BytesReceived { get; set; }
-}
 
 /// <summary>Sees one decoded event and the socket it was about (null when none); the record and the event are valid during the call only.</summary>
 public delegate void DecodedEventObserver(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket);
@@ -69,63 +13,41 @@ public static class TraceAnalysis
 {
     /// <summary>
     /// Analyses every record of <paramref name="reader"/>; <paramref name="onSocket"/> gets each socket as it closes
-    /// (and the ones still open at the end), on the calling thread. Totals per process and remote endpoint are
-    /// bounded by <paramref name="maxTotals"/> entries each. With <paramref name="parallel"/> true (and more than one
-    /// processor), reading and decoding run on a second thread while this one analyses: the results are the same.
-    /// Left null, that is done for a trace file of <see cref="ParallelFromBytes"/> or more (or of unknown size).
+    /// (and the ones still open at the end), on the calling thread, and <paramref name="onFinding"/> each finding as it
+    /// is found. The summary's totals count every socket and finding; what it keeps for listing is bounded by
+    /// <paramref name="limits"/> (<see cref="AnalysisLimits.Default"/> when null). With <paramref name="parallel"/>
+    /// true (and more than one processor), reading and decoding run on a second thread while this one analyses: the
+    /// results are the same. Left null, that is done for a trace file of <see cref="ParallelFromBytes"/> or more (or of
+    /// unknown size).
     /// </summary>
     /// <remarks>
     /// With <paramref name="onEvent"/>, every decoded event is handed to it as it is analysed, with the socket it
     /// was about; a socket's events all come before the socket itself. That runs on one thread.
     /// </remarks>
-    public static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, int maxTotals = 100_000,
-        bool? parallel = null, DecodedEventObserver? onEvent = null)
+    public static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, AnalysisLimits? limits = null,
+        bool? parallel = null, DecodedEventObserver? onEvent = null, Action<Finding>? onFinding = null)
     {
-        var analyzer = new SocketAnalyzer(reader.Clock);
-        var byProcess = new Dictionary<uint, ProcessTotals>();
-        var byRemote = new Dictionary<IPEndPoint, RemoteTotals>();
-        var summary = new AnalysisSummary();
+        limits ??= AnalysisLimits.Default;
+        limits.Validate();
+        var analyzer = new SocketAnalyzer(reader.Clock, maxFindingsKept: limits.MaxFindingsKept);
+        var totals = new TraceTotals(limits.MaxTotals);
         analyzer.SocketCompleted += s =>
         {
-            summary.BytesSent += s.BytesSent;
-            summary.BytesReceived += s.BytesReceived;
-            if (Totals(byProcess, s.ProcessId, maxTotals, id => new ProcessTotals { ProcessId = id }) is { } p)
-            {
-                p.Name ??= s.ProcessName;
-                p.Sockets++;
-                p.BytesSent += s.BytesSent;
-                p.BytesReceived += s.BytesReceived;
-            }
-            if (s.Remote is not null && Totals(byRemote, s.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
-            {
-                rt.Sockets++;
-                rt.BytesSent += s.BytesSent;
-                rt.BytesReceived += s.BytesReceived;
-            }
+            totals.Add(s);
             onSocket?.Invoke(s);
         };
         analyzer.FindingFound += f =>
         {
-            if (Totals(byProcess, f.ProcessId, maxTotals, id => new ProcessTotals { ProcessId = id }) is { } p)
-                p.Findings[f.Kind] = p.Findings.GetValueOrDefault(f.Kind) + 1;
-            if (f.Remote is not null && f.Severity != FindingSeverity.Info && Totals(byRemote, f.Remote, maxTotals, r => new RemoteTotals { Remote = r }) is { } rt)
-                rt.Failures++;
+            totals.Add(f);
+            onFinding?.Invoke(f);
         };
         catalog ??= SchemaCatalog.Winsock;
         long records = onEvent is not null ? RunWithEvents(reader, catalog, analyzer, onEvent) : RunBatches(reader, catalog, analyzer, parallel ?? IsLarge(reader.Path));
-        var processes = analyzer.Processes;
         var loss = reader.Loss;
         analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
         analyzer.Complete();
-        foreach (var p in byProcess.Values) p.Name ??= processes.NameOf(p.ProcessId);
-        summary.Records = records;
-        summary.Sockets = analyzer.SocketsSeen;
-        summary.WinsockEvents = analyzer.EventsAnalysed;
-        summary.FindingCount = analyzer.FindingCount;
-        summary.Findings = analyzer.Findings;
-        summary.Processes = byProcess.Values.OrderByDescending(p => p.BytesSent + p.BytesReceived).ThenBy(p => p.ProcessId).ToList();
-        summary.Remotes = byRemote.Values.OrderByDescending(r => r.BytesSent + r.BytesReceived).ThenByDescending(r => r.Failures).ToList();
-        return summary;
+        totals.Complete(records, analyzer.EventsAnalysed, analyzer.Processes);
+        return new AnalysisSummary { Totals = totals, Findings = analyzer.Findings, MaxFindingsKept = limits.MaxFindingsKept };
     }
 
     /// <summary>
@@ -191,15 +113,5 @@ public static class TraceAnalysis
             else if (SocketEventReader.TryReadProcess(record, ref e)) analyzer.Observe(e);
         }
         return records;
-    }
-
-    private static TValue? Totals<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key, int max, Func<TKey, TValue> make)
-        where TKey : notnull where TValue : class
-    {
-        if (map.TryGetValue(key, out var value)) return value;
-        if (map.Count >= max) return null;
-        value = make(key);
-        map[key] = value;
-        return value;
     }
 }

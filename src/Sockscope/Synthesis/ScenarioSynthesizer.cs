@@ -34,16 +34,36 @@ public static class ScenarioSynthesizer
     /// <summary>As <see cref="Write(string, ScenarioOptions)"/>; busy-host calls <paramref name="progress"/> with the events written, every 65,536.</summary>
     internal static ScenarioTruth Write(string path, ScenarioOptions options, Action<long>? progress)
     {
+        if (Problem(options) is { } problem) throw new ArgumentException(problem, nameof(options));
+        using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1 << 20);
+        return Write(file, options, progress);
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="options"/> (an unknown scenario, pointer size, build or processor count), or
+    /// null when they can be written.
+    /// </summary>
+    public static string? Problem(ScenarioOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         string scenario = (options.Scenario ?? "").Trim().ToLowerInvariant();
-        if (!All.Contains(scenario))
-            throw new ArgumentException($"unknown scenario \"{options.Scenario}\"; the scenarios are {string.Join(", ", All)}", nameof(options));
-        if (options.PointerSize is not (4 or 8)) throw new ArgumentException("the pointer size must be 4 or 8", nameof(options));
-        if (options.Build is < 7600 or (> 7601 and < 9200))
-            throw new ArgumentException($"build {options.Build} is not supported: 7600, 7601 (Windows 7), 9200 and later", nameof(options));
-        if (options.Processors is < 1 or > 64) throw new ArgumentException("processors must be 1 … 64", nameof(options));
-        if (scenario == "busy-host" && options.Events < 1000) throw new ArgumentException("busy-host writes at least 1,000 events", nameof(options));
+        if (!All.Contains(scenario)) return $"unknown scenario \"{options.Scenario}\"; the scenarios are {string.Join(", ", All)}";
+        if (options.PointerSize is not (4 or 8)) return "the pointer size must be 4 or 8";
+        if (options.Build is < 7600 or (> 7601 and < 9200)) return $"build {options.Build} is not supported: 7600, 7601 (Windows 7), 9200 and later";
+        if (options.Processors is < 1 or > 64) return "processors must be 1 … 64";
+        if (scenario == "busy-host" && options.Events < 1000) return "busy-host writes at least 1,000 events";
+        return null;
+    }
 
+    /// <summary>
+    /// Writes a scenario's trace to <paramref name="output"/> (writable and seekable; left open) and returns its ground
+    /// truth; busy-host calls <paramref name="progress"/> with the events written, every 65,536.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown scenario, pointer size, build or processor count.</exception>
+    public static ScenarioTruth Write(Stream output, ScenarioOptions options, Action<long>? progress = null)
+    {
+        if (Problem(options) is { } problem) throw new ArgumentException(problem, nameof(options));
+        string scenario = (options.Scenario ?? "").Trim().ToLowerInvariant();
         int build = scenario == "legacy" ? 7601 : options.Build;
         var parts = scenario switch
         {
@@ -59,7 +79,7 @@ public static class ScenarioSynthesizer
         };
         uint eventsLost = scenario is "failures" or "mixed" ? 5u : 0u;
         var normalized = Copy(options, scenario);
-        using var sim = new TraceSim(path, normalized, build, detailed: scenario != "busy-host", eventsLost);
+        using var sim = new TraceSim(output, normalized, build, detailed: scenario != "busy-host", eventsLost);
         if (scenario == "busy-host")
         {
             var host = new BusyHost(sim);

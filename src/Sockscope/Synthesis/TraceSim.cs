@@ -71,7 +71,7 @@ internal sealed class TraceSim : IDisposable
     public SimProcess System { get; }
     public IReadOnlyList<SimProcess> Processes => _processes;
 
-    public TraceSim(string path, ScenarioOptions options, int build, bool detailed, uint eventsLost)
+    public TraceSim(Stream output, ScenarioOptions options, int build, bool detailed, uint eventsLost)
     {
         Options = options;
         Build = build;
@@ -107,7 +107,7 @@ internal sealed class TraceSim : IDisposable
             Aggregate = !detailed,
             EventsLost = eventsLost,
         };
-        _writer = EtlWriter.Create(path, new EtlWriterOptions
+        _writer = new EtlWriter(output, new EtlWriterOptions
         {
             PointerSize = PointerSize,
             ProcessorCount = options.Processors,
@@ -122,7 +122,7 @@ internal sealed class TraceSim : IDisposable
             EventsLost = eventsLost,
             LoggerName = "Sockscope-Synthesis",
             LogFileName = @"C:\Windows\Temp\winsock.etl",
-        });
+        }, leaveOpen: true);
         System = Process("System", 4, "", 0, account: Account.System);
     }
 

@@ -78,10 +78,16 @@ public class LimitsTests
         var all = TraceAnalysis.Run(unbounded, null);
         Assert.True(all.Processes.Count > 3 && all.Remotes.Count > 3);
         using var reader = EtlReader.Open(path);
-        var bounded = TraceAnalysis.Run(reader, null, maxTotals: 3);
+        var bounded = TraceAnalysis.Run(reader, null, limits: new AnalysisLimits { MaxTotals = 3 });
         Assert.Equal(3, bounded.Processes.Count);
         Assert.Equal(3, bounded.Remotes.Count);
+        Assert.True(bounded.Totals.ProcessesTruncated && bounded.Totals.RemotesTruncated);
+        Assert.False(all.Totals.ProcessesTruncated || all.Totals.RemotesTruncated);
+        // The trace's own totals count everything whatever the cap.
         Assert.Equal(all.BytesSent, bounded.BytesSent);
+        Assert.Equal(all.FindingCount, bounded.FindingCount);
+        Assert.Equal(all.Totals.FindingsByKind, bounded.Totals.FindingsByKind);
+        Assert.Equal(all.Sockets, bounded.Sockets);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
 using Sockscope.Cli.Commands;
 using Sockscope.Cli.Output;
 
 namespace Sockscope.Tests.Cli;
 
+/// <summary>The progress bar, on a clock the test drives: nothing here depends on how fast the machine is.</summary>
 public class ProgressDisplayTests
 {
     [Theory]
@@ -15,10 +17,14 @@ public class ProgressDisplayTests
     {
         var error = new StringWriter();
         var console = new CliConsole(new MemoryStream(), error, outputTerminal, errorTerminal);
-        var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile, delay: TimeSpan.Zero);
+        var clock = new FakeTimeProvider();
+        var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile, time: clock);
+        progress.Report(500);
+        Assert.False(progress.Started);
+        clock.Advance(ProgressDisplay.Delay);
         progress.Report(500);
         Assert.Equal(shown, progress.Started);
-        Thread.Sleep(150);
+        // Ended at once: the bar, once started, has still been drawn with its label (and cleared again).
         progress.Report(1000);
         progress.Dispose();
         progress.Dispose();
@@ -31,8 +37,11 @@ public class ProgressDisplayTests
     {
         var error = new StringWriter();
         var console = new CliConsole(new MemoryStream(), error, outputIsTerminal: false, errorIsTerminal: true);
-        using (var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile: false))
+        var clock = new FakeTimeProvider();
+        using (var progress = ProgressDisplay.Create(console, "trace.etl", 1000, toFile: false, time: clock))
         {
+            progress.Report(500);
+            clock.Advance(ProgressDisplay.Delay - TimeSpan.FromTicks(1));
             progress.Report(1000);
             Assert.False(progress.Started);
         }

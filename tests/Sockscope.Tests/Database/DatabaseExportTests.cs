@@ -247,6 +247,31 @@ public class DatabaseExportTests
     }
 
     [Fact]
+    public void A_database_that_fills_half_way_is_left_as_it_was()
+    {
+        using var dir = new TempDir();
+        var (_, db) = Export(dir, "server", 8, false);
+        var before = Counts(db);
+        long pages;
+        using (var connection = OpenRead(db)) pages = Scalar(connection, "PRAGMA page_count");
+        string second = Path.Combine(dir.Path, "mixed.etl");
+        ScenarioSynthesizer.Write(second, new ScenarioOptions { Scenario = "mixed" });
+        using (var connection = DatabaseExporter.Open(db))
+        {
+            // Room for a few more pages only: SQLite fails as on a full disk (SQLITE_FULL) part of the way in.
+            using (var limit = connection.CreateCommand())
+            {
+                limit.CommandText = $"PRAGMA max_page_count = {pages + 8}";
+                limit.ExecuteNonQuery();
+            }
+            using var reader = EtlReader.Open(second);
+            var e = Assert.Throws<SqliteException>(() => DatabaseExporter.Export(connection, reader, TraceIdentity.OfFile(second)));
+            Assert.Equal(13, e.SqliteErrorCode);
+        }
+        Assert.Equal(before, Counts(db));
+    }
+
+    [Fact]
     public void A_cancelled_import_adds_nothing()
     {
         using var dir = new TempDir();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
 using Sockscope.Synthesis;
 using Sockscope.Tests.Cli;
 using Sockscope.Tests.Support;
@@ -84,6 +85,29 @@ public class ExportCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith($"sockscope: error: {text}: ", Assert.Single(r.ErrorLines));
         Assert.False(File.Exists(dir.File("out.db")));
+    }
+
+    [Fact]
+    public void A_database_that_fails_half_way_is_one_line_exit_2_and_left_as_it_was()
+    {
+        using var dir = new TempDir();
+        string first = dir.File("server.etl");
+        ScenarioSynthesizer.Write(first, new ScenarioOptions { Scenario = "server" });
+        string db = dir.File("out.db");
+        Assert.Equal(0, CliRunner.Run("export", first, "--sqlite", db).ExitCode);
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            connection.Open();
+            using var trigger = connection.CreateCommand();
+            // The second trace's 300th event fails, as a full disk would make a write fail part of the way in.
+            trigger.CommandText = "CREATE TRIGGER full AFTER INSERT ON events WHEN NEW.trace_id = 2 AND NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END";
+            trigger.ExecuteNonQuery();
+        }
+        var before = DatabaseExportTests.Counts(db);
+        var r = CliRunner.Run("export", Synth(dir), "--sqlite", db);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"sockscope: error: {db}: database or disk is full", Assert.Single(r.ErrorLines));
+        Assert.Equal(before, DatabaseExportTests.Counts(db));
     }
 
     [Fact]

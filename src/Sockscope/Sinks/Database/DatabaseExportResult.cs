@@ -11,12 +11,14 @@ public sealed record DatabaseExportResult
     public long Records { get; init; }
     /// <summary>Rows added to <c>events</c>: the decoded Winsock events.</summary>
     public long Events { get; init; }
-    /// <summary>Rows added to <c>sockets</c>.</summary>
+    /// <summary>Rows added to <c>sockets</c>: every socket rebuilt.</summary>
     public long Sockets { get; init; }
-    /// <summary>Findings the analysis found.</summary>
+    /// <summary>Every finding the analysis found.</summary>
     public long FindingCount { get; init; }
-    /// <summary>Rows added to <c>findings</c> (the analysis keeps the first 100,000).</summary>
+    /// <summary>Rows added to <c>findings</c>: the findings the analysis keeps, the first 100,000 by default.</summary>
     public long Findings { get; init; }
+    /// <summary>True when the trace had more findings than <c>findings</c> holds.</summary>
+    public bool FindingsTruncated => FindingCount > Findings;
     /// <summary>Rows added to <c>processes</c>.</summary>
     public long Processes { get; init; }
     /// <summary>Bytes sent by all sockets.</summary>

@@ -52,19 +52,23 @@ public static class DatabaseExporter
     }
 
     /// <summary>Imports the trace <paramref name="reader"/> reads into the database at <paramref name="databasePath"/>.</summary>
-    public static DatabaseExportResult Export(string databasePath, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default)
+    public static DatabaseExportResult Export(string databasePath, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default,
+        AnalysisLimits? limits = null)
     {
         using var connection = Open(databasePath);
-        return Export(connection, reader, identity, cancellation);
+        return Export(connection, reader, identity, cancellation, limits);
     }
 
     /// <summary>
     /// Imports the trace <paramref name="reader"/> reads into an open database (see <see cref="Open"/>), unless it
-    /// holds a trace with the same <paramref name="identity"/> already. Reads the whole trace.
+    /// holds a trace with the same <paramref name="identity"/> already. Reads the whole trace. The totals (the trace's
+    /// row, <c>processes</c>) count every socket and finding; <c>findings</c> holds those the analysis keeps
+    /// (<paramref name="limits"/>, <see cref="AnalysisLimits.Default"/> when null).
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled: nothing was added.</exception>
     /// <exception cref="SqliteException">The database could not be written: nothing was added.</exception>
-    public static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default)
+    public static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default,
+        AnalysisLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(reader);
@@ -87,24 +91,25 @@ public static class DatabaseExporter
         {
             events.Write(batch);
             foreach (var socket in batch.Sockets) sockets.Write(socket);
-        }, cancellation);
+        }, cancellation, limits);
+        var totals = summary.Totals;
 
         using var findings = new FindingRowWriter(connection, traceId);
         foreach (var f in summary.Findings) findings.Write(f);
         using var processes = new ProcessRowWriter(connection, traceId);
-        foreach (var p in summary.Processes) processes.Write(p);
+        foreach (var p in totals.Processes) processes.Write(p);
 
         var result = new DatabaseExportResult
         {
             TraceId = traceId,
-            Records = summary.Records,
+            Records = totals.Records,
             Events = events.Count,
-            Sockets = sockets.Count,
-            FindingCount = summary.FindingCount,
+            Sockets = totals.Sockets,
+            FindingCount = totals.FindingCount,
             Findings = findings.Count,
             Processes = processes.Count,
-            BytesSent = summary.BytesSent,
-            BytesReceived = summary.BytesReceived,
+            BytesSent = totals.BytesSent,
+            BytesReceived = totals.BytesReceived,
         };
         DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
         TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);

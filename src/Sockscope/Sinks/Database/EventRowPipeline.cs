@@ -18,12 +18,12 @@ internal static class EventRowPipeline
     /// either side stops both and is thrown here.
     /// </summary>
     public static AnalysisSummary Run(IEventSource reader, EventRowFormatter formatter, Action<EventRowBatch> consume, CancellationToken cancellation,
-        int batchRows = 2048, int depth = 4)
+        AnalysisLimits? limits = null, int batchRows = 2048, int depth = 4)
     {
         AnalysisSummary? summary = null;
         BatchPipeline.Run(() => new EventRowBatch(batchRows), batch => batch.Clear(), batches =>
         {
-            summary = TraceAnalysis.Run(reader, socket => batches.Current.Sockets.Add(socket),
+            summary = TraceAnalysis.Run(reader, socket => batches.Current.Sockets.Add(socket), limits: limits,
                 onEvent: (in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket) =>
                 {
                     formatter.Add(batches.Current, record, decoded, socket?.Id);

@@ -36,7 +36,7 @@ internal sealed class ProcessRowWriter : IDisposable
         insert.Bind(4, p.Sockets);
         insert.Bind(5, p.BytesSent);
         insert.Bind(6, p.BytesReceived);
-        insert.Bind(7, p.Findings.Values.Sum());
+        insert.Bind(7, p.FindingCount);
         // Sorted by kind, so two exports of one trace hold the same text.
         _json.Reset();
         _json.WriteStartObject();

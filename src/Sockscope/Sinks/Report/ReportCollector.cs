@@ -106,6 +106,12 @@ internal sealed class ReportCollector
         }
     }
 
+    /// <summary>Sees one finding as it is found: every failure is marked on the activity chart, not only those listed.</summary>
+    public void OnFinding(Finding f)
+    {
+        if (f.Severity != FindingSeverity.Info) _activity.AddFailure(f.Time);
+    }
+
     /// <summary>Sees one socket as it completes: after all its events.</summary>
     public void OnSocket(SocketRecord s)
     {
@@ -170,7 +176,7 @@ internal sealed class ReportCollector
         if (_pool.Count < PoolSize) _pool.Push(log);
     }
 
-    /// <summary>The report, once the analysis has run: the sockets kept, their events rendered, and the summary's totals.</summary>
+    /// <summary>The report, once the analysis has run: the sockets kept, their events rendered, and the analysis's totals.</summary>
     public ReportData Build(string file, AnalysisSummary summary)
     {
         var o = _options;
@@ -211,11 +217,7 @@ internal sealed class ReportCollector
             kept.Add(new ReportSocket(c.Record, c.Outcome, c.Events, events));
         }
 
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var p in summary.Processes)
-            foreach (var (k, v) in p.Findings) counts[k] = counts.GetValueOrDefault(k) + v;
-        foreach (var f in summary.Findings)
-            if (f.Severity != FindingSeverity.Info) _activity.AddFailure(f.Time);
+        var totals = summary.Totals;
         // Failures before notices when not all fit, then in time order.
         var findings = summary.Findings.Where(f => f.Severity != FindingSeverity.Info)
             .Concat(summary.Findings.Where(f => f.Severity == FindingSeverity.Info))
@@ -238,16 +240,16 @@ internal sealed class ReportCollector
                 Start = header.StartTime > 0 ? EtlClock.FromFileTime(header.StartTime) : _reader.Clock.ToUtc(_reader.StartStamp),
                 End = end,
                 Origin = _activity.Origin,
-                Records = summary.Records,
-                WinsockEvents = summary.WinsockEvents,
-                Sockets = summary.Sockets,
+                Records = totals.Records,
+                WinsockEvents = totals.WinsockEvents,
+                Sockets = totals.Sockets,
                 SocketsShown = kept.Count,
                 SocketsWithEvents = withEvents,
                 EventsShown = eventsShown,
-                BytesSent = summary.BytesSent,
-                BytesReceived = summary.BytesReceived,
-                FindingCount = summary.FindingCount,
-                ProcessCount = summary.Processes.Count,
+                BytesSent = totals.BytesSent,
+                BytesReceived = totals.BytesReceived,
+                FindingCount = totals.FindingCount,
+                ProcessCount = totals.Processes.Count,
                 EventsLost = loss.EventsLost,
                 BuffersLost = loss.BuffersLost,
                 BuffersWithEventsLost = loss.BuffersWithEventsLost,
@@ -260,9 +262,9 @@ internal sealed class ReportCollector
             Sockets = kept,
             EventKinds = kinds,
             Findings = findings,
-            FindingCounts = counts,
-            Processes = summary.Processes.Take(o.MaxProcesses).ToList(),
-            Remotes = summary.Remotes.Take(o.MaxRemotes).ToList(),
+            FindingCounts = totals.FindingsByKind,
+            Processes = totals.Processes.Take(o.MaxProcesses).ToList(),
+            Remotes = totals.Remotes.Take(o.MaxRemotes).ToList(),
             Activity = _activity,
         };
     }

@@ -151,7 +151,7 @@ public static class ReportJson
             j.WriteNumber("sockets", p.Sockets);
             j.WriteNumber("sent", p.BytesSent);
             j.WriteNumber("received", p.BytesReceived);
-            j.WriteNumber("findings", p.Findings.Values.Sum());
+            j.WriteNumber("findings", p.FindingCount);
             j.WriteEndObject();
         }
         j.WriteEndArray();

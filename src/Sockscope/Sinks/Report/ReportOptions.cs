@@ -1,3 +1,5 @@
+using Sockscope.Analysis;
+
 namespace Sockscope.Sinks.Report;
 
 /// <summary>
@@ -40,9 +42,13 @@ public sealed class ReportOptions
     /// <summary>Damage problems listed (the count covers them all).</summary>
     public int MaxProblems { get; init; } = 100;
 
+    /// <summary>What the analysis under the report keeps (the findings it lists are chosen from those it keeps); its totals count everything whatever these are.</summary>
+    public AnalysisLimits Analysis { get; init; } = AnalysisLimits.Default;
+
     /// <summary>Throws when a cap is not positive.</summary>
     internal void Validate()
     {
+        Analysis.Validate();
         if (MaxSockets < 1 || MaxEventsPerSocket < 1 || MaxEvents < 0 || MaxHeldBytes < 0 || MaxFindings < 0 || MaxRemotes < 0 ||
             MaxProcesses < 0 || ActivityBuckets < 1 || MaxProblems < 0)
             throw new ArgumentException("report caps must be positive");
