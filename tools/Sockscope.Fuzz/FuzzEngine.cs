@@ -23,6 +23,8 @@ public sealed class FuzzSettings
     public long MaxInputs { get; init; } = long.MaxValue;
     /// <summary>Where inputs are written (a tmpfs folder is fastest).</summary>
     public required string WorkDirectory { get; init; }
+    /// <summary>The seeds, when made beforehand; else <see cref="FuzzSeeds.Make"/> makes them in <see cref="WorkDirectory"/>.</summary>
+    public IReadOnlyList<FuzzSeed>? Seeds { get; init; }
     /// <summary>Real traces to add to the seeds (../shared/etl-samples), when present.</summary>
     public string? RealTraces { get; init; }
     /// <summary>Where failing inputs are saved, or null.</summary>
@@ -44,6 +46,11 @@ public sealed class FuzzSettings
     /// held to <see cref="OneBufferCheck"/> besides the other checks; the rest are blind mutations.
     /// </summary>
     public double OneBufferShare { get; init; }
+    /// <summary>
+    /// How the traces are read (null: as the tool reads them). The coverage-guided harness turns the decompression
+    /// ahead off: its thread's edges, interleaved with the reading thread's, read as new coverage on every run.
+    /// </summary>
+    public EtlReaderOptions? ReaderOptions { get; init; }
     /// <summary>Stops the run early, once the input running then is done (what ran is still summed up).</summary>
     public CancellationToken Stop { get; init; }
 }
@@ -109,7 +116,7 @@ public static class FuzzEngine
     public static FuzzResult Run(FuzzSettings settings, Action<string>? log = null)
     {
         Directory.CreateDirectory(settings.WorkDirectory);
-        var seeds = FuzzSeeds.Make(settings.WorkDirectory, settings.RealTraces);
+        var seeds = settings.Seeds?.ToList() ?? FuzzSeeds.Make(settings.WorkDirectory, settings.RealTraces);
         var result = new FuzzResult { Seeds = seeds.Count };
         var clock = Stopwatch.StartNew();
         var worker = new Worker(settings, seeds, result, clock, log);
@@ -194,9 +201,9 @@ public static class FuzzEngine
                     long started = Stopwatch.GetTimestamp();
                     Volatile.Write(ref StartedAt, started);
                     Volatile.Write(ref Running, number);
-                    var outcome = Target(path, buffers, settings.CountAllThreads);
+                    var outcome = Target(path, buffers, settings.CountAllThreads, settings.ReaderOptions);
                     // Within the hang watch: a reader that loops on the damaged file loops here too.
-                    string? violation = oneBuffer && outcome.Crash is null ? OneBufferCheck.Violation(path, seed, damage, settings.WorkDirectory) : null;
+                    string? violation = oneBuffer && outcome.Crash is null ? OneBufferCheck.Violation(path, seed, damage, settings.WorkDirectory, settings.ReaderOptions) : null;
                     // Declared hung while it ran: the watching thread has reported it and returned.
                     if (Interlocked.CompareExchange(ref Running, 0, number) != number) return;
                     var took = Stopwatch.GetElapsedTime(started);
@@ -283,7 +290,8 @@ public static class FuzzEngine
     /// <param name="path">The input.</param>
     /// <param name="buffers">Where the output goes.</param>
     /// <param name="allThreads">Count the allocation of the whole process (see <see cref="FuzzSettings.CountAllThreads"/>), else of this thread.</param>
-    public static Outcome Target(string path, TargetBuffers buffers, bool allThreads)
+    /// <param name="options">How traces are read; null for the tool's defaults.</param>
+    public static Outcome Target(string path, TargetBuffers buffers, bool allThreads, EtlReaderOptions? options = null)
     {
         var output = buffers.Output;
         output.ResetWrittenCount();
@@ -295,7 +303,7 @@ public static class FuzzEngine
         long events = 0;
         try
         {
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 using var sockets = new SocketWriter(output, SocketFormat.Jsonl);
                 TraceAnalysis.Run(source, s =>
@@ -305,7 +313,7 @@ public static class FuzzEngine
                 }, parallel: false);
                 damaged |= source.Diagnostics.ProblemCount > 0;
             }
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 var names = new ProviderNames();
                 var decoder = new EventDecoder(SchemaCatalog.Winsock);
@@ -320,7 +328,7 @@ public static class FuzzEngine
                     if (output.WrittenCount > 1 << 20) { json.Flush(); output.ResetWrittenCount(); }
                 }
             }
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 var data = HtmlReport.Collect(source, path);
                 HtmlReport.Write(buffers.Page, data);

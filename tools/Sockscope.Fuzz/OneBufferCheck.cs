@@ -14,13 +14,14 @@ public static class OneBufferCheck
     /// <summary>
     /// Why the damaged input at <paramref name="path"/>, made from <paramref name="seed"/> by
     /// <paramref name="damage"/>, breaks the check, or null when it keeps it. <paramref name="work"/> is where the
-    /// reference file (the seed without the buffer) is written.
+    /// reference file (the seed without the buffer) is written; <paramref name="options"/> how both are read (null: as
+    /// the tool reads them).
     /// </summary>
-    public static string? Violation(string path, FuzzSeed seed, BufferDamage damage, string work)
+    public static string? Violation(string path, FuzzSeed seed, BufferDamage damage, string work, EtlReaderOptions? options = null)
     {
         var map = seed.Buffers ?? throw new ArgumentException($"{seed.Name} has no buffer map", nameof(seed));
-        var reference = map.Without(damage.Buffer, seed.Bytes, work);
-        var damaged = ProviderCounts.Read(path, out bool refused);
+        var reference = map.Without(damage.Buffer, seed.Bytes, work, options);
+        var damaged = ProviderCounts.Read(path, out bool refused, options);
         return Compare(damaged, refused, reference, map.Total);
     }
 

@@ -31,16 +31,17 @@ public sealed class ProviderCounts
     }
 
     /// <summary>
-    /// Reads the trace at <paramref name="path"/> as the tool does (time order, decompression ahead) and counts its
-    /// events; a file refused as no ETL file counts none and sets <paramref name="refused"/>.
+    /// Reads the trace at <paramref name="path"/> with <paramref name="options"/> (null: as the tool does, in time
+    /// order, decompressing ahead) and counts its events; a file refused as no ETL file counts none and sets
+    /// <paramref name="refused"/>.
     /// </summary>
-    public static ProviderCounts Read(string path, out bool refused)
+    public static ProviderCounts Read(string path, out bool refused, EtlReaderOptions? options = null)
     {
         var counts = new ProviderCounts();
         refused = false;
         try
         {
-            using var reader = EtlReader.Open(path);
+            using var reader = EtlReader.Open(path, options);
             while (reader.TryRead(out var r)) counts.Add(r.ProviderId, 1);
         }
         catch (EtlFormatException)

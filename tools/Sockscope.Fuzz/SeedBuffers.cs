@@ -72,9 +72,9 @@ public sealed class SeedBuffers
     /// What the reader delivers, per provider, from the seed with buffer <paramref name="index"/> removed: read from
     /// that file (written in <paramref name="work"/>) for any buffer but the first; for the first, which holds the
     /// logfile header and without which the file is no ETL file, the seed's events less those of that buffer.
-    /// Kept once found.
+    /// Kept once found (the options, how the file is read, make no difference to what a correct reader delivers).
     /// </summary>
-    public ProviderCounts Without(int index, byte[] seed, string work)
+    public ProviderCounts Without(int index, byte[] seed, string work, EtlReaderOptions? options = null)
     {
         if (_without.TryGetValue(index, out var known)) return known;
         ProviderCounts counts;
@@ -92,7 +92,7 @@ public sealed class SeedBuffers
                 file.Write(seed, 0, buffer.Offset);
                 file.Write(seed, buffer.Offset + buffer.Size, seed.Length - buffer.Offset - buffer.Size);
             }
-            counts = ProviderCounts.Read(path, out _);
+            counts = ProviderCounts.Read(path, out _, options);
         }
         _without[index] = counts;
         return counts;
