@@ -78,12 +78,14 @@ try
             map.Reset();
             var target = new AflTarget(oneBufferSeeds, work);
             var kinds = new SortedDictionary<string, (int Count, string First)>(StringComparer.Ordinal);
-            int files = 0;
+            int files = 0, oneBuffer = 0;
             foreach (var dir in args.Skip(1).Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !args[i].StartsWith("--", StringComparison.Ordinal)))
             foreach (var file in Directory.EnumerateFiles(dir).Where(f => !f.EndsWith("README.txt")).Order())
             {
                 files++;
-                using var stream = File.OpenRead(file);
+                var bytes = File.ReadAllBytes(file);
+                if (oneBufferSeeds.Any(s => OneBufferCheck.DamagedBuffer(s, bytes) is not null)) oneBuffer++;
+                using var stream = new MemoryStream(bytes);
                 try { target.Run(stream); }
                 catch (Exception e)
                 {
@@ -92,7 +94,7 @@ try
                     kinds[kind] = (count + 1, firstFile);
                 }
             }
-            Console.WriteLine($"{files} files, {map.Collect()} edges, {kinds.Count} kinds of failure");
+            Console.WriteLine($"{files} files ({oneBuffer} of them a seed with one buffer header changed), {map.Collect()} edges, {kinds.Count} kinds of failure");
             foreach (var (kind, (count, firstFile)) in kinds) Console.WriteLine($"  {kind}: {count} (first {Path.GetFileName(firstFile)})");
             return 0;
         }

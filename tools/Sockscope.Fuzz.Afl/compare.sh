@@ -42,7 +42,7 @@ cat "$out/mutation.txt"
 echo "== afl-fuzz"
 grep -E "^(run_time|execs_done|execs_per_sec|corpus_count|edges_found|total_edges|saved_crashes|saved_hangs|stability)" "$out/afl/default/fuzzer_stats"
 echo "first crashes (ms into the run):"
-ls "$out/afl/default/crashes" | grep -o 'time:[0-9]*' | cut -d: -f2 | sort -n | head -3 | tr '\n' ' '; echo
+{ ls "$out/afl/default/crashes" | grep -o 'time:[0-9]*' | cut -d: -f2 | sort -n | head -3 | tr '\n' ' '; } || true; echo
 echo "afl-fuzz's corpus replayed (edges as the mutation fuzzer counts them):"
 "${harness[@]}" replay "$out/afl/default/queue" --real "$out/real" | head -1
 echo "afl-fuzz's crashes replayed, by kind:"

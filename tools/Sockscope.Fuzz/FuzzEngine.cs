@@ -243,8 +243,8 @@ public static class FuzzEngine
             result.FirstOneBufferViolation ??= clock.Elapsed;
             string signature = OneBufferCheck.Signature(seed.Bytes, input, seed.Buffers!.Buffers[damage.Buffer], violation);
             long seen = result.OneBufferSignatures[signature] = result.OneBufferSignatures.GetValueOrDefault(signature) + 1;
-            // A few of each kind are enough to debug it; a long run against a reader that fails the check would
-            // otherwise save hundreds of thousands.
+            // A few of each kind are enough to debug it (the steps say which fields and values); a long run against
+            // a reader that fails the check would otherwise save hundreds of thousands.
             if (seen <= 5)
                 Fail(result, settings, new FuzzFailure("one-buffer", seed.Name, $"{damage.Kind}: {violation} [{signature}]", input.ToArray(), Steps.ToList()));
         }

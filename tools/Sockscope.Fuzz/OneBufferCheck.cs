@@ -51,21 +51,18 @@ public static class OneBufferCheck
     }
 
     /// <summary>
-    /// Groups violations that are alike: the damaged buffer's kind (first, compressed, plain), which of its header
-    /// fields differ from the seed's, and what went wrong (refused, lost, more).
+    /// Groups violations that are alike, as one reader bug would make them: the damaged buffer's kind (first,
+    /// compressed, plain), whether its BufferSize was among the fields changed (the size decides where the next buffer
+    /// is looked for; the other fields only how this one is read), and what went wrong (refused, events lost, more
+    /// events), e.g. "compressed buffer, BufferSize changed: lost".
     /// </summary>
     public static string Signature(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> input, SeedBuffer buffer, string violation)
     {
-        var fields = new List<string>();
-        var header = input.Slice(buffer.Offset, WmiBufferHeader.Size);
-        var was = seed.Slice(buffer.Offset, WmiBufferHeader.Size);
-        foreach (var (name, offset, width) in HeaderFields)
-            if (!header.Slice(offset, width).SequenceEqual(was.Slice(offset, width))) fields.Add(name);
-        if (fields.Count == 0) fields.Add("other bytes");
+        bool size = !input.Slice(buffer.Offset, 4).SequenceEqual(seed.Slice(buffer.Offset, 4));
         string kind = buffer.Index == 0 ? "first" : buffer.Compressed ? "compressed" : "plain";
         string outcome = violation.StartsWith("refused", StringComparison.Ordinal) ? "refused"
             : violation.Contains("lost", StringComparison.Ordinal) ? "lost" : "more";
-        return $"{kind} buffer [{string.Join(",", fields)}] {outcome}";
+        return $"{kind} buffer, BufferSize {(size ? "changed" : "kept")}: {outcome}";
     }
 
     /// <summary>
@@ -85,14 +82,6 @@ public static class OneBufferCheck
             if (first >= buffer.Offset && last < buffer.Offset + WmiBufferHeader.Size) return buffer;
         return null;
     }
-
-    private static readonly (string Name, int Offset, int Width)[] HeaderFields =
-    [
-        ("BufferSize", 0x00, 4), ("SavedOffset", 0x04, 4), ("CurrentOffset", 0x08, 4), ("0x0C", 0x0C, 4),
-        ("TimeStamp", 0x10, 8), ("SequenceNumber", 0x18, 8), ("0x20", 0x20, 8), ("ProcessorIndex", 0x28, 2),
-        ("LoggerId", 0x2A, 2), ("State", 0x2C, 4), ("FilledBytes", 0x30, 4), ("BufferFlag", 0x34, 2),
-        ("BufferType", 0x36, 2), ("0x38", 0x38, 16),
-    ];
 
     private static string Name(Guid id) => id == Guid.Empty ? "kernel records (no provider GUID)" : id.ToString("B");
 }

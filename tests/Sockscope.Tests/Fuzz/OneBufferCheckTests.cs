@@ -158,7 +158,7 @@ public class OneBufferCheckTests(ITestOutputHelper output)
         var result = FuzzEngine.Run(new FuzzSettings
         {
             Seed = seed,
-            MaxInputs = 1500,
+            MaxInputs = 500,
             Duration = TimeSpan.MaxValue,
             FailuresDirectory = failures,
             WorkDirectory = dir.File("work"),
@@ -170,7 +170,7 @@ public class OneBufferCheckTests(ITestOutputHelper output)
         foreach (var (kind, (inputs, violations)) in result.OneBufferKinds.Where(k => k.Value.Violations > 0))
             output.WriteLine($"{kind}: {violations} of {inputs} violated");
         foreach (var f in result.Failures.Take(10)) output.WriteLine(f.ToString());
-        Assert.Equal(1500, result.OneBufferInputs);
+        Assert.Equal(500, result.OneBufferInputs);
         Assert.True(result.Failures.Count == 0,
             $"{result.OneBufferViolations} of {result.OneBufferInputs} one-buffer inputs violated, {result.Failures.Count(f => f.Kind != "one-buffer")} other failures " +
             $"(inputs kept in {failures}); first: {result.Failures.FirstOrDefault()}");
