@@ -6,7 +6,8 @@ using Sockscope.Fuzz.Afl;
 // Coverage-guided fuzzing with afl-fuzz and SharpFuzz, for comparison with the mutation fuzzer on the same seeds,
 // checks and instrumentation (tools/Sockscope.Fuzz.Afl/compare.sh runs the comparison).
 //   seeds DIR [--real DIR]            write the seeds (at most 1 MiB each, afl-fuzz's limit) to DIR
-//   afl [--real DIR]                  the target afl-fuzz runs (persistent mode)
+//   afl [--real DIR] [--work DIR]     the target afl-fuzz runs (persistent mode; afl-fuzz kills it at the end, so
+//                                     its work folder, /dev/shm/sockscope-afl-PID unless given, is left behind)
 //   mutation --seconds N --seed S [--real DIR] [--one-buffer F] [--failures DIR]
 //                                     the mutation fuzzer, counting the edges it reaches every 10 s
 //   replay DIR... [--real DIR]        runs every file of the folders once: edges reached, failures by kind
@@ -17,7 +18,7 @@ string Arg(string name, string? fallback)
 }
 string mode = args.Length > 0 ? args[0] : "afl";
 string? real = Arg("--real", null);
-string work = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"sockscope-afl-{Environment.ProcessId}");
+string work = Arg("--work", null) ?? Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"sockscope-afl-{Environment.ProcessId}");
 Directory.CreateDirectory(work);
 // The seeds are made by instrumented code too: it needs a map before afl-fuzz's is attached.
 using var map = new CoverageMap();

@@ -16,7 +16,7 @@ if [ -z "$sharpfuzz" ]; then
     dotnet tool install --tool-path "$out/tool" SharpFuzz.CommandLine --version 2.3.0 >/dev/null 2>&1 || true
     sharpfuzz="$out/tool/sharpfuzz"
 fi
-rm -rf "$out/bin" "$out/seeds" "$out/afl" "$out/real"
+rm -rf "$out/bin" "$out/seeds" "$out/afl" "$out/real" "$out/work"
 mkdir -p "$out/real"
 dotnet publish "$repo/tools/Sockscope.Fuzz.Afl" -c Release -o "$out/bin" >/dev/null
 # The reader, decoders and analysis: what the input reaches. (All of Sockscope.Core fills most of the 64 KiB map.)
@@ -31,7 +31,7 @@ harness=(dotnet "$out/bin/Sockscope.Fuzz.Afl.dll")
 "${harness[@]}" seeds "$out/seeds" --real "$out/real"
 
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
-afl-fuzz -i "$out/seeds" -o "$out/afl" -t 10000 -m none -V "$seconds" -- "${harness[@]}" afl --real "$out/real" \
+afl-fuzz -i "$out/seeds" -o "$out/afl" -t 10000 -m none -V "$seconds" -- "${harness[@]}" afl --real "$out/real" --work "$out/work" \
     > "$out/afl.log" 2>&1 &
 afl=$!
 "${harness[@]}" mutation --seconds "$seconds" --seed "$seed" --real "$out/real" > "$out/mutation.txt" 2> "$out/mutation.log"
