@@ -23,6 +23,8 @@ public sealed class FuzzSettings
     public long MaxInputs { get; init; } = long.MaxValue;
     /// <summary>Where inputs are written (a tmpfs folder is fastest).</summary>
     public required string WorkDirectory { get; init; }
+    /// <summary>The seeds, when made beforehand; else <see cref="FuzzSeeds.Make"/> makes them in <see cref="WorkDirectory"/>.</summary>
+    public IReadOnlyList<FuzzSeed>? Seeds { get; init; }
     /// <summary>Real traces to add to the seeds (../shared/etl-samples), when present.</summary>
     public string? RealTraces { get; init; }
     /// <summary>Where failing inputs are saved, or null.</summary>
@@ -39,11 +41,21 @@ public sealed class FuzzSettings
     /// process runs other work meanwhile, as the test host does, whose allocation is no input's doing).
     /// </summary>
     public bool CountAllThreads { get; init; } = true;
+    /// <summary>
+    /// The share of inputs (0 to 1) made by <see cref="OneBufferDamage"/> from the traces that read without problems and
+    /// held to <see cref="OneBufferCheck"/> besides the other checks; the rest are blind mutations.
+    /// </summary>
+    public double OneBufferShare { get; init; }
+    /// <summary>
+    /// How the traces are read (null: as the tool reads them). The coverage-guided harness turns the decompression
+    /// ahead off: its thread's edges, interleaved with the reading thread's, read as new coverage on every run.
+    /// </summary>
+    public EtlReaderOptions? ReaderOptions { get; init; }
     /// <summary>Stops the run early, once the input running then is done (what ran is still summed up).</summary>
     public CancellationToken Stop { get; init; }
 }
 
-/// <summary>An input that crashed, hung or allocated without bound.</summary>
+/// <summary>An input that crashed, hung, allocated without bound or broke the one-buffer check ("one-buffer").</summary>
 public sealed record FuzzFailure(string Kind, string Seed, string Detail, byte[] Input, IReadOnlyList<string> Steps)
 {
     /// <inheritdoc/>
@@ -67,6 +79,16 @@ public sealed class FuzzResult
     public TimeSpan Slowest { get; set; }
     /// <summary>The failures.</summary>
     public List<FuzzFailure> Failures { get; } = new();
+    /// <summary>Inputs made by <see cref="OneBufferDamage"/> and held to <see cref="OneBufferCheck"/>.</summary>
+    public long OneBufferInputs { get; set; }
+    /// <summary>Of those, the ones that broke the check.</summary>
+    public long OneBufferViolations { get; set; }
+    /// <summary>The one-buffer inputs and violations by the kind of damage (<see cref="BufferDamage.Kind"/>).</summary>
+    public SortedDictionary<string, (long Inputs, long Violations)> OneBufferKinds { get; } = new(StringComparer.Ordinal);
+    /// <summary>The violations grouped by <see cref="OneBufferCheck.Signature"/>, with how many each.</summary>
+    public SortedDictionary<string, long> OneBufferSignatures { get; } = new(StringComparer.Ordinal);
+    /// <summary>How long the run had gone when the first one-buffer violation came, if one did.</summary>
+    public TimeSpan? FirstOneBufferViolation { get; set; }
     /// <summary>Seeds used.</summary>
     public int Seeds { get; set; }
     /// <summary>How long it ran.</summary>
@@ -76,8 +98,9 @@ public sealed class FuzzResult
 /// <summary>
 /// A mutation fuzzer over the whole tool: each input (a mutated trace or JSON lines file) is analysed as `sockets`
 /// does, dumped as `dump --all` does, and reported as `report` does. A failure is an exception other than the
-/// documented "unusable input" one, an input still running after <see cref="FuzzSettings.HangAfter"/>, or one that
-/// makes the tool allocate more than its bound.
+/// documented "unusable input" one, an input still running after <see cref="FuzzSettings.HangAfter"/>, one that
+/// makes the tool allocate more than its bound, or (for <see cref="FuzzSettings.OneBufferShare"/> of the inputs, one
+/// buffer header of a trace damaged) one that breaks <see cref="OneBufferCheck"/>.
 /// </summary>
 /// <remarks>
 /// One long-lived thread makes and runs the inputs, one after another; the calling thread watches it and declares a
@@ -93,7 +116,7 @@ public static class FuzzEngine
     public static FuzzResult Run(FuzzSettings settings, Action<string>? log = null)
     {
         Directory.CreateDirectory(settings.WorkDirectory);
-        var seeds = FuzzSeeds.Make(settings.WorkDirectory, settings.RealTraces);
+        var seeds = settings.Seeds?.ToList() ?? FuzzSeeds.Make(settings.WorkDirectory, settings.RealTraces);
         var result = new FuzzResult { Seeds = seeds.Count };
         var clock = Stopwatch.StartNew();
         var worker = new Worker(settings, seeds, result, clock, log);
@@ -136,31 +159,51 @@ public static class FuzzEngine
         /// <summary>The input running now (the mutator's buffer: read only while the worker is held in the target).</summary>
         public ReadOnlyMemory<byte> Input { get; private set; }
         /// <summary>The mutations that made <see cref="Input"/>.</summary>
-        public List<string> Steps => _mutator.Steps;
+        public List<string> Steps { get; private set; } = new();
 
         private readonly Random _rng = new(settings.Seed);
         private Mutator _mutator = null!;
+        private OneBufferDamage _damage = null!;
 
         public void Loop()
         {
             try
             {
                 _mutator = new Mutator(_rng);
+                _damage = new OneBufferDamage(_rng);
+                var mapped = seeds.Where(s => s.Buffers is not null).ToList();
                 var buffers = new TargetBuffers();
                 string path = Path.Combine(settings.WorkDirectory, "input");
                 var lastLog = TimeSpan.Zero;
                 long number = 0;
                 while (clock.Elapsed < settings.Duration && result.Inputs < settings.MaxInputs && !settings.Stop.IsCancellationRequested)
                 {
-                    var seed = Seed = seeds[_rng.Next(seeds.Count)];
-                    var bytes = Input = _mutator.Mutate(seed, seeds);
+                    // No draw when the share is 0, so such a run makes the inputs it made before the check existed.
+                    bool oneBuffer = settings.OneBufferShare > 0 && mapped.Count > 0 && _rng.NextDouble() < settings.OneBufferShare;
+                    FuzzSeed seed;
+                    ReadOnlyMemory<byte> bytes;
+                    BufferDamage damage = default;
+                    if (oneBuffer)
+                    {
+                        seed = Seed = mapped[_rng.Next(mapped.Count)];
+                        bytes = Input = _damage.Damage(seed, out damage);
+                        Steps = _damage.Steps;
+                    }
+                    else
+                    {
+                        seed = Seed = seeds[_rng.Next(seeds.Count)];
+                        bytes = Input = _mutator.Mutate(seed, seeds);
+                        Steps = _mutator.Steps;
+                    }
                     WriteInput(path, bytes.Span);
                     result.Inputs++;
                     number++;
                     long started = Stopwatch.GetTimestamp();
                     Volatile.Write(ref StartedAt, started);
                     Volatile.Write(ref Running, number);
-                    var outcome = Target(path, buffers, settings.CountAllThreads);
+                    var outcome = Target(path, buffers, settings.CountAllThreads, settings.ReaderOptions);
+                    // Within the hang watch: a reader that loops on the damaged file loops here too.
+                    string? violation = oneBuffer && outcome.Crash is null ? OneBufferCheck.Violation(path, seed, damage, settings.WorkDirectory, settings.ReaderOptions) : null;
                     // Declared hung while it ran: the watching thread has reported it and returned.
                     if (Interlocked.CompareExchange(ref Running, 0, number) != number) return;
                     var took = Stopwatch.GetElapsedTime(started);
@@ -173,10 +216,12 @@ public static class FuzzEngine
                         Fail(result, settings, new FuzzFailure("crash", seed.Name, crash.ToString(), bytes.ToArray(), Steps.ToList()));
                     else if (outcome.Allocated > settings.AllocationLimit + settings.AllocationPerInputByte * bytes.Length)
                         Fail(result, settings, new FuzzFailure("allocation", seed.Name, $"{outcome.Allocated:N0} bytes allocated for {bytes.Length:N0} bytes of input", bytes.ToArray(), Steps.ToList()));
+                    if (oneBuffer) Tally(seed, bytes.Span, damage, violation);
                     if (log is not null && clock.Elapsed - lastLog > TimeSpan.FromSeconds(10))
                     {
                         lastLog = clock.Elapsed;
-                        log($"{clock.Elapsed:hh\\:mm\\:ss} {result.Inputs:N0} inputs, {result.Failures.Count} failures, {result.Refused:N0} refused, {result.Damaged:N0} damaged");
+                        log($"{clock.Elapsed:hh\\:mm\\:ss} {result.Inputs:N0} inputs, {result.Failures.Count} failures, {result.Refused:N0} refused, {result.Damaged:N0} damaged" +
+                            (result.OneBufferInputs > 0 ? $", one-buffer {result.OneBufferViolations:N0} of {result.OneBufferInputs:N0} violated" : ""));
                     }
                 }
             }
@@ -185,6 +230,23 @@ public static class FuzzEngine
                 Error = ExceptionDispatchInfo.Capture(e);
             }
             Finished.Set();
+        }
+
+        /// <summary>Counts a one-buffer input, and keeps it as a failure when it broke the check.</summary>
+        private void Tally(FuzzSeed seed, ReadOnlySpan<byte> input, BufferDamage damage, string? violation)
+        {
+            result.OneBufferInputs++;
+            var (inputs, violations) = result.OneBufferKinds.GetValueOrDefault(damage.Kind);
+            result.OneBufferKinds[damage.Kind] = (inputs + 1, violations + (violation is null ? 0 : 1));
+            if (violation is null) return;
+            result.OneBufferViolations++;
+            result.FirstOneBufferViolation ??= clock.Elapsed;
+            string signature = OneBufferCheck.Signature(seed.Bytes, input, seed.Buffers!.Buffers[damage.Buffer], violation);
+            long seen = result.OneBufferSignatures[signature] = result.OneBufferSignatures.GetValueOrDefault(signature) + 1;
+            // A few of each kind are enough to debug it (the steps say which fields and values); a long run against
+            // a reader that fails the check would otherwise save hundreds of thousands.
+            if (seen <= 5)
+                Fail(result, settings, new FuzzFailure("one-buffer", seed.Name, $"{damage.Kind}: {violation} [{signature}]", input.ToArray(), Steps.ToList()));
         }
     }
 
@@ -228,7 +290,8 @@ public static class FuzzEngine
     /// <param name="path">The input.</param>
     /// <param name="buffers">Where the output goes.</param>
     /// <param name="allThreads">Count the allocation of the whole process (see <see cref="FuzzSettings.CountAllThreads"/>), else of this thread.</param>
-    public static Outcome Target(string path, TargetBuffers buffers, bool allThreads)
+    /// <param name="options">How traces are read; null for the tool's defaults.</param>
+    public static Outcome Target(string path, TargetBuffers buffers, bool allThreads, EtlReaderOptions? options = null)
     {
         var output = buffers.Output;
         output.ResetWrittenCount();
@@ -240,7 +303,7 @@ public static class FuzzEngine
         long events = 0;
         try
         {
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 using var sockets = new SocketWriter(output, SocketFormat.Jsonl);
                 TraceAnalysis.Run(source, s =>
@@ -250,7 +313,7 @@ public static class FuzzEngine
                 }, parallel: false);
                 damaged |= source.Diagnostics.ProblemCount > 0;
             }
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 var names = new ProviderNames();
                 var decoder = new EventDecoder(SchemaCatalog.Winsock);
@@ -265,7 +328,7 @@ public static class FuzzEngine
                     if (output.WrittenCount > 1 << 20) { json.Flush(); output.ResetWrittenCount(); }
                 }
             }
-            using (var source = EventSources.Open(path))
+            using (var source = EventSources.Open(path, options: options))
             {
                 var data = HtmlReport.Collect(source, path);
                 HtmlReport.Write(buffers.Page, data);

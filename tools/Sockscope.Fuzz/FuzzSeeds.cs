@@ -8,8 +8,11 @@ using Sockscope.Synthesis;
 
 namespace Sockscope.Fuzz;
 
-/// <summary>One input to mutate, with the offsets where its size and count fields lie (buffer and record headers).</summary>
-public sealed record FuzzSeed(string Name, byte[] Bytes, int[] FieldOffsets);
+/// <summary>
+/// One input to mutate, with the offsets where its size and count fields lie (buffer and record headers) and, for a
+/// trace that reads without problems, its buffers (for the one-buffer check).
+/// </summary>
+public sealed record FuzzSeed(string Name, byte[] Bytes, int[] FieldOffsets, SeedBuffers? Buffers = null);
 
 /// <summary>
 /// The inputs mutations start from: traces the project writes (every header kind the synthesizer uses, 32- and 64-bit,
@@ -47,7 +50,7 @@ public static class FuzzSeeds
         return seeds;
     }
 
-    /// <summary>A trace's bytes and the offsets of its buffer headers' and records' size and count fields.</summary>
+    /// <summary>A trace's bytes, the offsets of its buffer headers' and records' size and count fields, and its buffers.</summary>
     public static FuzzSeed Seed(string name, string path)
     {
         var bytes = File.ReadAllBytes(path);
@@ -66,7 +69,7 @@ public static class FuzzSeeds
         catch (EtlFormatException)
         {
         }
-        return new FuzzSeed(name, bytes, offsets.Where(o => o >= 0 && o + 4 <= bytes.Length).Order().ToArray());
+        return new FuzzSeed(name, bytes, offsets.Where(o => o >= 0 && o + 4 <= bytes.Length).Order().ToArray(), SeedBuffers.Find(path, bytes));
     }
 
     private static byte[] Dump(string etl)
