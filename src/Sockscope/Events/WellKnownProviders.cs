@@ -23,6 +23,8 @@ public static class WellKnownProviders
     public static readonly Guid WinsockSockets = new("bde46aea-2357-51fe-7367-d5296f530bd1");
     /// <summary>Microsoft-Windows-Winsock-NameResolution: Winsock name resolution.</summary>
     public static readonly Guid WinsockNameResolution = new("55404e71-4db9-4deb-a5f5-8f86e46dde56");
+    /// <summary>Microsoft-Windows-Winsock-WS2HELP: changes to the Winsock catalog (layered service providers).</summary>
+    public static readonly Guid WinsockWs2Help = new("d5c25f9a-4d47-493e-9184-40dd397a004d");
     /// <summary>KernelTraceControl's ImageID class: image identity events added when a trace is merged.</summary>
     public static readonly Guid KernelTraceControlImageId = new("b3e675d7-2554-4f18-830b-2762732560de");
     /// <summary>KernelTraceControl's SystemConfigEx class: build, volume and path events added on merge.</summary>
@@ -43,6 +45,7 @@ public static class WellKnownProviders
         (WinsockAfd, "Microsoft-Windows-Winsock-AFD"),
         (WinsockSockets, "Microsoft-Windows-Winsock-Sockets"),
         (WinsockNameResolution, "Microsoft-Windows-Winsock-NameResolution"),
+        (WinsockWs2Help, "Microsoft-Windows-Winsock-WS2HELP"),
 
         // Networking: TraceEvent's EnableUserProvider calls, krabsetw and logman dumps in public repositories.
         (new("2f07e2ee-15db-40f1-90ef-9d7ba282188a"), "Microsoft-Windows-TCPIP"),
