@@ -127,10 +127,12 @@ internal sealed class BufferScanner
                     }
                     if (holds)
                     {
-                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({size} bytes) is skipped");
+                        // A buffer the file ends inside is skipped to the end.
+                        long skip = _bytes.Available(at, size);
+                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({skip} bytes) is skipped");
                         _diagnostics.DamagedBuffers++;
-                        _diagnostics.BytesSkipped += size;
-                        _next = at + size;
+                        _diagnostics.BytesSkipped += skip;
+                        _next = at + skip;
                         continue;
                     }
                     break;
