@@ -37,6 +37,9 @@ internal sealed class BufferScanner
     private readonly EtlDiagnostics _diagnostics;
     private readonly byte[] _header = new byte[BufferHeaderCheck.ProbeSize];
     private readonly byte[] _probe = new byte[BufferHeaderCheck.ProbeSize];
+    // The header EndsWell last read after a buffer: the next call starts there, so it is not read twice.
+    private long _probeAt = -1;
+    private int _probeGot;
     private long _next;
 
     public long BuffersFound { get; private set; }
@@ -67,7 +70,7 @@ internal sealed class BufferScanner
             long at = _next;
             // Nothing before here is read again, so a stream may drop it (the caller has taken the buffer returned last).
             _bytes.Release(at);
-            int got = _bytes.Read(_header, at);
+            int got = ReadHeader(at);
             if (got == 0) return false;
             if (got < WmiBufferHeader.Size)
             {
@@ -126,10 +129,12 @@ internal sealed class BufferScanner
                     }
                     if (holds)
                     {
-                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({size} bytes) is skipped");
+                        // A buffer the file ends inside is skipped to the end.
+                        long skip = _bytes.Available(at, size);
+                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({skip} bytes) is skipped");
                         _diagnostics.DamagedBuffers++;
-                        _diagnostics.BytesSkipped += size;
-                        _next = at + size;
+                        _diagnostics.BytesSkipped += skip;
+                        _next = at + skip;
                         continue;
                     }
                     break;
@@ -196,14 +201,29 @@ internal sealed class BufferScanner
     private bool EndsWell(long at, uint size)
     {
         if (_bytes.Available(at, size) != size) return false;
-        int got = _bytes.Read(_probe, at + size);
+        int got = Probe(at + size);
         return got == 0 || IsZero(_probe.AsSpan(0, got)) || _check.LooksLikeHeader(_probe.AsSpan(0, got));
     }
 
     private bool IsHeaderAt(long offset)
     {
-        int got = _bytes.Read(_probe, offset);
+        int got = Probe(offset);
         return _check.LooksLikeHeader(_probe.AsSpan(0, got));
+    }
+
+    private int Probe(long offset)
+    {
+        if (offset == _probeAt) return _probeGot;
+        _probeGot = _bytes.Read(_probe, offset);
+        _probeAt = offset;
+        return _probeGot;
+    }
+
+    private int ReadHeader(long at)
+    {
+        if (at != _probeAt) return _bytes.Read(_header, at);
+        _probe.AsSpan(0, _probeGot).CopyTo(_header);
+        return _probeGot;
     }
 
     private static bool IsZero(ReadOnlySpan<byte> bytes) => !bytes.ContainsAnyExcept((byte)0);

@@ -178,6 +178,26 @@ public sealed class ResynchronisationTests : IDisposable
         AssertOnlyVictimsLost(clean, damaged, [buffers[4], buffers[6]], RecordOrder.Time, exact: true, "buffers 4 and 6");
     }
 
+    [Fact]
+    public void An_unreadable_buffer_the_file_ends_inside_is_skipped_to_the_end()
+    {
+        string clean = MakeTrace(compress: true);
+        var last = Buffers(clean)[^1];
+        string damaged = _dir.File("damaged.etl");
+        File.Copy(clean, damaged);
+        Patch(damaged, last.Offset + 0x2C, U16(4)); // a compression format no Windows writes
+        long kept = last.Size / 2;
+        using (var f = new FileStream(damaged, FileMode.Open)) f.SetLength(last.Offset + kept);
+
+        var before = Read(clean);
+        var got = Read(damaged);
+        Assert.Equal(Subtract(before.Keys, before.ByBuffer[last.Offset]).Order(), got.Keys.Order());
+        var problem = Assert.Single(got.Diagnostics.Problems);
+        Assert.Equal((last.Offset, EtlProblemKind.BadBuffer), (problem.Offset, problem.Kind));
+        Assert.Contains($"the buffer ({kept} bytes) is skipped", problem.Message);
+        Assert.Equal(kept, got.Diagnostics.BytesSkipped);
+    }
+
     public static TheoryData<bool, string> FirstBufferCases()
     {
         var data = new TheoryData<bool, string>();

@@ -107,7 +107,7 @@ public class ProviderNamesTests
         for (int g = 0; g < KernelEventGroups.GroupCount; g++)
             if (KernelEventGroups.TryGet((byte)g, 0, out var classGuid, out var className))
                 Assert.Equal(className, WellKnownProviders.All[classGuid]);
-        Assert.Equal(70, WellKnownProviders.Count);
+        Assert.Equal(71, WellKnownProviders.Count);
     }
 
     /// <summary>
