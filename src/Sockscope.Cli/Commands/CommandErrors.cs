@@ -1,4 +1,5 @@
 using Sockscope.Etl;
+using Sockscope.Schema;
 using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
@@ -15,14 +16,20 @@ internal static class CommandErrors
         e is EtlFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException;
 
     /// <summary>
-    /// Opens a trace for a command; when it cannot be read, reports it as one line and gives the exit code instead.
+    /// Opens an input of any kind (ETL, or JSON lines of a known collector) for a command: <c>-</c> is the standard
+    /// input, and a path that is no regular file (a FIFO, <c>/dev/stdin</c>) is read once, as a stream. When it cannot
+    /// be read, reports it as one line and gives the exit code instead. <paramref name="readOnce"/> wraps the stream
+    /// of an input read once before it is read (the export hashes it so).
     /// </summary>
-    public static EtlReader? TryOpen(CliConsole console, string path, EtlReaderOptions? options, bool verbose, out int exitCode)
+    public static IEventSource? TryOpenSource(CliConsole console, string path, InputFormat format, bool verbose, out int exitCode,
+        EtlReaderOptions? options = null, SchemaCatalog? catalog = null, Func<Stream, Stream>? readOnce = null)
     {
         exitCode = ExitCodes.Ok;
         try
         {
-            return EtlReader.Open(path, options);
+            Stream stream = path == StandardInput ? console.Input : EventSources.OpenFile(path);
+            if (readOnce is not null && stream is not FileStream { CanSeek: true }) stream = readOnce(stream);
+            return EventSources.Open(stream, path, format, options, catalog);
         }
         catch (Exception e) when (IsFileProblem(e))
         {
@@ -31,23 +38,8 @@ internal static class CommandErrors
         }
     }
 
-    /// <summary>
-    /// Opens an input of any kind (ETL, or JSON lines of a known collector) for a command; when it cannot be read,
-    /// reports it as one line and gives the exit code instead.
-    /// </summary>
-    public static IEventSource? TryOpenSource(CliConsole console, string path, InputFormat format, bool verbose, out int exitCode)
-    {
-        exitCode = ExitCodes.Ok;
-        try
-        {
-            return EventSources.Open(path, format);
-        }
-        catch (Exception e) when (IsFileProblem(e))
-        {
-            exitCode = Report(console, path, e, verbose);
-            return null;
-        }
-    }
+    /// <summary>The input name that means the standard input.</summary>
+    public const string StandardInput = "-";
 
     /// <summary>
     /// Creates a command's output file (none when <paramref name="outputPath"/> is null), never the input itself;

@@ -7,8 +7,9 @@ namespace Sockscope.Cli.Output;
 /// <summary>
 /// A progress bar on the standard error (bytes read of the file) for reads that take a while. It appears only when a
 /// person watches the error but not the output (the output goes to a pipe or a file), and only once a read has run
-/// for <see cref="Delay"/>, so short reads print nothing. The reading thread only stores a number every few thousand
-/// records; a separate thread draws.
+/// for <see cref="Delay"/>, so short reads print nothing. An input of unknown length (a pipe) shows the bytes read and
+/// the speed, with no percentage. The reading thread only stores a number every few thousand records; a separate
+/// thread draws.
 /// </summary>
 internal sealed class ProgressDisplay : IDisposable
 {
@@ -20,7 +21,7 @@ internal sealed class ProgressDisplay : IDisposable
 
     private readonly CliConsole? _console;
     private readonly string _label;
-    private readonly long _total;
+    private readonly long? _total;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly ManualResetEventSlim _done = new();
     private readonly TimeSpan _delay;
@@ -28,21 +29,21 @@ internal sealed class ProgressDisplay : IDisposable
     private Thread? _thread;
     private bool _disposed;
 
-    private ProgressDisplay(CliConsole? console, string label, long total, TimeSpan delay)
+    private ProgressDisplay(CliConsole? console, string label, long? total, TimeSpan delay)
     {
         _console = console;
         _label = label;
-        _total = Math.Max(total, 1);
+        _total = total is { } t ? Math.Max(t, 1) : null;
         _delay = delay;
     }
 
     /// <summary>A display for reading <paramref name="total"/> bytes; it stays silent unless the console asks for one.</summary>
     /// <param name="console">The console.</param>
     /// <param name="label">What is read (the file name).</param>
-    /// <param name="total">The file's length.</param>
+    /// <param name="total">The file's length; null when it is not known (a pipe).</param>
     /// <param name="toFile">True when the output goes to a file (-o), so the standard output is free.</param>
     /// <param name="delay">How long a read runs before the bar appears (<see cref="Delay"/> when null).</param>
-    public static ProgressDisplay Create(CliConsole console, string label, long total, bool toFile, TimeSpan? delay = null)
+    public static ProgressDisplay Create(CliConsole console, string label, long? total, bool toFile, TimeSpan? delay = null)
     {
         bool wanted = console.ErrorIsTerminal && (!console.OutputIsTerminal || toFile);
         return new ProgressDisplay(wanted ? console : null, label, total, delay ?? Delay);
@@ -81,17 +82,23 @@ internal sealed class ProgressDisplay : IDisposable
 
     private void Draw(IAnsiConsole console)
     {
+        ProgressColumn[] columns = _total is null
+            ? [new TaskDescriptionColumn(), new ProgressBarColumn(), new BytesReadColumn(), new TransferSpeedColumn(), new ElapsedTimeColumn()]
+            : [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn()];
         console.Progress()
             .AutoClear(true)
             .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Columns(columns)
             .Start(context =>
             {
-                var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
-                do task.Value = Volatile.Read(ref _bytes);
-                while (!_done.Wait(100));
-                task.Value = _total;
+                var task = context.AddTask(Markup.Escape(_label), maxValue: _total ?? double.MaxValue);
+                // A pipe's end is unknown: the bar moves without filling.
+                task.IsIndeterminate = _total is null;
+                task.Value = Volatile.Read(ref _bytes);
+                // Drawn now, not at the next tick: a read that ends before it would show nothing at all.
+                context.Refresh();
+                while (!_done.Wait(100)) task.Value = Volatile.Read(ref _bytes);
+                task.Value = _total ?? Volatile.Read(ref _bytes);
             });
     }
 
