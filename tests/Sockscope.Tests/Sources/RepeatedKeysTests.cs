@@ -50,6 +50,14 @@ public class RepeatedKeysTests
     }
 
     [Fact]
+    public void A_name_written_two_ways_is_found_among_many_keys()
+    {
+        var keys = Enumerable.Range(0, 100).Select(i => "Key" + i).Append("\\u004Bey3").ToList();
+        using var doc = Object(keys);
+        Assert.Equal("Key3", new RepeatedKeys().Find(doc.RootElement));
+    }
+
+    [Fact]
     public void Nothing_is_allocated_per_key_once_warm()
     {
         var check = new RepeatedKeys();
