@@ -10,10 +10,11 @@ namespace Sockscope.Sources;
 /// <summary>
 /// Events another collector wrote as JSON lines (the catalog's format, SilkETW's or Sealighter's), made back into
 /// the records an ETL file holds: the payload laid out from the catalog's schema and the field values, so decoding,
-/// analysis and every output work on them unchanged. Lines are read in order, streaming. A process name a collector
-/// gives becomes a kernel Process rundown record the first time the process shows up, so sockets are named as in
-/// an ETL file. Events of providers or ids the catalog does not know are counted and skipped; a line that is no
-/// event is reported with its byte offset and skipped.
+/// analysis and every output work on them unchanged. Lines are read in order, streaming, from a file or a stream read
+/// once (<see cref="EventSources"/> opens both). A process name a collector gives becomes a kernel Process rundown
+/// record the first time the process shows up, so sockets are named as in an ETL file. Events of providers or ids the
+/// catalog does not know are counted and skipped; a line that is no event, or whose field values repeat a key, is
+/// reported with its byte offset and skipped.
 /// </summary>
 public sealed class JsonEventSource : IEventSource
 {
