@@ -5,14 +5,16 @@ using Sockscope.Cli.Output;
 namespace Sockscope.Cli.Commands;
 
 /// <summary>
-/// Where a command writes and what those places are: the standard output as bytes (so event output is written
-/// without going through a TextWriter), the standard error as text, and whether each is a terminal. Tests pass memory
-/// streams and writers; the program passes the process's own. A write to the output that fails throws
-/// <see cref="OutputFailedException"/> (see <see cref="OutputStream"/>).
+/// Where a command reads and writes and what those places are: the standard input (read for the input <c>-</c>), the
+/// standard output as bytes (so event output is written without going through a TextWriter), the standard error as
+/// text, and whether each is a terminal. Tests pass memory streams and writers; the program passes the process's own.
+/// A write to the output that fails throws <see cref="OutputFailedException"/> (see <see cref="OutputStream"/>).
 /// </summary>
 public sealed class CliConsole
 {
     private StreamWriter? _outputText;
+    private readonly Func<Stream> _openInput;
+    private Stream? _input;
 
     /// <summary>Creates a console over the given output and error.</summary>
     /// <param name="output">The standard output.</param>
@@ -20,14 +22,24 @@ public sealed class CliConsole
     /// <param name="outputIsTerminal">True when a person reads the output directly.</param>
     /// <param name="errorIsTerminal">True when a person reads the error directly (progress is shown only then).</param>
     /// <param name="width">Columns of text output (tables).</param>
-    public CliConsole(Stream output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false, int width = 120)
+    /// <param name="input">The standard input; none (empty) when null.</param>
+    public CliConsole(Stream output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false, int width = 120, Stream? input = null)
+        : this(output, error, outputIsTerminal, errorIsTerminal, width, () => input ?? Stream.Null)
+    {
+    }
+
+    private CliConsole(Stream output, TextWriter error, bool outputIsTerminal, bool errorIsTerminal, int width, Func<Stream> openInput)
     {
         Output = new OutputStream(output ?? throw new ArgumentNullException(nameof(output)), OutputStream.StandardOutputName, standardOutput: true);
         Error = error ?? throw new ArgumentNullException(nameof(error));
         OutputIsTerminal = outputIsTerminal;
         ErrorIsTerminal = errorIsTerminal;
         Width = width;
+        _openInput = openInput;
     }
+
+    /// <summary>The standard input as bytes, opened when a command first reads it.</summary>
+    public Stream Input => _input ??= _openInput();
 
     /// <summary>The standard output as bytes.</summary>
     public Stream Output { get; }
@@ -53,7 +65,7 @@ public sealed class CliConsole
     public TextWriter OutputText =>
         _outputText ??= new StreamWriter(Output, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };
 
-    /// <summary>The process's own standard output and error.</summary>
+    /// <summary>The process's own standard input, output and error.</summary>
     public static CliConsole FromProcess()
     {
         bool outTerminal = !Console.IsOutputRedirected;
@@ -63,7 +75,7 @@ public sealed class CliConsole
             try { width = Math.Max(Console.WindowWidth, 40); }
             catch (IOException) { }
         }
-        return new CliConsole(OpenStandardOutput(), Console.Error, outTerminal, !Console.IsErrorRedirected, width);
+        return new CliConsole(OpenStandardOutput(), Console.Error, outTerminal, !Console.IsErrorRedirected, width, Console.OpenStandardInput);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
+using Sockscope.Schema;
 using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
@@ -28,14 +29,20 @@ internal static partial class CommandErrors
     public static bool IsPathProblem(Exception e) => e is ArgumentException { ParamName: "path" } and not ArgumentOutOfRangeException;
 
     /// <summary>
-    /// Opens a trace for a command; when it cannot be read, reports it as one line and gives the exit code instead.
+    /// Opens an input of any kind (ETL, or JSON lines of a known collector) for a command: <c>-</c> is the standard
+    /// input, and a path that is no regular file (a FIFO, <c>/dev/stdin</c>) is read once, as a stream. When it cannot
+    /// be read, reports it as one line and gives the exit code instead. <paramref name="readOnce"/> wraps the stream
+    /// of an input read once before it is read (the export hashes it so).
     /// </summary>
-    public static EtlReader? TryOpen(CliConsole console, string path, EtlReaderOptions? options, bool verbose, out int exitCode)
+    public static IEventSource? TryOpenSource(CliConsole console, string path, InputFormat format, bool verbose, out int exitCode,
+        EtlReaderOptions? options = null, SchemaCatalog? catalog = null, Func<Stream, Stream>? readOnce = null)
     {
         exitCode = ExitCodes.Ok;
         try
         {
-            return EtlReader.Open(path, options);
+            Stream stream = path == StandardInput ? console.Input : EventSources.OpenFile(path);
+            if (readOnce is not null && stream is not FileStream { CanSeek: true }) stream = readOnce(stream);
+            return EventSources.Open(stream, path, format, options, catalog);
         }
         catch (Exception e) when (IsFileProblem(e))
         {
@@ -44,23 +51,8 @@ internal static partial class CommandErrors
         }
     }
 
-    /// <summary>
-    /// Opens an input of any kind (ETL, or JSON lines of a known collector) for a command; when it cannot be read,
-    /// reports it as one line and gives the exit code instead.
-    /// </summary>
-    public static IEventSource? TryOpenSource(CliConsole console, string path, InputFormat format, bool verbose, out int exitCode)
-    {
-        exitCode = ExitCodes.Ok;
-        try
-        {
-            return EventSources.Open(path, format);
-        }
-        catch (Exception e) when (IsFileProblem(e))
-        {
-            exitCode = Report(console, path, e, verbose);
-            return null;
-        }
-    }
+    /// <summary>The input name that means the standard input.</summary>
+    public const string StandardInput = "-";
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same file (false when either is no usable path).</summary>
     public static bool IsSameFile(string a, string b) => FullPath(a) is { } x && string.Equals(x, FullPath(b), StringComparison.Ordinal);

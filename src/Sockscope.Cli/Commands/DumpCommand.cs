@@ -8,6 +8,7 @@ using Sockscope.Etl;
 using Sockscope.Schema;
 using Sockscope.Events;
 using Sockscope.Sinks;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -20,7 +21,8 @@ internal static class DumpCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
+        var inputFormat = InputOptions.Create();
         var all = new Option<bool>("--all")
         {
             Description = "Every record of every provider (the default is the Winsock providers' events: AFD, Sockets, NameResolution)",
@@ -67,11 +69,12 @@ internal static class DumpCommand
 
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads })
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads, inputFormat })
             command.Options.Add(option);
         command.SetAction(parse => Execute(console, new DumpSettings
         {
             File = parse.GetValue(file)!,
+            Input = InputOptions.Parse(parse.GetValue(inputFormat)),
             Scope = parse.GetValue(all) ? DumpScope.All : DumpScope.Winsock,
             Format = Enum.Parse<DumpFormat>(parse.GetValue(format) ?? "jsonl", ignoreCase: true),
             Provider = parse.GetValue(provider),
@@ -116,17 +119,19 @@ internal static class DumpCommand
             }
             catalog = catalog.With(providers);
         }
-        var reader = CommandErrors.TryOpen(console, settings.File, new EtlReaderOptions { Order = RecordOrder.Time }, settings.Verbose, out int openFailed);
+        var reader = CommandErrors.TryOpenSource(console, settings.File, settings.Input, settings.Verbose, out int openFailed,
+            new EtlReaderOptions { Order = RecordOrder.Time }, catalog);
         if (reader is null) return openFailed;
         using (reader)
         {
             using var output = CommandOutput.Open(console, settings.OutputFile, settings.File, bufferSize: 0);
             long written;
-            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), reader.FileLength, output.ToFile))
+            long? length = EventSources.Length(reader);
+            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), length, output.ToFile))
             {
                 try
                 {
-                    int threads = settings.Threads ?? DefaultThreads(reader.FileLength, Environment.ProcessorCount);
+                    int threads = settings.Threads ?? DefaultThreads(length, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
                     written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
@@ -138,6 +143,7 @@ internal static class DumpCommand
                 }
             }
             output.Commit();
+            InputOptions.ReportSkipped(console, reader);
             if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
                 && settings.ProcessId is null && settings.From is null && settings.To is null)
                 console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
@@ -145,11 +151,11 @@ internal static class DumpCommand
         }
     }
 
-    private delegate long CopyMethod(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
         ProgressDisplay progress, int width);
 
     /// <summary>Writes the records that pass the filters; returns how many.</summary>
-    private static long Copy(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
         var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
@@ -166,7 +172,7 @@ internal static class DumpCommand
     /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
     /// reads, filters and writes: the same bytes out.
     /// </summary>
-    private static long CopyInParallel(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
         ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
@@ -189,7 +195,7 @@ internal static class DumpCommand
     private delegate void RecordAction(in EtlRecord record);
 
     /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns how many.</summary>
-    private static long ForEachMatch(EtlReader reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
+    private static long ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
         RecordAction action)
     {
         var filter = new RecordFilter(settings, reader, names, catalog);
@@ -201,7 +207,7 @@ internal static class DumpCommand
             if (++tick == ProgressDisplay.Every)
             {
                 tick = 0;
-                progress.Report(reader.BytesProcessed);
+                progress.Report(EventSources.BytesRead(reader));
             }
             if (!filter.Matches(record)) continue;
             action(record);
@@ -240,10 +246,11 @@ internal static class DumpCommand
     /// <summary>
     /// Threads for a file of <paramref name="fileLength"/> bytes when --threads is not given: one per processor from
     /// the size where a second thread pays for itself (as for the analysis), else one: on the shipped 598-event sample
-    /// one thread took 0.280 s and two 0.298 s (`dump --format jsonl`, medians of 20 paired runs).
+    /// one thread took 0.280 s and two 0.298 s (`dump --format jsonl`, medians of 20 paired runs). An input of unknown
+    /// length (read once from a pipe) counts as large.
     /// </summary>
-    internal static int DefaultThreads(long fileLength, int processors) =>
-        fileLength >= TraceAnalysis.ParallelFromBytes ? Math.Clamp(processors, 1, 256) : 1;
+    internal static int DefaultThreads(long? fileLength, int processors) =>
+        fileLength is not { } n || n >= TraceAnalysis.ParallelFromBytes ? Math.Clamp(processors, 1, 256) : 1;
 
     private static void Range<T>(OptionResult result, T? value, T min, T max) where T : struct, IComparable<T>
     {

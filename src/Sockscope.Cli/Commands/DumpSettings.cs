@@ -24,6 +24,8 @@ internal enum DumpScope
 internal sealed record DumpSettings
 {
     public required string File { get; init; }
+    /// <summary>What the input is: recognised from the content unless given.</summary>
+    public Sockscope.Sources.InputFormat Input { get; init; } = Sockscope.Sources.InputFormat.Auto;
     public DumpScope Scope { get; init; } = DumpScope.Winsock;
     public DumpFormat Format { get; init; } = DumpFormat.Jsonl;
     public string? Provider { get; init; }
@@ -37,7 +39,7 @@ internal sealed record DumpSettings
     public bool Verbose { get; init; }
     /// <summary>
     /// Threads that decode and format (JSON lines and CSV); 1 does everything on the reading thread; null chooses by
-    /// the file's size (<see cref="Sockscope.Analysis.TraceAnalysis.ParallelFromBytes"/>).
+    /// the file's size (<see cref="Sockscope.Analysis.TraceAnalysis.ParallelFromBytes"/>; an input read once counts as large).
     /// </summary>
     public int? Threads { get; init; } = 1;
     /// <summary>Instrumentation manifests whose providers are decoded (and shown without --all) as well.</summary>

@@ -18,7 +18,7 @@ internal static class ExportCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", Required = true, HelpName = "OUT.db" };
         var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database; a trace already there is not added again");
@@ -33,26 +33,36 @@ internal static class ExportCommand
     public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
     {
         var clock = Stopwatch.StartNew();
-        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
+        // An input read once (a pipe, standard input) is hashed as it is read; a file is hashed first, so a trace the
+        // database holds already is not read at all.
+        HashingStream? hashing = null;
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed,
+            readOnce: stream => hashing = new HashingStream(stream, path));
         if (reader is null) return openFailed;
         using (reader)
         {
             if (CommandErrors.IsSameFile(path, databasePath))
                 return CommandErrors.Report(console, databasePath, new IOException("is the input file; it will not be overwritten"), verbose);
-            TraceIdentity identity;
-            try
+            TraceIdentity? identity = null;
+            if (hashing is null)
             {
-                identity = TraceIdentity.OfFile(path);
-            }
-            catch (Exception e) when (CommandErrors.IsFileProblem(e))
-            {
-                return CommandErrors.Report(console, path, e, verbose);
+                try
+                {
+                    identity = TraceIdentity.OfFile(path);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    return CommandErrors.Report(console, path, e, verbose);
+                }
             }
 
             DatabaseExportResult result;
+            var hashed = hashing;
             try
             {
-                result = DatabaseExporter.Export(databasePath, reader, identity, limits: limits);
+                result = hashed is null
+                    ? DatabaseExporter.Export(databasePath, reader, identity!, limits: limits)
+                    : DatabaseExporter.Export(databasePath, reader, () => identity = hashed.Complete(), limits: limits);
             }
             catch (Exception e) when (e is SqliteException or InvalidDataException)
             {
@@ -65,7 +75,7 @@ internal static class ExportCommand
 
             if (result.AlreadyPresent)
             {
-                console.Error.WriteLine($"sockscope: {path}: already in {databasePath} as trace {result.TraceId} (same SHA-256 {identity.Sha256[..16]}…); nothing added");
+                console.Error.WriteLine($"sockscope: {path}: already in {databasePath} as trace {result.TraceId} (same SHA-256 {identity!.Sha256[..16]}…); nothing added");
                 return ExitCodes.Ok;
             }
             string findings = result.FindingsTruncated

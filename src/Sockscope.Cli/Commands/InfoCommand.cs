@@ -3,6 +3,7 @@ using Sockscope.Cli.Output;
 using Sockscope.Etl;
 using Sockscope.Events;
 using Sockscope.Sinks;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal static class InfoCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file" };
+        var file = new Argument<string>("file") { Description = "The .etl file (- reads the standard input)" };
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the view for a person" };
         var command = new Command("info", "Show what a trace holds: header, buffers, providers, damage");
         command.Arguments.Add(file);
@@ -25,13 +26,20 @@ internal static class InfoCommand
     public static int Execute(CliConsole console, string path, bool json, bool verbose)
     {
         // Counting needs no time order: file order skips the merge and is the fastest read.
-        var reader = CommandErrors.TryOpen(console, path, new EtlReaderOptions { Order = RecordOrder.File }, verbose, out int openFailed);
-        if (reader is null) return openFailed;
+        var source = CommandErrors.TryOpenSource(console, path, InputFormat.Auto, verbose, out int openFailed, new EtlReaderOptions { Order = RecordOrder.File });
+        if (source is null) return openFailed;
+        if (source is not EtlReader reader)
+        {
+            // What info shows is the ETL file's own: its logfile header, buffers and layouts. JSON lines have none.
+            source.Dispose();
+            return CommandErrors.Report(console, path, new EtlFormatException(path, 0,
+                $"JSON lines of events ({InputOptions.Describe(((JsonEventSource)source).Format)}), not an ETL file: info describes ETL files; summary, sockets and dump read these"), verbose);
+        }
         using (reader)
         {
             var names = new ProviderNames();
             var summary = new TraceSummary(names);
-            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(path), reader.FileLength, toFile: false))
+            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(path), EventSources.Length(reader), toFile: false))
             {
                 try
                 {

@@ -11,7 +11,7 @@ internal static class InputOptions
     {
         var option = new Option<string>("--input-format")
         {
-            Description = "What FILE is: an ETL file, JSON lines of sockscope dump (the catalog's format), SilkETW's or Sealighter's JSON; recognised from the content by default",
+            Description = "What FILE is: an ETL file, JSON lines of sockscope dump (the catalog's format), SilkETW's or Sealighter's JSON; recognised from the content (its first 8 lines) by default",
             DefaultValueFactory = _ => "auto",
             HelpName = "auto|etl|jsonl|silketw|sealighter",
         };
@@ -27,6 +27,16 @@ internal static class InputOptions
         "silketw" => InputFormat.SilkEtw,
         "sealighter" => InputFormat.Sealighter,
         _ => InputFormat.Auto,
+    };
+
+    /// <summary>The kind of input in words.</summary>
+    public static string Describe(InputFormat format) => format switch
+    {
+        InputFormat.Jsonl => "the catalog's format, as sockscope dump writes it",
+        InputFormat.SilkEtw => "SilkETW's",
+        InputFormat.Sealighter => "Sealighter's",
+        InputFormat.Etl => "an ETL file",
+        _ => "recognised from the content",
     };
 
     /// <summary>Says on the standard error what a JSON input held that could not be used (nothing for an ETL file).</summary>

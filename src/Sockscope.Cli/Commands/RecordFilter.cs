@@ -1,6 +1,7 @@
 using Sockscope.Etl;
 using Sockscope.Schema;
 using Sockscope.Events;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -31,7 +32,7 @@ internal sealed class RecordFilter
     /// A filter for <paramref name="settings"/> over the trace <paramref name="reader"/> reads; without --all, the
     /// providers of <paramref name="catalog"/> (the built-in Winsock catalog when none is given) are in scope.
     /// </summary>
-    public RecordFilter(DumpSettings settings, EtlReader reader, ProviderNames names, SchemaCatalog? catalog = null)
+    public RecordFilter(DumpSettings settings, IEventSource reader, ProviderNames names, SchemaCatalog? catalog = null)
     {
         _names = names;
         _catalog = catalog ?? SchemaCatalog.Winsock;

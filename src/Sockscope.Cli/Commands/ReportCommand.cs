@@ -12,7 +12,7 @@ internal static class ReportCommand
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
         var defaults = new ReportOptions();
-        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var output = new Option<string>("--output", "-o") { Description = "Write the page to FILE instead of the standard output", HelpName = "FILE" };
         var maxSockets = new Option<int>("--max-sockets")

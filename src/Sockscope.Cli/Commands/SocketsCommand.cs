@@ -13,7 +13,7 @@ internal static class SocketsCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl|csv|table" };
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");

@@ -17,7 +17,7 @@ internal static class SummaryCommand
     /// <summary>The command, its options and its action.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format)" };
+        var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
         var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");

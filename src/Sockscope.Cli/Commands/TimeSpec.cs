@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sockscope.Etl;
+using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
@@ -43,9 +44,10 @@ internal readonly record struct TimeSpec
     }
 
     /// <summary>The raw stamp of this time in the trace's clock.</summary>
-    public long ToStamp(EtlReader reader)
+    public long ToStamp(IEventSource reader)
     {
-        long start = reader.Header.StartTime;
+        // An ETL file's start is its session's; JSON lines start at their first event.
+        long start = reader is EtlReader etl ? etl.Header.StartTime : reader.Clock.ToFileTime(reader.StartStamp);
         long fileTime = Seconds is { } s
             ? start + (long)Math.Clamp(s * TimeSpan.TicksPerSecond, 0, TenYears)
             : EtlClock.ToFileTime(Utc!.Value);

@@ -6,9 +6,10 @@ namespace Sockscope.Cli.Output;
 /// <summary>
 /// A progress bar on the standard error (bytes read of the file) for reads that take a while. It appears only when a
 /// person watches the error but not the output (the output goes to a pipe or a file), and only once a read has run
-/// for <see cref="Delay"/>, so short reads print nothing. The reading thread only stores a number every few thousand
-/// records; a separate thread draws: the bar with its label at once when it starts, then every 100 ms, so a bar
-/// that starts is always drawn whole, however soon the read ends after.
+/// for <see cref="Delay"/>, so short reads print nothing. An input of unknown length (a pipe) shows the bytes read and
+/// the speed, with no percentage. The reading thread only stores a number every few thousand records; a separate
+/// thread draws: the bar with its label at once when it starts, then every 100 ms, so a bar that starts is always drawn
+/// whole, however soon the read ends after.
 /// </summary>
 internal sealed class ProgressDisplay : IDisposable
 {
@@ -20,7 +21,7 @@ internal sealed class ProgressDisplay : IDisposable
 
     private readonly CliConsole? _console;
     private readonly string _label;
-    private readonly long _total;
+    private readonly long? _total;
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly ManualResetEventSlim _done = new();
@@ -29,11 +30,11 @@ internal sealed class ProgressDisplay : IDisposable
     private Thread? _thread;
     private bool _disposed;
 
-    private ProgressDisplay(CliConsole? console, string label, long total, TimeSpan delay, TimeProvider time)
+    private ProgressDisplay(CliConsole? console, string label, long? total, TimeSpan delay, TimeProvider time)
     {
         _console = console;
         _label = label;
-        _total = Math.Max(total, 1);
+        _total = total is { } t ? Math.Max(t, 1) : null;
         _delay = delay;
         _time = time;
         _started = time.GetTimestamp();
@@ -42,11 +43,11 @@ internal sealed class ProgressDisplay : IDisposable
     /// <summary>A display for reading <paramref name="total"/> bytes; it stays silent unless the console asks for one.</summary>
     /// <param name="console">The console.</param>
     /// <param name="label">What is read (the file name).</param>
-    /// <param name="total">The file's length.</param>
+    /// <param name="total">The file's length; null when it is not known (a pipe).</param>
     /// <param name="toFile">True when the output goes to a file (-o), so the standard output is free.</param>
     /// <param name="delay">How long a read runs before the bar appears (<see cref="Delay"/> when null).</param>
     /// <param name="time">The clock that delay is measured on (the system's when null; tests drive their own).</param>
-    public static ProgressDisplay Create(CliConsole console, string label, long total, bool toFile, TimeSpan? delay = null, TimeProvider? time = null)
+    public static ProgressDisplay Create(CliConsole console, string label, long? total, bool toFile, TimeSpan? delay = null, TimeProvider? time = null)
     {
         bool wanted = console.ErrorIsTerminal && (!console.OutputIsTerminal || toFile);
         return new ProgressDisplay(wanted ? console : null, label, total, delay ?? Delay, time ?? TimeProvider.System);
@@ -88,22 +89,26 @@ internal sealed class ProgressDisplay : IDisposable
         // Drawn here, not on Spectre's own timer, and a finished read not hidden (the whole bar is cleared at the end
         // anyway): a read that ended before the timer's first frame, or before this thread ran, drew a bar without
         // its label.
+        ProgressColumn[] columns = _total is null
+            ? [new TaskDescriptionColumn(), new ProgressBarColumn(), new BytesReadColumn(), new TransferSpeedColumn(), new ElapsedTimeColumn()]
+            : [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn()];
         console.Progress()
             .AutoRefresh(false)
             .AutoClear(true)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Columns(columns)
             .Start(context =>
             {
-                var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
+                var task = context.AddTask(Markup.Escape(_label), maxValue: _total ?? double.MaxValue);
+                // A pipe's end is unknown: the bar moves without filling.
+                task.IsIndeterminate = _total is null;
                 do
                 {
                     task.Value = Volatile.Read(ref _bytes);
                     context.Refresh();
                 }
                 while (!_done.Wait(100));
-                task.Value = _total;
+                task.Value = _total ?? Volatile.Read(ref _bytes);
             });
     }
 

@@ -17,8 +17,8 @@ public static class TraceAnalysis
     /// is found. The summary's totals count every socket and finding; what it keeps for listing is bounded by
     /// <paramref name="limits"/> (<see cref="AnalysisLimits.Default"/> when null). With <paramref name="parallel"/>
     /// true (and more than one processor), reading and decoding run on a second thread while this one analyses: the
-    /// results are the same. Left null, that is done for a trace file of <see cref="ParallelFromBytes"/> or more (or of
-    /// unknown size).
+    /// results are the same. Left null, that is done for a trace file of <see cref="ParallelFromBytes"/> or more, or of unknown size (a
+    /// stream read once).
     /// </summary>
     /// <remarks>
     /// With <paramref name="onEvent"/>, every decoded event is handed to it as it is analysed, with the socket it
@@ -42,7 +42,7 @@ public static class TraceAnalysis
             onFinding?.Invoke(f);
         };
         catalog ??= SchemaCatalog.Winsock;
-        long records = onEvent is not null ? RunWithEvents(reader, catalog, analyzer, onEvent) : RunBatches(reader, catalog, analyzer, parallel ?? IsLarge(reader.Path));
+        long records = onEvent is not null ? RunWithEvents(reader, catalog, analyzer, onEvent) : RunBatches(reader, catalog, analyzer, parallel ?? IsLarge(EventSources.Length(reader)));
         var loss = reader.Loss;
         analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
         analyzer.Complete();
@@ -58,18 +58,8 @@ public static class TraceAnalysis
     /// </summary>
     public const long ParallelFromBytes = 64L << 20;
 
-    internal static bool IsLarge(string path)
-    {
-        try
-        {
-            var file = new FileInfo(path);
-            return !file.Exists || file.Length >= ParallelFromBytes;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return true;
-        }
-    }
+    /// <summary>True for an input of <see cref="ParallelFromBytes"/> or more, or of unknown length (a stream).</summary>
+    internal static bool IsLarge(long? length) => length is not { } n || n >= ParallelFromBytes;
 
     private static long RunBatches(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, bool parallel)
     {

@@ -158,7 +158,7 @@ public sealed class EtlReader : Sources.IEventSource
     }
 
     /// <summary>Reads the logfile header from <paramref name="bytes"/> and makes the reader, which owns them from then on.</summary>
-    private static EtlReader Open(string path, TraceBytes bytes, EtlReaderOptions? options)
+    internal static EtlReader Open(string path, TraceBytes bytes, EtlReaderOptions? options)
     {
         options ??= EtlReaderOptions.Default;
         var start = LogfileHeaderReader.Read(path, bytes, options);

@@ -10,10 +10,11 @@ namespace Sockscope.Sources;
 /// <summary>
 /// Events another collector wrote as JSON lines (the catalog's format, SilkETW's or Sealighter's), made back into
 /// the records an ETL file holds: the payload laid out from the catalog's schema and the field values, so decoding,
-/// analysis and every output work on them unchanged. Lines are read in order, streaming. A process name a collector
-/// gives becomes a kernel Process rundown record the first time the process shows up, so sockets are named as in
-/// an ETL file. Events of providers or ids the catalog does not know are counted and skipped; a line that is no
-/// event is reported with its byte offset and skipped.
+/// analysis and every output work on them unchanged. Lines are read in order, streaming, from a file or a stream read
+/// once (<see cref="EventSources"/> opens both). A process name a collector gives becomes a kernel Process rundown
+/// record the first time the process shows up, so sockets are named as in an ETL file. Events of providers or ids the
+/// catalog does not know are counted and skipped; a line that is no event, or whose field values repeat a key, is
+/// reported with its byte offset and skipped.
 /// </summary>
 public sealed class JsonEventSource : IEventSource
 {
@@ -24,6 +25,7 @@ public sealed class JsonEventSource : IEventSource
     private readonly SchemaCatalog _catalog;
     private readonly InputFormat _format;
     private readonly JsonEvent _event = new();
+    private readonly RepeatedKeys _repeated = new();
     private readonly Dictionary<uint, string> _namedProcesses = new();
     private readonly Dictionary<(Guid, string), EventSchema?> _byName = new();
     private byte[] _buffer = new byte[1 << 16];
@@ -37,53 +39,41 @@ public sealed class JsonEventSource : IEventSource
     private bool _eventPending;
     private long _lastStamp;
 
-    private JsonEventSource(string path, Stream stream, InputFormat format, SchemaCatalog catalog, int maxProblemsKept)
+    private JsonEventSource(string path, Stream stream, long? length, InputFormat format, SchemaCatalog catalog, int maxProblemsKept)
     {
         Path = path;
         _stream = stream;
+        Length = length;
         _format = format;
         _catalog = catalog;
         Diagnostics = new EtlDiagnostics(maxProblemsKept);
     }
 
-    /// <summary>Opens a JSON lines file of the given format (not <see cref="InputFormat.Auto"/> or <see cref="InputFormat.Etl"/>).</summary>
+    /// <summary>
+    /// Opens a JSON lines file of the given format (not <see cref="InputFormat.Auto"/> or <see cref="InputFormat.Etl"/>);
+    /// a path that is no regular file (a pipe, a device) is read once, as <see cref="EventSources.Open(string, InputFormat, EtlReaderOptions?, SchemaCatalog?)"/> does.
+    /// </summary>
     public static JsonEventSource Open(string path, InputFormat format, SchemaCatalog? catalog = null, int maxProblemsKept = 1000)
     {
         if (format is InputFormat.Auto or InputFormat.Etl) throw new ArgumentOutOfRangeException(nameof(format));
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        var source = new JsonEventSource(path, stream, format, catalog ?? SchemaCatalog.Winsock, maxProblemsKept);
-        source.StartStamp = FirstTime(path, format);
-        return source;
+        return (JsonEventSource)EventSources.Open(path, format, new EtlReaderOptions { MaxProblemsKept = maxProblemsKept }, catalog);
     }
 
-    /// <summary>The time of the first event among the file's first lines (1 MB), or 0.</summary>
-    private static long FirstTime(string path, InputFormat format)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        var head = new byte[1 << 20];
-        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        var e = new JsonEvent();
-        foreach (var range in head.AsSpan(0, n).Split((byte)'\n'))
-        {
-            var line = head.AsMemory(0, n)[range];
-            try
-            {
-                using var doc = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
-                e.Reset();
-                if (ReadEvent(format, doc.RootElement, e) is null) return e.FileTime;
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-            {
-            }
-        }
-        return 0;
-    }
+    /// <summary>
+    /// A source over <paramref name="stream"/>, read from where it is to its end (the recognised prefix replayed
+    /// first); <paramref name="startStamp"/> is the first event's time found in that prefix, or 0.
+    /// </summary>
+    internal static JsonEventSource Create(Stream stream, string name, long? length, InputFormat format, long startStamp, SchemaCatalog? catalog, int maxProblemsKept) =>
+        new(name, stream, length, format, catalog ?? SchemaCatalog.Winsock, maxProblemsKept) { StartStamp = startStamp };
+
+    /// <summary>How a line is parsed: nesting beyond 16 levels is no event.</summary>
+    internal static readonly JsonDocumentOptions LineOptions = new() { MaxDepth = 16 };
 
     /// <inheritdoc/>
     public long StartStamp { get; private set; }
 
     /// <summary>Reads one event of the format; returns why it cannot, or null.</summary>
-    private static string? ReadEvent(InputFormat format, JsonElement root, JsonEvent e) => format switch
+    internal static string? ReadEvent(InputFormat format, JsonElement root, JsonEvent e) => format switch
     {
         InputFormat.Jsonl => CatalogJsonFormat.Read(root, e),
         InputFormat.SilkEtw => SilkEtwFormat.Read(root, e),
@@ -95,6 +85,12 @@ public sealed class JsonEventSource : IEventSource
 
     /// <summary>The format read.</summary>
     public InputFormat Format => _format;
+
+    /// <summary>The input's length in bytes: a file's; null for a stream read once (a pipe, standard input).</summary>
+    public long? Length { get; }
+
+    /// <summary>Bytes of the input read as lines so far, for progress.</summary>
+    public long BytesRead => _bufferOffset + _start;
 
     /// <inheritdoc/>
     /// <remarks>Time stamps are UTC FILETIMEs.</remarks>
@@ -154,15 +150,14 @@ public sealed class JsonEventSource : IEventSource
 
     private bool TryBuild(ReadOnlyMemory<byte> line, long offset)
     {
-        var text = line.Span;
-        int i = 0;
-        while (i < text.Length && text[i] is (byte)' ' or (byte)'\t' or (byte)'\r') i++;
-        if (i == text.Length) return false;
+        // A byte order mark may open the input, and JSON text has none.
+        if (offset == 0 && line.Span.StartsWith("\uFEFF"u8)) line = line[3..];
+        if (line.Span.TrimStart(" \t\r"u8).IsEmpty) return false;
         JsonDocument doc;
         try
         {
             // The line's bytes stay put until the next line is read, after the document is disposed.
-            doc = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 16 });
+            doc = JsonDocument.Parse(line, LineOptions);
         }
         catch (JsonException e)
         {
@@ -176,6 +171,8 @@ public sealed class JsonEventSource : IEventSource
             try
             {
                 error = ReadEvent(_format, doc.RootElement, e);
+                if (error is null && (_repeated.Find(e.Data) ?? _repeated.Find(e.Types)) is { } key)
+                    error = $"the key \"{key}\" appears twice in the event's {PayloadName(_format)}";
             }
             catch (InvalidOperationException ex)
             {
@@ -201,6 +198,8 @@ public sealed class JsonEventSource : IEventSource
             if (TraceRecordEncoder.EventHeaderSize(payload.Length, default) > TraceRecordEncoder.MaxRecordSize)
                 return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: the event's data takes {payload.Length} bytes, more than a record holds");
             long stamp = e.FileTime;
+            // None of the first lines gave the start: the first event read does.
+            if (StartStamp == 0) StartStamp = stamp;
             _recordSize = TraceRecordEncoder.EventHeader(_record, new EventHeaderValues
             {
                 ProviderId = schema.Provider.Guid, Id = schema.Id, Version = schema.Version,
@@ -222,6 +221,14 @@ public sealed class JsonEventSource : IEventSource
             return true;
         }
     }
+
+    /// <summary>What the format calls the object of an event's field values.</summary>
+    private static string PayloadName(InputFormat format) => format switch
+    {
+        InputFormat.Jsonl => "event_data",
+        InputFormat.SilkEtw => "XmlEventData",
+        _ => "properties or property_types",
+    };
 
     private bool Bad(long offset, string message)
     {

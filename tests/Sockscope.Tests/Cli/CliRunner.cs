@@ -1,5 +1,6 @@
 using System.Text;
 using Sockscope.Cli.Commands;
+using Sockscope.Tests.Support;
 
 namespace Sockscope.Tests.Cli;
 
@@ -16,11 +17,16 @@ internal static class CliRunner
         public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWithInput(Stream.Null, args);
+
+    /// <summary>Runs with <paramref name="input"/> as the standard input (read for the input "-"), read as a pipe is: once, forward only.</summary>
+    public static Result RunWithInput(byte[] input, params string[] args) => RunWithInput(new PipeLikeStream(new MemoryStream(input)), args);
+
+    public static Result RunWithInput(Stream input, params string[] args)
     {
         using var output = new MemoryStream();
         using var error = new StringWriter();
-        int code = Sockscope.Cli.Commands.Cli.Run(args, new CliConsole(output, error));
+        int code = Sockscope.Cli.Commands.Cli.Run(args, new CliConsole(output, error, input: input));
         return new Result(code, output.ToArray(), error.ToString());
     }
 }

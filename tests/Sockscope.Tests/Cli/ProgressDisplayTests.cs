@@ -47,4 +47,27 @@ public class ProgressDisplayTests
         }
         Assert.Equal("", error.ToString());
     }
+
+    [Fact]
+    public void An_input_of_unknown_length_shows_the_bytes_read_and_no_percentage()
+    {
+        var error = new StringWriter();
+        var console = new CliConsole(new MemoryStream(), error, outputIsTerminal: false, errorIsTerminal: true);
+        var progress = ProgressDisplay.Create(console, "-", total: null, toFile: false, delay: TimeSpan.Zero);
+        progress.Report(1_234_567);
+        Assert.True(progress.Started);
+        progress.Dispose();
+        string drawn = error.ToString();
+        Assert.Contains("1.2 MB", drawn);
+        Assert.DoesNotContain("%", drawn);
+    }
+
+    [Theory]
+    [InlineData(0, "0 B")]
+    [InlineData(999, "999 B")]
+    [InlineData(1_000, "1.0 KB")]
+    [InlineData(1_234_567, "1.2 MB")]
+    [InlineData(5_000_000_000, "5.0 GB")]
+    public void Bytes_read_are_shown_in_the_largest_unit_that_fits(double bytes, string shown) =>
+        Assert.Equal(shown, BytesReadColumn.Format(bytes));
 }

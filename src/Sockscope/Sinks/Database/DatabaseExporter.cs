@@ -60,6 +60,17 @@ public static class DatabaseExporter
     }
 
     /// <summary>
+    /// Imports the trace <paramref name="reader"/> reads into the database at <paramref name="databasePath"/>; its
+    /// identity is known once it has been read (see <see cref="Export(SqliteConnection, IEventSource, Func{TraceIdentity}, CancellationToken, AnalysisLimits)"/>).
+    /// </summary>
+    public static DatabaseExportResult Export(string databasePath, IEventSource reader, Func<TraceIdentity> identityOnceRead, CancellationToken cancellation = default,
+        AnalysisLimits? limits = null)
+    {
+        using var connection = Open(databasePath);
+        return Export(connection, reader, identityOnceRead, cancellation, limits);
+    }
+
+    /// <summary>
     /// Imports the trace <paramref name="reader"/> reads into an open database (see <see cref="Open"/>), unless it
     /// holds a trace with the same <paramref name="identity"/> already. Reads the whole trace. The totals (the trace's
     /// row, <c>processes</c>) count every socket and finding; <c>findings</c> holds those the analysis keeps
@@ -70,15 +81,39 @@ public static class DatabaseExporter
     public static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default,
         AnalysisLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(identity);
+        return Export(connection, reader, identity, null, cancellation, limits);
+    }
+
+    /// <summary>
+    /// Imports a trace whose identity is known only once it has been read: a trace read once from a pipe, hashed as
+    /// it is read (<see cref="HashingStream"/>); <paramref name="identityOnceRead"/> is asked for it after the last
+    /// record. The whole trace is read and written inside the transaction first; when the database turns out to hold
+    /// a trace of that identity already, the transaction is rolled back: nothing is added and the result says
+    /// <see cref="DatabaseExportResult.AlreadyPresent"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled: nothing was added.</exception>
+    /// <exception cref="SqliteException">The database could not be written: nothing was added.</exception>
+    public static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, Func<TraceIdentity> identityOnceRead, CancellationToken cancellation = default,
+        AnalysisLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(identityOnceRead);
+        return Export(connection, reader, null, identityOnceRead, cancellation, limits);
+    }
+
+    private static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity? known, Func<TraceIdentity>? onceRead,
+        CancellationToken cancellation, AnalysisLimits? limits)
+    {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(identity);
         DatabaseSchema.Ensure(connection);
-        if (TraceRowWriter.Find(connection, null, identity) is { } known) return new DatabaseExportResult { TraceId = known, AlreadyPresent = true };
+        if (known is not null && TraceRowWriter.Find(connection, null, known) is { } present) return new DatabaseExportResult { TraceId = present, AlreadyPresent = true };
 
         // IMMEDIATE: the write lock is taken now, so a second export of the same trace waits here and then finds it.
         using var transaction = connection.BeginTransaction(deferred: false);
-        if (TraceRowWriter.Find(connection, transaction, identity) is { } raced) return new DatabaseExportResult { TraceId = raced, AlreadyPresent = true };
+        if (known is not null && TraceRowWriter.Find(connection, transaction, known) is { } raced) return new DatabaseExportResult { TraceId = raced, AlreadyPresent = true };
+        // A stream's identity is known at its end: until then its row holds a stand-in, which no other connection sees.
+        var identity = known ?? new TraceIdentity($"reading {Guid.NewGuid():N}", "", 0);
         // JSON inputs have no logfile header: the trace starts at its first event, and the rest of the header is unknown.
         var header = (reader as EtlReader)?.Header ?? new TraceLogfileHeader { StartTime = reader.Clock.ToFileTime(reader.StartStamp) };
         long traceId = TraceRowWriter.Begin(transaction, identity, header, (reader as EtlReader)?.PointerSize ?? 8, DateTime.UtcNow);
@@ -111,6 +146,16 @@ public static class DatabaseExporter
             BytesSent = totals.BytesSent,
             BytesReceived = totals.BytesReceived,
         };
+        if (onceRead is not null)
+        {
+            identity = onceRead();
+            if (TraceRowWriter.Find(connection, transaction, identity) is { } already)
+            {
+                transaction.Rollback();
+                return new DatabaseExportResult { TraceId = already, AlreadyPresent = true };
+            }
+            TraceRowWriter.SetIdentity(transaction, traceId, identity);
+        }
         DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
         TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);
         transaction.Commit();

@@ -54,6 +54,19 @@ internal static class TraceRowWriter
         return (long)insert.ExecuteScalar()!;
     }
 
+    /// <summary>Gives the trace's row the identity learned once the trace was read (a stream's).</summary>
+    public static void SetIdentity(SqliteTransaction transaction, long traceId, TraceIdentity identity)
+    {
+        using var update = transaction.Connection!.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE traces SET sha256 = $sha256, file_name = $file_name, file_size = $file_size WHERE id = $id";
+        update.Parameters.AddWithValue("$id", traceId);
+        update.Parameters.AddWithValue("$sha256", identity.Sha256);
+        update.Parameters.AddWithValue("$file_name", identity.FileName);
+        update.Parameters.AddWithValue("$file_size", identity.Size);
+        update.ExecuteNonQuery();
+    }
+
     /// <summary>Writes the totals of a finished import into the trace's row.</summary>
     public static void Complete(SqliteTransaction transaction, long traceId, DatabaseExportResult totals, DateTime? end, long problems)
     {
