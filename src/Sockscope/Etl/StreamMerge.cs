@@ -243,5 +243,9 @@ internal sealed class StreamMerge : IDisposable
         _current = null;
     }
 
-    public void Dispose() => ReleaseStreams();
+    public void Dispose()
+    {
+        ReleaseStreams();
+        _memory.Dispose();
+    }
 }

@@ -13,6 +13,11 @@ namespace Sockscope.Tests.Etl;
 /// same order, the same counts and the same problems, whenever its buffers are less out of order than the merge may
 /// hold; beyond that every record still comes, late, counted and reported. Memory stays bounded whatever the input.
 /// </summary>
+/// <remarks>
+/// Not beside other tests: these allocate tens of megabytes of buffers, which tests that count the whole process's
+/// allocation would take for their own.
+/// </remarks>
+[Collection(nameof(StreamReadingTests))]
 public class StreamReadingTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -624,6 +629,28 @@ public class StreamReadingTests : IDisposable
         Assert.Equal(0, window.Read(got, bytes.Length));
     }
 
+    [Fact]
+    public void The_merge_keeps_a_few_arrays_for_reuse_and_no_more()
+    {
+        using var memory = new MergeMemory();
+        var taken = Enumerable.Range(0, 200).Select(_ => memory.Rent(60_000)).ToArray();
+        Assert.All(taken, a => Assert.Equal(65536, a.Length));
+        Assert.Equal(200 * 65536L, memory.Held);
+        for (int i = 0; i < taken.Length; i++) memory.Return(ref taken[i]);
+        Assert.All(taken, a => Assert.Empty(a));
+        Assert.Equal(0, memory.Held);
+        Assert.Equal(200 * 65536L, memory.PeakHeld);
+        Assert.Equal(MergeMemory.FreeBytes, memory.Kept);
+        // Taken again from what was kept: no new array while the kept ones last.
+        var again = memory.Rent(65536);
+        Assert.Equal(MergeMemory.FreeBytes - 65536, memory.Kept);
+        memory.Return(ref again);
+        // Arrays larger than the free list's share: two of them at most.
+        var big = Enumerable.Range(0, 5).Select(_ => memory.Rent(8 << 20)).ToArray();
+        for (int i = 0; i < big.Length; i++) memory.Return(ref big[i]);
+        Assert.True(memory.Kept <= 2L * (8 << 20), $"{memory.Kept} bytes kept");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -640,3 +667,7 @@ public class StreamReadingTests : IDisposable
         });
     }
 }
+
+/// <summary>Runs <see cref="StreamReadingTests"/> alone, after the tests that run in parallel.</summary>
+[CollectionDefinition(nameof(StreamReadingTests), DisableParallelization = true)]
+public sealed class StreamReadingCollection;
