@@ -20,7 +20,7 @@ internal static class CliRunner
     public static Result Run(params string[] args) => RunWithInput(Stream.Null, args);
 
     /// <summary>Runs with <paramref name="input"/> as the standard input (read for the input "-"), read as a pipe is: once, forward only.</summary>
-    public static Result RunWithInput(byte[] input, params string[] args) => RunWithInput(new PipeLikeStream(new MemoryStream(input)), args);
+    public static Result RunWithInput(byte[] input, params string[] args) => RunWithInput(ForwardOnlyStream.Chunked(input), args);
 
     public static Result RunWithInput(Stream input, params string[] args)
     {

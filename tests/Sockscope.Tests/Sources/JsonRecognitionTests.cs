@@ -175,7 +175,7 @@ public sealed class JsonRecognitionTests : IDisposable
         long fromFile;
         using (var file = EventSources.Open(path)) fromFile = file.StartStamp;
         Assert.Equal(new DateTime(2026, 6, 2, 4, 0, 0, DateTimeKind.Utc), EtlClock.FromFileTime(fromFile));
-        var pipe = new PipeLikeStream(File.ReadAllBytes(path), chunk: 100);
+        var pipe = ForwardOnlyStream.Chunked(File.ReadAllBytes(path), chunk: 100);
         using var source = (JsonEventSource)EventSources.Open(pipe, "-");
         Assert.Equal(fromFile, source.StartStamp);
         // Recognising read the first lines, and no more than a few reads beyond them.
