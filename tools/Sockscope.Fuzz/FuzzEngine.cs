@@ -286,7 +286,7 @@ public static class FuzzEngine
         public MemoryStream Page { get; } = new();
     }
 
-    /// <summary>Runs one input through the analysis, the dump and the report, on the calling thread, writing to <paramref name="buffers"/>.</summary>
+    /// <summary>Runs one input through the analysis, the dump and the report, and reads it once more as a stream (as from a pipe), on the calling thread, writing to <paramref name="buffers"/>.</summary>
     /// <param name="path">The input.</param>
     /// <param name="buffers">Where the output goes.</param>
     /// <param name="allThreads">Count the allocation of the whole process (see <see cref="FuzzSettings.CountAllThreads"/>), else of this thread.</param>
@@ -300,7 +300,7 @@ public static class FuzzEngine
         long Allocated() => allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
         long before = Allocated();
         bool damaged = false;
-        long events = 0;
+        long events = 0, records = 0;
         try
         {
             using (var source = EventSources.Open(path, options: options))
@@ -322,6 +322,7 @@ public static class FuzzEngine
                 using var json = new EventJsonWriter(output, source.Clock, names);
                 while (source.TryRead(out var r))
                 {
+                    records++;
                     names.Learn(r);
                     if (decoder.TryDecode(r, out var d) || selfDescribed.TryDecode(r, out d)) { json.Write(r, d); events++; }
                     else json.Write(r);
@@ -333,6 +334,16 @@ public static class FuzzEngine
                 var data = HtmlReport.Collect(source, path);
                 HtmlReport.Write(buffers.Page, data);
             }
+            // As `cat FILE | sockscope … -` reads it: front to back, merged in a bounded window. The buffers found are the
+            // file's, so every record the file gives must come out of the stream too (in another order at most).
+            long streamed = 0;
+            using (var source = EventSources.Open(new BufferedStream(File.OpenRead(path), 1 << 16), path, options: options))
+            {
+                while (source.TryRead(out _)) streamed++;
+            }
+            if (streamed != records)
+                return new Outcome(false, damaged, events, Allocated() - before,
+                    new InvalidDataException($"read as a stream it gave {streamed} records, read as a file {records}"));
             return new Outcome(false, damaged, events, Allocated() - before, null);
         }
         catch (EtlFormatException)
