@@ -562,10 +562,10 @@ public class TraceLoggingTests
             .Field("none", 0x20 | 7, count: 0)
             .Field("after", 8)
             .ToArray();
-        var watch = Stopwatch.StartNew();
+        // The bound is on the work, not the time: every value written counts against MaxValuesPerField (below), so
+        // the 4 billion nominal elements cost at most that many.
         var (json, status) = Assert.Single(RoundTrip((meta, new Payload().U32(5).ToArray())));
         Assert.Equal(DecodeStatus.Complete, status);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(5, doc.RootElement.GetProperty("after").GetInt32());
         int values = 0;
