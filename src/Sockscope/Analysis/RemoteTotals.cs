@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace Sockscope.Analysis;
+
+/// <summary>Totals for one remote endpoint.</summary>
+public sealed class RemoteTotals
+{
+    /// <summary>The remote endpoint.</summary>
+    public required IPEndPoint Remote { get; init; }
+    /// <summary>Sockets connected to it.</summary>
+    public long Sockets { get; set; }
+    /// <summary>Bytes sent to it.</summary>
+    public long BytesSent { get; set; }
+    /// <summary>Bytes received from it.</summary>
+    public long BytesReceived { get; set; }
+    /// <summary>Failures involving it.</summary>
+    public long Failures { get; set; }
+}
