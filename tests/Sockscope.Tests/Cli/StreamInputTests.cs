@@ -43,22 +43,26 @@ public sealed class StreamInputTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Commands))]
-    public void Json_lines_on_the_standard_input_give_what_the_file_gives(string command)
+    public void Json_lines_on_the_standard_input_give_what_the_file_gives(string command) => AssertStandardInputGivesTheFiles(_jsonl, command);
+
+    [UnixTheory]
+    [MemberData(nameof(Commands))]
+    public void Json_lines_through_a_named_pipe_give_what_the_file_gives(string command) => AssertNamedPipeGivesTheFiles(_jsonl, command);
+
+    private void AssertStandardInputGivesTheFiles(string path, string command)
     {
-        var expected = FromFile(command, _jsonl, "-");
-        var piped = CliRunner.RunWithInput(File.ReadAllBytes(_jsonl), Line(command, "-"));
+        var expected = FromFile(command, path, "-");
+        var piped = CliRunner.RunWithInput(File.ReadAllBytes(path), Line(command, "-"));
         Assert.Equal("", piped.Error);
         Assert.Equal(0, piped.ExitCode);
         Assert.True(expected.OutputBytes.Length > 1000);
         Assert.Equal(expected.Output, piped.Output);
     }
 
-    [UnixTheory]
-    [MemberData(nameof(Commands))]
-    public void Json_lines_through_a_named_pipe_give_what_the_file_gives(string command)
+    private void AssertNamedPipeGivesTheFiles(string path, string command)
     {
-        using var fifo = new Fifo(_dir.File("events.pipe"), File.ReadAllBytes(_jsonl));
-        var expected = FromFile(command, _jsonl, fifo.Path);
+        using var fifo = new Fifo(_dir.File(Path.GetFileName(path) + ".pipe"), File.ReadAllBytes(path));
+        var expected = FromFile(command, path, fifo.Path);
         var piped = fifo.ReadWith(() => CliRunner.Run(Line(command, fifo.Path)), Patience);
         Assert.Equal("", piped.Error);
         Assert.Equal(0, piped.ExitCode);
@@ -114,35 +118,18 @@ public sealed class StreamInputTests : IDisposable
         }
     }
 
-    // ETL read once: EtlReader.Open(Stream, name, options) is being written on another branch.
+    // ETL read once, through EtlReader.Open(Stream, name, options).
 
     public static IEnumerable<object[]> EtlCommands() =>
         new[] { "info --json", "dump", "dump --all -f csv", "sockets", "summary --json", "report" }.Select(c => new object[] { c });
 
     [Theory]
     [MemberData(nameof(EtlCommands))]
-    public void An_etl_file_on_the_standard_input_gives_what_the_file_gives(string command)
-    {
-        var expected = FromFile(command, _etl, "-");
-        var piped = CliRunner.RunWithInput(File.ReadAllBytes(_etl), Line(command, "-"));
-        Assert.Equal("", piped.Error);
-        Assert.Equal(0, piped.ExitCode);
-        Assert.True(expected.OutputBytes.Length > 1000);
-        Assert.Equal(expected.Output, piped.Output);
-    }
+    public void An_etl_file_on_the_standard_input_gives_what_the_file_gives(string command) => AssertStandardInputGivesTheFiles(_etl, command);
 
-    [Theory]
+    [UnixTheory]
     [MemberData(nameof(EtlCommands))]
-    public void An_etl_file_through_a_named_pipe_gives_what_the_file_gives(string command)
-    {
-        using var fifo = new Fifo(_dir.File("trace.pipe"), File.ReadAllBytes(_etl));
-        var expected = FromFile(command, _etl, fifo.Path);
-        var piped = fifo.ReadWith(() => CliRunner.Run(Line(command, fifo.Path)), Patience);
-        Assert.Equal("", piped.Error);
-        Assert.Equal(0, piped.ExitCode);
-        Assert.Equal(expected.Output, piped.Output);
-        Assert.True(fifo.WriterDone);
-    }
+    public void An_etl_file_through_a_named_pipe_gives_what_the_file_gives(string command) => AssertNamedPipeGivesTheFiles(_etl, command);
 
     [Fact]
     public void Export_of_an_etl_file_on_the_standard_input_finds_the_file_exported_before()
