@@ -7,6 +7,8 @@ public sealed class RemoteTotals
 {
     /// <summary>The remote endpoint.</summary>
     public required IPEndPoint Remote { get; init; }
+    /// <summary>The host name resolved to this endpoint's address, when a process looked it up in the trace.</summary>
+    public string? Name { get; set; }
     /// <summary>Sockets connected to it.</summary>
     public long Sockets { get; set; }
     /// <summary>Bytes sent to it.</summary>

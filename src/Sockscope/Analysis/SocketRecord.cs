@@ -41,6 +41,9 @@ public sealed class SocketRecord
     public IPEndPoint? Local { get; set; }
     /// <summary>The remote address and port, when known.</summary>
     public IPEndPoint? Remote { get; set; }
+    /// <summary>The host name the process resolved to <see cref="Remote"/> (or, for a datagram socket without a
+    /// remote, to its first named peer) before using it, from the NameResolution events; null when none did.</summary>
+    public string? RemoteName { get; set; }
     /// <summary>Datagram peers (UDP), in the order first seen.</summary>
     public List<IPEndPoint> Peers { get; } = new();
     /// <summary>When the socket was created (UTC), or null when it existed before the trace began.</summary>
@@ -81,4 +84,8 @@ public sealed class SocketRecord
 /// <param name="Remote">The remote endpoint, when known.</param>
 /// <param name="Detail">A sentence for a person.</param>
 /// <param name="Severity">How bad.</param>
-public sealed record Finding(string Kind, DateTime Time, uint ProcessId, ulong Endpoint, IPEndPoint? Remote, string Detail, FindingSeverity Severity);
+public sealed record Finding(string Kind, DateTime Time, uint ProcessId, ulong Endpoint, IPEndPoint? Remote, string Detail, FindingSeverity Severity)
+{
+    /// <summary>The host name resolved to <see cref="Remote"/> (or the name a failed lookup asked for), when known.</summary>
+    public string? RemoteName { get; init; }
+}
