@@ -20,16 +20,23 @@ internal static class SummaryCommand
         var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
+        var notices = new Option<bool>("--notices") { Description = "List the notices (options set) after the failures; without it they are only counted" };
         var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");
         command.Arguments.Add(file);
         command.Options.Add(json);
+        command.Options.Add(notices);
         command.Options.Add(inputFormat);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
+            notices: parse.GetValue(notices)));
         return command;
     }
 
-    /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
-    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
+    /// <summary>
+    /// Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them
+    /// small); with <paramref name="notices"/>, notices are listed after the failures rather than only counted.
+    /// </summary>
+    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null,
+        bool notices = false)
     {
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
@@ -44,14 +51,18 @@ internal static class SummaryCommand
             {
                 return CommandErrors.Report(console, path, e, verbose);
             }
-            if (json) WriteJson(console.Output, path, summary);
-            else WriteView(console, path, summary);
+            if (json) WriteJson(console.Output, path, summary, notices);
+            else WriteView(console, path, summary, notices);
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }
 
-    private static void WriteJson(Stream output, string path, AnalysisSummary s)
+    // Failures first, in the order found; then, when asked for, the notices.
+    private static IEnumerable<Finding> Listed(AnalysisSummary s, bool notices) =>
+        s.Findings.Where(f => f.Severity != FindingSeverity.Info).Concat(notices ? s.Findings.Where(f => f.Severity == FindingSeverity.Info) : []);
+
+    private static void WriteJson(Stream output, string path, AnalysisSummary s, bool notices)
     {
         using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         j.WriteStartObject();
@@ -63,19 +74,29 @@ internal static class SummaryCommand
         j.WriteNumber("bytes_received", s.Totals.BytesReceived);
         var totals = s.Totals;
         j.WriteNumber("finding_count", totals.FindingCount);
+        j.WriteNumber("failures", totals.Failures);
+        j.WriteNumber("notices", totals.Notices);
         j.WriteStartObject("findings_by_kind");
         foreach (var (kind, count) in totals.FindingsByKind) j.WriteNumber(kind, count);
+        j.WriteEndObject();
+        j.WriteStartObject("failures_by_kind");
+        foreach (var (kind, count) in totals.FailuresByKind) j.WriteNumber(kind, count);
+        j.WriteEndObject();
+        j.WriteStartObject("notices_by_kind");
+        foreach (var (kind, count) in totals.NoticesByKind) j.WriteNumber(kind, count);
         j.WriteEndObject();
         j.WriteStartObject("findings_by_severity");
         foreach (var severity in new[] { FindingSeverity.Error, FindingSeverity.Warning, FindingSeverity.Info })
             j.WriteNumber(severity.ToString().ToLowerInvariant(), totals.FindingsOf(severity));
         j.WriteEndObject();
-        // The findings listed are the first ones found; every count above covers them all.
-        j.WriteNumber("findings_listed", s.Findings.Count);
+        // The findings listed are the failures kept (then the notices kept, with --notices); every count above covers them all.
+        var listed = Listed(s, notices).ToList();
+        j.WriteNumber("findings_listed", listed.Count);
+        j.WriteBoolean("notices_listed", notices);
         j.WriteBoolean("findings_truncated", s.FindingsTruncated);
         j.WriteNumber("findings_cap", s.MaxFindingsKept);
         j.WriteStartArray("findings");
-        foreach (var f in s.Findings)
+        foreach (var f in listed)
         {
             j.WriteStartObject();
             j.WriteString("kind", f.Kind);
@@ -85,6 +106,8 @@ internal static class SummaryCommand
             else j.WriteString("endpoint", "0x" + f.Endpoint.ToString("X", CultureInfo.InvariantCulture));
             if (f.Remote is null) j.WriteNull("remote");
             else j.WriteString("remote", f.Remote.ToString());
+            if (f.RemoteName is null) j.WriteNull("remote_name");
+            else j.WriteString("remote_name", f.RemoteName);
             j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
             j.WriteString("detail", f.Detail);
             j.WriteEndObject();
@@ -103,6 +126,8 @@ internal static class SummaryCommand
             j.WriteNumber("sockets", p.Sockets);
             j.WriteNumber("bytes_sent", p.BytesSent);
             j.WriteNumber("bytes_received", p.BytesReceived);
+            j.WriteNumber("failures", p.Failures);
+            j.WriteNumber("notices", p.Notices);
             j.WriteStartObject("findings");
             foreach (var (k, v) in p.Findings.OrderBy(kv => kv.Key, StringComparer.Ordinal)) j.WriteNumber(k, v);
             j.WriteEndObject();
@@ -114,6 +139,8 @@ internal static class SummaryCommand
         {
             j.WriteStartObject();
             j.WriteString("remote", r.Remote.ToString());
+            if (r.Name is null) j.WriteNull("name");
+            else j.WriteString("name", r.Name);
             j.WriteNumber("sockets", r.Sockets);
             j.WriteNumber("bytes_sent", r.BytesSent);
             j.WriteNumber("bytes_received", r.BytesReceived);
@@ -127,7 +154,7 @@ internal static class SummaryCommand
         output.Flush();
     }
 
-    private static void WriteView(CliConsole console, string path, AnalysisSummary s)
+    private static void WriteView(CliConsole console, string path, AnalysisSummary s, bool notices)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -140,25 +167,33 @@ internal static class SummaryCommand
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var totals = s.Totals;
         string kept = s.FindingsTruncated ? $" (the first {N(s.Findings.Count)} kept for listing; the counts cover all)" : "";
-        ansi.Write(new Text($"{path}: {N(totals.Sockets)} sockets from {N(totals.WinsockEvents)} Winsock events; {N(totals.BytesSent)} bytes sent, {N(totals.BytesReceived)} received; {N(totals.FindingCount)} findings{kept}\n"));
-        var kinds = new Table().AddColumn("Finding").AddColumn(new TableColumn("Count").RightAligned());
-        foreach (var (kind, count) in totals.FindingsByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
-        if (totals.FindingCount > 0) ansi.Write(kinds);
+        ansi.Write(new Text($"{path}: {N(totals.Sockets)} sockets from {N(totals.WinsockEvents)} Winsock events; {N(totals.BytesSent)} bytes sent, {N(totals.BytesReceived)} received; {N(totals.Failures)} failures, {N(totals.Notices)} notices{kept}\n"));
+        // Failures first everywhere: notices (options set) are counted, and listed only when asked for.
+        var kinds = new Table().AddColumn("Failure").AddColumn(new TableColumn("Count").RightAligned());
+        foreach (var (kind, count) in totals.FailuresByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
+        if (totals.Failures > 0) ansi.Write(kinds);
         var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
-        foreach (var f in s.Findings.Where(f => f.Severity != FindingSeverity.Info).Take(50))
+        foreach (var f in Listed(s, notices).Take(notices ? 100 : 50))
             findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(f.Remote?.ToString() ?? "-"), Markup.Escape(f.Detail));
-        if (s.Findings.Any(f => f.Severity != FindingSeverity.Info)) ansi.Write(findings);
+                Markup.Escape(Named(f.Remote, f.RemoteName)), Markup.Escape(f.Detail));
+        if (Listed(s, notices).Any()) ansi.Write(findings);
+        if (totals.Notices > 0)
+            ansi.Write(new Text($"{N(totals.Notices)} notices ({string.Join(", ", totals.NoticesByKind.Select(k => $"{k.Key} {N(k.Value)}"))}){(notices ? "" : "; --notices lists them")}\n"));
         var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())
-            .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn("Findings");
+            .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn("Failures")
+            .AddColumn(new TableColumn("Notices").RightAligned());
         foreach (var p in totals.Processes.Take(30))
             processes.AddRow(p.ProcessId.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Name ?? "-"), N(p.Sockets), N(p.BytesSent), N(p.BytesReceived),
-                Markup.Escape(string.Join(", ", p.Findings.Select(kv => $"{kv.Key} {kv.Value}"))));
+                Markup.Escape(string.Join(", ", p.FailuresByKind.Select(kv => $"{kv.Key} {kv.Value}"))), N(p.Notices));
         ansi.Write(processes);
         var remotes = new Table().AddColumn("Remote endpoint").AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn(new TableColumn("Failures").RightAligned());
         foreach (var r in totals.Remotes.Take(30))
-            remotes.AddRow(Markup.Escape(r.Remote.ToString()), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));
+            remotes.AddRow(Markup.Escape(Named(r.Remote, r.Name)), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));
         if (totals.Remotes.Count > 0) ansi.Write(remotes);
     }
+
+    // The host name beside the address, as the process resolved it.
+    private static string Named(System.Net.IPEndPoint? remote, string? name) =>
+        remote is null ? name ?? "-" : name is null ? remote.ToString() : $"{remote} ({name})";
 }

@@ -19,9 +19,15 @@ public sealed record AnalysisLimits
     /// </summary>
     public int MaxTotals { get; init; } = 100_000;
 
+    /// <summary>
+    /// Resolved addresses remembered for naming sockets (a process and an address each). Past it, later lookups name
+    /// nothing new and <see cref="TraceTotals.NamesDropped"/> counts the addresses not remembered.
+    /// </summary>
+    public int MaxNames { get; init; } = 100_000;
+
     /// <summary>Throws when a limit is negative.</summary>
     internal void Validate()
     {
-        if (MaxFindingsKept < 0 || MaxTotals < 0) throw new ArgumentException("analysis limits must not be negative");
+        if (MaxFindingsKept < 0 || MaxTotals < 0 || MaxNames < 0) throw new ArgumentException("analysis limits must not be negative");
     }
 }

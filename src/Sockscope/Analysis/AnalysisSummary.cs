@@ -6,7 +6,10 @@ public sealed class AnalysisSummary
     /// <summary>The totals, counted over every socket and every finding: what summary, report and export show.</summary>
     public required TraceTotals Totals { get; init; }
 
-    /// <summary>The findings kept with their details: the first <see cref="MaxFindingsKept"/> found, in the order found.</summary>
+    /// <summary>
+    /// The findings kept with their details, at most <see cref="MaxFindingsKept"/>, in the order found: past the cap,
+    /// failures are kept before notices (the first failures, then the first notices as room allows).
+    /// </summary>
     public required IReadOnlyList<Finding> Findings { get; init; }
 
     /// <summary>The cap on <see cref="Findings"/>.</summary>
@@ -23,6 +26,10 @@ public sealed class AnalysisSummary
     public long Records => Totals.Records;
     /// <summary>Every finding found (<see cref="TraceTotals.FindingCount"/>), not only those kept.</summary>
     public long FindingCount => Totals.FindingCount;
+    /// <summary>Failures found (<see cref="TraceTotals.Failures"/>): warnings and errors.</summary>
+    public long Failures => Totals.Failures;
+    /// <summary>Notices found (<see cref="TraceTotals.Notices"/>): findings of <see cref="FindingSeverity.Info"/>.</summary>
+    public long Notices => Totals.Notices;
     /// <summary>Totals per process (<see cref="TraceTotals.Processes"/>).</summary>
     public IReadOnlyList<ProcessTotals> Processes => Totals.Processes;
     /// <summary>Totals per remote endpoint (<see cref="TraceTotals.Remotes"/>).</summary>

@@ -17,4 +17,13 @@ public sealed class ProcessTotals
     public Dictionary<string, long> Findings { get; } = new();
     /// <summary>All its findings.</summary>
     public long FindingCount => Findings.Values.Sum();
+    /// <summary>Its failures: findings of <see cref="FindingSeverity.Warning"/> or <see cref="FindingSeverity.Error"/>.</summary>
+    public long Failures { get; set; }
+    /// <summary>Its notices by kind: findings of <see cref="FindingSeverity.Info"/> (an option set).</summary>
+    public Dictionary<string, long> NoticesByKind { get; } = new();
+    /// <summary>Its notices: findings of <see cref="FindingSeverity.Info"/>. With <see cref="Failures"/>, sums to <see cref="FindingCount"/>.</summary>
+    public long Notices => NoticesByKind.Values.Sum();
+    /// <summary>Its failures by kind (its findings less its notices).</summary>
+    public IEnumerable<KeyValuePair<string, long>> FailuresByKind =>
+        Findings.Select(k => KeyValuePair.Create(k.Key, k.Value - NoticesByKind.GetValueOrDefault(k.Key))).Where(k => k.Value > 0);
 }

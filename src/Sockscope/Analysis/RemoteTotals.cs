@@ -9,9 +9,9 @@ public sealed class RemoteTotals
     public required IPEndPoint Remote { get; init; }
     /// <summary>The host name resolved to this endpoint's address, when a process looked it up in the trace.</summary>
     public string? Name { get; set; }
-    /// <summary>Sockets connected to it.</summary>
+    /// <summary>Sockets connected to it or exchanging datagrams with it.</summary>
     public long Sockets { get; set; }
-    /// <summary>Bytes sent to it.</summary>
+    /// <summary>Bytes sent to it (a datagram socket's: those of the datagrams addressed to it).</summary>
     public long BytesSent { get; set; }
     /// <summary>Bytes received from it.</summary>
     public long BytesReceived { get; set; }

@@ -27,7 +27,11 @@ public sealed class SocketAnalyzer
     private readonly Dictionary<ulong, uint> _processIds = new();
     private readonly Dictionary<BufferKey, ulong> _inFlight = new();
     private readonly Dictionary<(string Kind, uint Pid, string Where), DateTime> _recentFailures = new();
-    private readonly List<Finding> _findings = new();
+    // The findings kept for listing, failures and notices apart: when the cap is reached, a failure takes the place
+    // of the latest notice, so thousands of notices ("FIONBIO set to 1") never crowd out the failures.
+    private readonly List<(long Sequence, Finding Finding)> _failuresKept = new();
+    private readonly List<(long Sequence, Finding Finding)> _noticesKept = new();
+    private List<Finding>? _findings;
     private readonly List<(ulong Listener, ulong Process, IPEndPoint? Remote)> _indications = new();
     // ws2_32 logs a call's result after the AFD work inside it: an AFD socket created or accepted a moment ago waits
     // here for its handle, and a closed one waits a second for SockClose to name it before it is handed on.
@@ -36,6 +40,7 @@ public sealed class SocketAnalyzer
     private readonly long _joinTicks;
     private static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(1);
     private readonly List<(uint Pid, ulong Handle, DateTime Time)> _unclaimedCloses = new();
+    private readonly NameTable _names;
 
     /// <summary>Raised when a socket closes (and, at <see cref="Complete"/>, for every socket still open).</summary>
     public event Action<SocketRecord>? SocketCompleted;
@@ -43,25 +48,47 @@ public sealed class SocketAnalyzer
     /// <summary>Raised for every finding as it is found.</summary>
     public event Action<Finding>? FindingFound;
 
-    /// <summary>The findings so far (the first ones, as many as the analyzer keeps; <see cref="FindingCount"/> counts all).</summary>
-    public IReadOnlyList<Finding> Findings => _findings;
+    /// <summary>
+    /// The findings so far, in the order found: as many as the analyzer keeps (<see cref="FindingCount"/> counts
+    /// all), the first failures before any notice when there are more than that, then the first notices.
+    /// </summary>
+    public IReadOnlyList<Finding> Findings => _findings ??= Merge();
+
+    private List<Finding> Merge()
+    {
+        var all = new List<Finding>(_failuresKept.Count + _noticesKept.Count);
+        int f = 0, n = 0;
+        while (f < _failuresKept.Count || n < _noticesKept.Count)
+        {
+            bool failure = n == _noticesKept.Count || (f < _failuresKept.Count && _failuresKept[f].Sequence < _noticesKept[n].Sequence);
+            all.Add(failure ? _failuresKept[f++].Finding : _noticesKept[n++].Finding);
+        }
+        return all;
+    }
     /// <summary>Findings found.</summary>
     public long FindingCount { get; private set; }
     /// <summary>Winsock events analysed.</summary>
     public long EventsAnalysed { get; private set; }
     /// <summary>Sockets seen.</summary>
     public long SocketsSeen { get; private set; }
+    /// <summary>Successful name lookups seen (Winsock-NameResolution results).</summary>
+    public long NameLookups { get; private set; }
+    /// <summary>Resolved addresses not remembered because the name table was full (see <see cref="AnalysisLimits.MaxNames"/>).</summary>
+    public long NamesDropped => _names.Dropped;
 
     /// <summary>The socket the event last given to <see cref="Observe"/> was about, or null (for a report's or a database's events of each socket).</summary>
     public SocketRecord? LastSocket { get; private set; }
 
     /// <summary>
     /// Creates an analyzer for a trace with this clock; process names come from <paramref name="processes"/>; the
-    /// first <paramref name="maxFindingsKept"/> findings are kept in <see cref="Findings"/>.
+    /// first <paramref name="maxFindingsKept"/> findings are kept in <see cref="Findings"/>; the host names of at most
+    /// <paramref name="maxNames"/> resolved addresses are remembered for naming sockets.
     /// </summary>
-    public SocketAnalyzer(EtlClock clock, ProcessTable? processes = null, int maxFindingsKept = 100_000)
+    public SocketAnalyzer(EtlClock clock, ProcessTable? processes = null, int maxFindingsKept = 100_000, int maxNames = 100_000)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxFindingsKept);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxNames);
+        _names = new NameTable(maxNames);
         _clock = clock;
         _maxFindingsKept = maxFindingsKept;
         _processes = processes ?? new ProcessTable();
@@ -84,6 +111,10 @@ public sealed class SocketAnalyzer
         public AddressBytes LastPeer;
         public int LastPeerLength = -1;
         public ushort LastPeerPort;
+        // The index in Peers of that last peer (-1 past the cap), and of the peer the send in flight goes to: the
+        // bytes of a datagram are the peer's.
+        public int LastPeerIndex = -1;
+        public int SendPeer = -1;
     }
 
     private readonly record struct BufferKey(ulong Process, ulong Buffer)
@@ -115,7 +146,32 @@ public sealed class SocketAnalyzer
             case SocketEventSource.Process:
                 _processes.Add(e.Process, (uint)e.ProcessId, e.Text ?? "");
                 return;
+            case SocketEventSource.NameResolution:
+                ObserveLookup(e);
+                return;
         }
+    }
+
+    /// <summary>
+    /// A name lookup's result: its addresses name the process's later sockets to them; a failed one is a finding.
+    /// A lookup that logs both results (1001 and the asynchronous 1004) fails once.
+    /// </summary>
+    private void ObserveLookup(in SocketEvent e)
+    {
+        string name = e.Text ?? "";
+        uint pid = e.HeaderProcessId;
+        if (e.Status == 0)
+        {
+            NameLookups++;
+            _names.Add(pid, name, e.Result);
+            return;
+        }
+        var time = Time(e.Stamp);
+        var key = ("name_resolution_failed", pid, name);
+        if (_recentFailures.TryGetValue(key, out var last) && (time - last).Duration() < TimeSpan.FromSeconds(1)) return;
+        if (_recentFailures.Count > 65_536) _recentFailures.Clear();
+        _recentFailures[key] = time;
+        Add(new Finding("name_resolution_failed", time, pid, 0, null, $"lookup of {name} failed: {Win32(e.Status)}", FindingSeverity.Warning) { RemoteName = name });
     }
 
     // Compared in raw clock ticks: converting every event's time stamp only to compare it would cost more.
@@ -183,7 +239,8 @@ public sealed class SocketAnalyzer
             case 1003 or 1005 or 1007 or 1011 or 1013: // sends
             {
                 var s = Known(endpoint, e);
-                if (e.Has(SocketEventFields.Address)) AddPeer(s, e, remote: true);
+                if (e.Has(SocketEventFields.Address)) s.SendPeer = AddPeer(s, e, remote: true);
+                else if (!exit && s.SendDepth == 0) s.SendPeer = -1;
                 if (!exit)
                 {
                     // A nested entry is the same send going deeper, not a second post of its buffer.
@@ -198,6 +255,7 @@ public sealed class SocketAnalyzer
                 s.Record.Sends++;
                 if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesSent += (long)e.Length;
+                if (s.SendPeer >= 0) s.Record.PeerTraffic[s.SendPeer].BytesSent += (long)e.Length;
                 return;
             }
             case 1004 or 1006 or 1009 or 1012 or 1015: // receives: bytes come from the exit only
@@ -209,16 +267,17 @@ public sealed class SocketAnalyzer
                     return;
                 }
                 Completed(e);
-                if (e.Has(SocketEventFields.Address)) AddPeer(s, e, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17);
+                int peer = e.Has(SocketEventFields.Address) ? AddPeer(s, e, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17) : -1;
                 s.Record.Receives++;
                 if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesReceived += (long)e.Length;
+                if (peer >= 0) s.Record.PeerTraffic[peer].BytesReceived += (long)e.Length;
                 return;
             }
             case 1017 or 1018 or 1020 or 1021: // connects: the remote address is on the entry
             {
                 var s = Known(endpoint, e);
-                if (Sockaddr(e) is { } remote) s.Record.Remote = remote;
+                if (Sockaddr(e) is { } remote) SetRemote(s, remote);
                 if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", Time(e.Stamp), status, FindingSeverity.Warning);
                 return;
             }
@@ -237,7 +296,7 @@ public sealed class SocketAnalyzer
                 s.Record.Protocol = s.Record.Protocol >= 0 ? s.Record.Protocol : listener.Record.Protocol;
                 s.Record.SocketType = s.Record.SocketType >= 0 ? s.Record.SocketType : listener.Record.SocketType;
                 s.Record.ProcessId = listener.Record.ProcessId;
-                if (Sockaddr(e) is { } peer) s.Record.Remote = peer;
+                if (Sockaddr(e) is { } peer) SetRemote(s, peer);
                 if (s.Record.ProcessId != 0) AwaitHandle(s);
                 return;
             }
@@ -319,7 +378,7 @@ public sealed class SocketAnalyzer
                 return;
             }
             case 4 or 5:
-                Known(endpoint, e).Record.Remote = LegacyAddress(e);
+                SetRemote(Known(endpoint, e), LegacyAddress(e));
                 return;
             case 6:
                 if (error != 0) Failure(Known(endpoint, e), "connect_failed", Time(e.Stamp), error, FindingSeverity.Warning);
@@ -351,7 +410,7 @@ public sealed class SocketAnalyzer
             {
                 var s = Known(endpoint, e);
                 if (e.Status != 0) { Failure(s, "accept_failed", Time(e.Stamp), e.Status, FindingSeverity.Warning); return; }
-                s.Record.Remote = LegacyAddress(e);
+                SetRemote(s, LegacyAddress(e));
                 // Windows 7 names no listener on the accept: the connection indication just before it, of the same
                 // process and remote address, does.
                 for (int i = _indications.Count - 1; i >= 0; i--)
@@ -371,7 +430,8 @@ public sealed class SocketAnalyzer
             case >= 18 and <= 22: // posted
             {
                 var s = Known(endpoint, e);
-                if (id is 21 or 22) AddPeer(s, e, remote: true);
+                if (id is 21 or 22) s.SendPeer = AddPeer(s, e, remote: true);
+                else if (id == 18) s.SendPeer = -1;
                 Posted(s, e);
                 return;
             }
@@ -379,9 +439,10 @@ public sealed class SocketAnalyzer
             {
                 var s = Known(endpoint, e);
                 Completed(e);
-                if (id != 23) AddPeer(s, e, remote: false);
+                int peer = id != 23 ? AddPeer(s, e, remote: false) : -1;
                 s.Record.Receives++;
                 s.Record.BytesReceived += (long)e.Length;
+                if (peer >= 0) s.Record.PeerTraffic[peer].BytesReceived += (long)e.Length;
                 return;
             }
             case 24 or 25 or 28: // send completed
@@ -390,6 +451,8 @@ public sealed class SocketAnalyzer
                 Completed(e);
                 s.Record.Sends++;
                 s.Record.BytesSent += (long)e.Length;
+                // Windows 7 logs the address on the post only.
+                if (s.SendPeer >= 0) s.Record.PeerTraffic[s.SendPeer].BytesSent += (long)e.Length;
                 return;
             }
             case 29:
@@ -508,12 +571,12 @@ public sealed class SocketAnalyzer
                 if (error != 0)
                 {
                     string kind = id == 10 ? "connect_failed" : "bind_failed";
-                    if (s is not null) { if (id == 10) s.Record.Remote ??= address; Failure(s, kind, Time(e.Stamp), error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
+                    if (s is not null) { if (id == 10 && s.Record.Remote is null) SetRemote(s, address); Failure(s, kind, Time(e.Stamp), error, id == 10 ? FindingSeverity.Warning : FindingSeverity.Error, win32: true); }
                     else Report(kind, Time(e.Stamp), pid, 0, id == 10 ? address : null, $"{(id == 10 ? "connect" : "bind")} failed: {Win32(error)}", id == 10 ? FindingSeverity.Warning : FindingSeverity.Error);
                     return;
                 }
                 if (s is null || address is null) return;
-                if (id == 10) s.Record.Remote ??= address;
+                if (id == 10) { if (s.Record.Remote is null) SetRemote(s, address); }
                 else s.Record.Local ??= address;
                 return;
             }
@@ -672,27 +735,45 @@ public sealed class SocketAnalyzer
 
     /// <summary>
     /// A send's or receive's address: a datagram socket's peer, or the remote end of a connected socket when it
-    /// has none yet.
+    /// has none yet. Returns the peer's index in <see cref="SocketRecord.Peers"/>, or -1 (no datagram peer, or past the cap).
     /// </summary>
-    private void AddPeer(SocketState s, in SocketEvent e, bool remote)
+    private int AddPeer(SocketState s, in SocketEvent e, bool remote)
     {
         bool datagram = s.Record.SocketType == 2 || s.Record.Protocol == 17;
-        if (!datagram && (!remote || s.Record.Remote is not null)) return;
+        if (!datagram && (!remote || s.Record.Remote is not null)) return -1;
         var bytes = e.AddressSpan;
         ushort port = e.Source == SocketEventSource.AfdLegacy ? e.Port : (ushort)0;
         if (datagram && s.LastPeerLength == bytes.Length && s.LastPeerPort == port && bytes.SequenceEqual(((ReadOnlySpan<byte>)s.LastPeer)[..bytes.Length]))
-            return;
+            return s.LastPeerIndex;
         var peer = e.Source == SocketEventSource.AfdLegacy ? LegacyAddress(e) : Sockaddr(e);
-        if (peer is null) return;
+        if (peer is null) return -1;
         if (!datagram)
         {
-            s.Record.Remote ??= peer;
-            return;
+            SetRemote(s, peer);
+            return -1;
         }
-        if (s.Record.Peers.Count < 1024 && !s.Record.Peers.Contains(peer)) s.Record.Peers.Add(peer);
+        var peers = s.Record.Peers;
+        int index = peers.IndexOf(peer);
+        if (index < 0 && peers.Count < 1024)
+        {
+            index = peers.Count;
+            peers.Add(peer);
+            string? name = _names.NameOf(s.Record.ProcessId, peer.Address);
+            s.Record.PeerTraffic.Add(new PeerTraffic { Remote = peer, Name = name });
+            if (s.Record.Remote is null) s.Record.RemoteName ??= name;
+        }
         bytes.CopyTo(s.LastPeer);
         s.LastPeerLength = bytes.Length;
         s.LastPeerPort = port;
+        s.LastPeerIndex = index;
+        return index;
+    }
+
+    /// <summary>Sets the socket's remote end, named by what its process resolved to that address so far.</summary>
+    private void SetRemote(SocketState s, IPEndPoint? remote)
+    {
+        s.Record.Remote = remote;
+        if (remote is not null) s.Record.RemoteName = _names.NameOf(s.Record.ProcessId, remote.Address);
     }
 
     /// <summary>A buffer posted to a send or receive: posting it again while still in flight is a buffer reuse.</summary>
@@ -736,8 +817,20 @@ public sealed class SocketAnalyzer
 
     private void Add(Finding finding)
     {
+        if (finding.Remote is { } remote && finding.RemoteName is null && _names.NameOf(finding.ProcessId, remote.Address) is { } name)
+            finding = finding with { RemoteName = name };
         FindingCount++;
-        if (_findings.Count < _maxFindingsKept) _findings.Add(finding);
+        bool full = _failuresKept.Count + _noticesKept.Count >= _maxFindingsKept;
+        if (finding.Severity == FindingSeverity.Info)
+        {
+            if (!full) _noticesKept.Add((FindingCount, finding));
+        }
+        else if (!full || _noticesKept.Count > 0)
+        {
+            if (full) _noticesKept.RemoveAt(_noticesKept.Count - 1);
+            _failuresKept.Add((FindingCount, finding));
+        }
+        _findings = null;
         FindingFound?.Invoke(finding);
     }
 

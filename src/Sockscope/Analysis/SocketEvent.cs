@@ -16,6 +16,12 @@ public enum SocketEventSource : byte
     Sockets,
     /// <summary>A kernel Process start or rundown event: <see cref="SocketEvent.Process"/>, <see cref="SocketEvent.ProcessId"/> and the image in <see cref="SocketEvent.Text"/>.</summary>
     Process,
+    /// <summary>
+    /// A Microsoft-Windows-Winsock-NameResolution lookup result (1001, or 1004 for an asynchronous lookup): the queried
+    /// name in <see cref="SocketEvent.Text"/>, the addresses in <see cref="SocketEvent.Result"/>, the Win32 status in
+    /// <see cref="SocketEvent.Status"/>; the asking process is the header's.
+    /// </summary>
+    NameResolution,
 }
 
 /// <summary>Which of a <see cref="SocketEvent"/>'s optional fields the event carried.</summary>
@@ -75,7 +81,7 @@ public struct SocketEvent
     public ulong Process;
     /// <summary>AFD create's ProcessId, legacy UserModePid, Sockets' ProcessId, a Process event's id.</summary>
     public ulong ProcessId;
-    /// <summary>The NTSTATUS (AFD Status).</summary>
+    /// <summary>The NTSTATUS (AFD Status); a name lookup's Win32 status.</summary>
     public uint Status;
     /// <summary>Legacy AFD Error, Sockets ErrorCode (a Win32 code).</summary>
     public uint Error;
@@ -97,8 +103,10 @@ public struct SocketEvent
     public ulong Backlog;
     /// <summary>An option's value.</summary>
     public ulong Value;
-    /// <summary>An abort or drop reason, or an option name, as text; a Process event's image name.</summary>
+    /// <summary>An abort or drop reason, or an option name, as text; a Process event's image name; a lookup's queried name.</summary>
     public string? Text;
+    /// <summary>A name lookup's result: the addresses found, as the event logs them ("203.0.113.10;2001:db8::10;").</summary>
+    public string? Result;
     /// <summary>The address field's bytes (the first <see cref="AddressLength"/>).</summary>
     public AddressBytes Address;
     /// <summary>How many bytes of <see cref="Address"/> hold the field (a longer field keeps its first 28 bytes: all a SOCKADDR_IN or SOCKADDR_IN6 has).</summary>

@@ -13,6 +13,7 @@ public sealed class SocketEventReader
 {
     internal static readonly Guid Afd = new("E53C6823-7BB8-44BB-90DC-3F86090D48A6");
     internal static readonly Guid Sockets = new("BDE46AEA-2357-51FE-7367-D5296F530BD1");
+    internal static readonly Guid NameResolution = new("55404E71-4DB9-4DEB-A5F5-8F86E46DDE56");
 
     private readonly EventRoles _roles = new();
     private readonly Dictionary<int, Known?> _afd = new();
@@ -28,10 +29,11 @@ public sealed class SocketEventReader
 
     /// <summary>
     /// Fills <paramref name="e"/> from a decoded event; false (and <paramref name="e"/> left as it was) when the
-    /// event is from neither Winsock-AFD nor Winsock-Sockets.
+    /// event is from neither Winsock-AFD nor Winsock-Sockets, nor a Winsock-NameResolution lookup result.
     /// </summary>
     public bool TryRead(in EtlRecord record, in DecodedEvent decoded, ref SocketEvent e)
     {
+        if (IsLookupResult(decoded.Schema.Provider.Guid, record.Id)) return ReadLookup(record, decoded, ref e);
         if (SourceOf(decoded.Schema, record.Id) is not { } source) return false;
         var r = new RoleReader(decoded, _roles.Of(decoded.Schema));
         Fill(record, source, ref r, ref e);
@@ -41,8 +43,8 @@ public sealed class SocketEventReader
     /// <summary>
     /// Fills <paramref name="e"/> from a record, reading the fields the analysis needs straight from the payload
     /// where they lie at fixed offsets, and decoding it with <paramref name="decoder"/> otherwise; false (and
-    /// <paramref name="e"/> left as it was) when the record is no Winsock-AFD or Winsock-Sockets event the decoder's
-    /// catalog knows.
+    /// <paramref name="e"/> left as it was) when the record is no Winsock-AFD or Winsock-Sockets event (or
+    /// Winsock-NameResolution lookup result) the decoder's catalog knows.
     /// </summary>
     public bool TryRead(in EtlRecord record, EventDecoder decoder, ref SocketEvent e)
     {
@@ -51,6 +53,8 @@ public sealed class SocketEventReader
         Dictionary<int, Known?> known;
         if (provider == Afd) known = _afd;
         else if (provider == Sockets) known = _sockets;
+        else if (IsLookupResult(provider, record.Id))
+            return decoder.SchemaOf(record) is { } names && ReadLookup(record, decoder.Decode(names, record.UserData, record.PointerSize), ref e);
         else return false;
         int key = record.Id << 8 | (byte)record.Version;
         if (!known.TryGetValue(key, out var k))
@@ -69,6 +73,25 @@ public sealed class SocketEventReader
         var decoded = decoder.Decode(k.Schema, payload, record.PointerSize);
         var r = new RoleReader(decoded, k.Indices);
         Fill(record, k.Source, ref r, ref e);
+        return true;
+    }
+
+    // Lookups are rare (one per getaddrinfo), so their events are decoded in full rather than read at fixed offsets.
+    private static bool IsLookupResult(Guid provider, ushort id) => provider == NameResolution && id is 1001 or 1004;
+
+    private static bool ReadLookup(in EtlRecord record, in DecodedEvent decoded, ref SocketEvent e)
+    {
+        int name = decoded.IndexOf("NodeName");
+        if (name < 0 || !decoded.Has(name)) return false;
+        e = default;
+        e.Source = SocketEventSource.NameResolution;
+        e.Id = record.Id;
+        e.Stamp = record.Timestamp;
+        e.HeaderProcessId = record.ProcessId;
+        e.Status = (uint)decoded.Number(decoded.IndexOf("Status"));
+        e.Text = decoded.String(name)?.TrimEnd('\0');
+        int result = decoded.IndexOf("Result");
+        e.Result = result >= 0 ? decoded.String(result)?.TrimEnd('\0') : null;
         return true;
     }
 
@@ -111,6 +134,7 @@ public sealed class SocketEventReader
         e.HeaderProcessId = record.ProcessId;
         e.Present = SocketEventFields.None;
         e.Text = null;
+        e.Result = null;
         e.Exit = r.Number(Role.EnterExit) == 1;
         e.Process = r.Number(Role.Process);
         e.Status = (uint)r.Number(Role.Status);

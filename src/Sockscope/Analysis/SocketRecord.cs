@@ -2,10 +2,10 @@ using System.Net;
 
 namespace Sockscope.Analysis;
 
-/// <summary>How bad a finding is.</summary>
+/// <summary>How bad a finding is: <see cref="Info"/> findings are notices, the others failures.</summary>
 public enum FindingSeverity
 {
-    /// <summary>Worth knowing.</summary>
+    /// <summary>Worth knowing: a notice, not a failure (an option set).</summary>
     Info,
     /// <summary>Something went wrong but may be expected (a refused connect, a dropped datagram).</summary>
     Warning,
@@ -46,6 +46,8 @@ public sealed class SocketRecord
     public string? RemoteName { get; set; }
     /// <summary>Datagram peers (UDP), in the order first seen.</summary>
     public List<IPEndPoint> Peers { get; } = new();
+    /// <summary>What went to and came from each datagram peer: one entry per <see cref="Peers"/> entry, in the same order.</summary>
+    public List<PeerTraffic> PeerTraffic { get; } = new();
     /// <summary>When the socket was created (UTC), or null when it existed before the trace began.</summary>
     public DateTime? Opened { get; set; }
     /// <summary>When the socket was closed (UTC), or null when it outlived the trace.</summary>
@@ -77,7 +79,7 @@ public sealed class SocketRecord
 }
 
 /// <summary>Something that went wrong (or changed) on a socket.</summary>
-/// <param name="Kind">connect_failed, bind_failed, accept_failed, abort, send_failed, receive_failed, datagram_dropped, buffer_reuse, option_changed, events_lost.</param>
+/// <param name="Kind">connect_failed, bind_failed, accept_failed, abort, send_failed, receive_failed, datagram_dropped, buffer_reuse, option_changed, events_lost, name_resolution_failed.</param>
 /// <param name="Time">When (UTC).</param>
 /// <param name="ProcessId">The process.</param>
 /// <param name="Endpoint">The AFD endpoint, or 0.</param>

@@ -29,7 +29,7 @@ public static class TraceAnalysis
     {
         limits ??= AnalysisLimits.Default;
         limits.Validate();
-        var analyzer = new SocketAnalyzer(reader.Clock, maxFindingsKept: limits.MaxFindingsKept);
+        var analyzer = new SocketAnalyzer(reader.Clock, maxFindingsKept: limits.MaxFindingsKept, maxNames: limits.MaxNames);
         var totals = new TraceTotals(limits.MaxTotals);
         analyzer.SocketCompleted += s =>
         {
@@ -46,7 +46,7 @@ public static class TraceAnalysis
         var loss = reader.Loss;
         analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
         analyzer.Complete();
-        totals.Complete(records, analyzer.EventsAnalysed, analyzer.Processes);
+        totals.Complete(records, analyzer.EventsAnalysed, analyzer.Processes, analyzer.NameLookups, analyzer.NamesDropped);
         return new AnalysisSummary { Totals = totals, Findings = analyzer.Findings, MaxFindingsKept = limits.MaxFindingsKept };
     }
 

@@ -19,10 +19,11 @@ public sealed class TraceTotals
     private readonly Dictionary<uint, ProcessTotals> _byProcess = new();
     private readonly Dictionary<IPEndPoint, RemoteTotals> _byRemote = new();
     private readonly Dictionary<string, long> _byKind = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _noticesByKind = new(StringComparer.Ordinal);
     private readonly long[] _bySeverity = new long[Enum.GetValues<FindingSeverity>().Length];
     private List<ProcessTotals>? _processes;
     private List<RemoteTotals>? _remotes;
-    private SortedDictionary<string, long>? _kinds;
+    private SortedDictionary<string, long>? _kinds, _failureKinds, _noticeKinds;
 
     internal TraceTotals(int maxTotals) => _maxTotals = maxTotals;
 
@@ -38,9 +39,25 @@ public sealed class TraceTotals
     public long BytesReceived { get; private set; }
     /// <summary>Every finding found.</summary>
     public long FindingCount { get; private set; }
+    /// <summary>Failures found: findings of <see cref="FindingSeverity.Warning"/> or <see cref="FindingSeverity.Error"/>. With <see cref="Notices"/>, sums to <see cref="FindingCount"/>.</summary>
+    public long Failures => _bySeverity[(int)FindingSeverity.Warning] + _bySeverity[(int)FindingSeverity.Error];
+    /// <summary>Notices found: findings of <see cref="FindingSeverity.Info"/> (an option set), counted apart so they do not drown the failures.</summary>
+    public long Notices => _bySeverity[(int)FindingSeverity.Info];
+    /// <summary>Successful name lookups (Winsock-NameResolution results) whose addresses name sockets.</summary>
+    public long NameLookups { get; private set; }
+    /// <summary>Resolved addresses not remembered because the name table was full (<see cref="AnalysisLimits.MaxNames"/>): sockets to them show no name.</summary>
+    public long NamesDropped { get; private set; }
 
     /// <summary>Every finding per kind, by kind name (ordinal order).</summary>
     public IReadOnlyDictionary<string, long> FindingsByKind => _kinds ??= new SortedDictionary<string, long>(_byKind, StringComparer.Ordinal);
+
+    /// <summary>Failures per kind (warnings and errors), by kind name (ordinal order).</summary>
+    public IReadOnlyDictionary<string, long> FailuresByKind => _failureKinds ??= new SortedDictionary<string, long>(
+        _byKind.Select(k => KeyValuePair.Create(k.Key, k.Value - _noticesByKind.GetValueOrDefault(k.Key))).Where(k => k.Value > 0)
+            .ToDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
+
+    /// <summary>Notices per kind (findings of <see cref="FindingSeverity.Info"/>), by kind name (ordinal order).</summary>
+    public IReadOnlyDictionary<string, long> NoticesByKind => _noticeKinds ??= new SortedDictionary<string, long>(_noticesByKind, StringComparer.Ordinal);
 
     /// <summary>Every finding of <paramref name="severity"/>.</summary>
     public long FindingsOf(FindingSeverity severity) => _bySeverity[(int)severity];
@@ -49,7 +66,12 @@ public sealed class TraceTotals
     public IReadOnlyList<ProcessTotals> Processes =>
         _processes ??= _byProcess.Values.OrderByDescending(p => p.BytesSent + p.BytesReceived).ThenBy(p => p.ProcessId).ToList();
 
-    /// <summary>Totals per remote endpoint (every endpoint a socket connected to or a failure involved, up to the cap), the most bytes first.</summary>
+    /// <summary>
+    /// Totals per remote endpoint (every endpoint a socket connected to or exchanged datagrams with, or a failure
+    /// involved, up to the cap), the most bytes first. A datagram socket counts once for each of its peers, with the
+    /// bytes of the datagrams to and from that peer; what no peer accounts for (sends on a connected socket) goes to
+    /// its remote.
+    /// </summary>
     public IReadOnlyList<RemoteTotals> Remotes =>
         _remotes ??= _byRemote.Values.OrderByDescending(r => r.BytesSent + r.BytesReceived).ThenByDescending(r => r.Failures).ToList();
 
@@ -75,11 +97,24 @@ public sealed class TraceTotals
             p.BytesSent += s.BytesSent;
             p.BytesReceived += s.BytesReceived;
         }
+        long toPeers = 0, fromPeers = 0;
+        foreach (var peer in s.PeerTraffic)
+        {
+            if (s.Remote is not null && peer.Remote.Equals(s.Remote)) continue;
+            toPeers += peer.BytesSent;
+            fromPeers += peer.BytesReceived;
+            if (Remote(peer.Remote) is not { } pr) continue;
+            pr.Name ??= peer.Name;
+            pr.Sockets++;
+            pr.BytesSent += peer.BytesSent;
+            pr.BytesReceived += peer.BytesReceived;
+        }
         if (s.Remote is not null && Remote(s.Remote) is { } r)
         {
+            r.Name ??= s.RemoteName;
             r.Sockets++;
-            r.BytesSent += s.BytesSent;
-            r.BytesReceived += s.BytesReceived;
+            r.BytesSent += s.BytesSent - toPeers;
+            r.BytesReceived += s.BytesReceived - fromPeers;
         }
     }
 
@@ -89,19 +124,34 @@ public sealed class TraceTotals
         FindingCount++;
         _byKind[f.Kind] = _byKind.GetValueOrDefault(f.Kind) + 1;
         _bySeverity[(int)f.Severity]++;
-        if (Process(f.ProcessId) is { } p) p.Findings[f.Kind] = p.Findings.GetValueOrDefault(f.Kind) + 1;
-        if (f.Remote is not null && f.Severity != FindingSeverity.Info && Remote(f.Remote) is { } r) r.Failures++;
+        bool notice = f.Severity == FindingSeverity.Info;
+        if (notice) _noticesByKind[f.Kind] = _noticesByKind.GetValueOrDefault(f.Kind) + 1;
+        if (Process(f.ProcessId) is { } p)
+        {
+            p.Findings[f.Kind] = p.Findings.GetValueOrDefault(f.Kind) + 1;
+            if (notice) p.NoticesByKind[f.Kind] = p.NoticesByKind.GetValueOrDefault(f.Kind) + 1;
+            else p.Failures++;
+        }
+        if (f.Remote is not null && !notice && Remote(f.Remote) is { } r)
+        {
+            r.Name ??= f.RemoteName;
+            r.Failures++;
+        }
     }
 
     /// <summary>Ends the count: the records and events read, and the names of processes known only from the trace's Process events.</summary>
-    internal void Complete(long records, long winsockEvents, ProcessTable processes)
+    internal void Complete(long records, long winsockEvents, ProcessTable processes, long nameLookups = 0, long namesDropped = 0)
     {
         Records = records;
         WinsockEvents = winsockEvents;
+        NameLookups = nameLookups;
+        NamesDropped = namesDropped;
         foreach (var p in _byProcess.Values) p.Name ??= processes.NameOf(p.ProcessId);
         _processes = null;
         _remotes = null;
         _kinds = null;
+        _failureKinds = null;
+        _noticeKinds = null;
     }
 
     private ProcessTotals? Process(uint id)

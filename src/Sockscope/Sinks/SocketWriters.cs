@@ -22,7 +22,9 @@ public enum SocketFormat
 
 /// <summary>
 /// Writes rebuilt sockets: JSON lines (<c>endpoint</c> "0x…", <c>process_id</c>, <c>process</c>, <c>protocol</c>
-/// "TCP"/"UDP"/number, <c>family</c> "IPv4"/"IPv6"/number, <c>local</c>, <c>remote</c>, <c>peers</c>, <c>opened</c>,
+/// "TCP"/"UDP"/number, <c>family</c> "IPv4"/"IPv6"/number, <c>local</c>, <c>remote</c>, <c>remote_name</c> (the host
+/// name the process resolved to it, or null), <c>peers</c>, <c>peer_names</c> (one per peer, null when unnamed; in CSV
+/// "-"), <c>opened</c>,
 /// <c>closed</c>, <c>bytes_sent</c>, <c>bytes_received</c>, <c>sends</c>, <c>receives</c>, <c>listening</c>,
 /// <c>backlog</c>, <c>accepted_from</c>, <c>options</c>, <c>aborted</c>, <c>abort_reason</c>,
 /// <c>datagrams_dropped</c>, <c>error</c>, <c>socket_handle</c>, <c>socket_type</c>), CSV with the same columns, or a
@@ -33,7 +35,7 @@ public sealed class SocketWriter : IDisposable
     /// <summary>The columns of CSV and the keys of JSON, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } =
     [
-        "endpoint", "process_id", "process", "protocol", "family", "local", "remote", "peers", "opened", "closed",
+        "endpoint", "process_id", "process", "protocol", "family", "local", "remote", "remote_name", "peers", "peer_names", "opened", "closed",
         "bytes_sent", "bytes_received", "sends", "receives", "listening", "backlog", "accepted_from", "options",
         "aborted", "abort_reason", "datagrams_dropped", "error", "socket_handle", "socket_type",
     ];
@@ -72,6 +74,7 @@ public sealed class SocketWriter : IDisposable
     private static readonly JsonEncodedText KEndpoint = JsonEncodedText.Encode("endpoint"), KProcessId = JsonEncodedText.Encode("process_id"),
         KProcess = JsonEncodedText.Encode("process"), KProtocol = JsonEncodedText.Encode("protocol"), KFamily = JsonEncodedText.Encode("family"),
         KLocal = JsonEncodedText.Encode("local"), KRemote = JsonEncodedText.Encode("remote"), KPeers = JsonEncodedText.Encode("peers"),
+        KRemoteName = JsonEncodedText.Encode("remote_name"), KPeerNames = JsonEncodedText.Encode("peer_names"),
         KOpened = JsonEncodedText.Encode("opened"), KClosed = JsonEncodedText.Encode("closed"), KBytesSent = JsonEncodedText.Encode("bytes_sent"),
         KBytesReceived = JsonEncodedText.Encode("bytes_received"), KSends = JsonEncodedText.Encode("sends"), KReceives = JsonEncodedText.Encode("receives"),
         KListening = JsonEncodedText.Encode("listening"), KBacklog = JsonEncodedText.Encode("backlog"), KAcceptedFrom = JsonEncodedText.Encode("accepted_from"),
@@ -91,9 +94,17 @@ public sealed class SocketWriter : IDisposable
         Value(j, KFamily, Family(s));
         Endpoint(j, KLocal, s.Local);
         Endpoint(j, KRemote, s.Remote);
+        Nullable(j, KRemoteName, s.RemoteName);
         j.WriteStartArray(KPeers);
         Span<byte> text = stackalloc byte[EndpointText.MaxLength];
         foreach (var p in s.Peers) j.WriteStringValue(text[..EndpointText.Format(p, text)]);
+        j.WriteEndArray();
+        j.WriteStartArray(KPeerNames);
+        foreach (var p in s.PeerTraffic)
+        {
+            if (p.Name is null) j.WriteNullValue();
+            else j.WriteStringValue(p.Name);
+        }
         j.WriteEndArray();
         Time(j, KOpened, s.Opened);
         Time(j, KClosed, s.Closed);
@@ -163,7 +174,8 @@ public sealed class SocketWriter : IDisposable
         var cells = new[]
         {
             Hex(s.Endpoint) ?? "", s.ProcessId.ToString(CultureInfo.InvariantCulture), s.ProcessName ?? "", Protocol(s)?.ToString() ?? "",
-            Family(s)?.ToString() ?? "", s.Local?.ToString() ?? "", s.Remote?.ToString() ?? "", string.Join(' ', s.Peers), Iso(s.Opened) ?? "",
+            Family(s)?.ToString() ?? "", s.Local?.ToString() ?? "", s.Remote?.ToString() ?? "", s.RemoteName ?? "", string.Join(' ', s.Peers),
+            string.Join(' ', s.PeerTraffic.Select(p => p.Name ?? "-")), Iso(s.Opened) ?? "",
             Iso(s.Closed) ?? "", N(s.BytesSent), N(s.BytesReceived), N(s.Sends), N(s.Receives), s.Listening ? "true" : "false",
             s.Backlog?.ToString(CultureInfo.InvariantCulture) ?? "", s.AcceptedFrom == 0 ? "" : Hex(s.AcceptedFrom)!,
             string.Join(' ', s.Options.Select(o => $"{o.Key}={o.Value}")), s.Aborted ? "true" : "false", s.AbortReason ?? "",

@@ -72,6 +72,10 @@ public sealed record NameLookup(DateTime Time, uint ProcessId, string Name, IRea
 /// <item>AcceptedFrom: the listening Endpoint of the 1027/1024 exit whose AcceptEndpoint is this socket; legacy: the
 /// ListenEndpoint of the indication (35/36) with the same process and remote address just before the accept (15/16),
 /// whose Endpoint is the accepted socket.</item>
+/// <item>RemoteName: the name the socket's own process resolved (Winsock-NameResolution 1001) to the remote's
+/// address before the connect or accept; for a datagram socket without a remote, that of its first named peer.
+/// PeerTraffic: per peer, the bytes of the datagrams sent to it and received from it, and its name as resolved before
+/// the peer was first used.</item>
 /// <item>Options: AfdOption (1035) / legacy 29, keyed by the AFD_OPTION map name (SO_RCVBUF, FIONBIO, …), last value.</item>
 /// <item>Aborted / AbortReason: AfdAbort (1032) / legacy 7, 8; the reason as the AFD_ABORT map's text.</item>
 /// <item>Error: the first failing status of an operation named by the event's Endpoint field, as a STATUS_ name
@@ -84,7 +88,8 @@ public sealed record NameLookup(DateTime Time, uint ProcessId, string Name, IRea
 /// bind_failed (bind exit / 40, Error), accept_failed (accept exit / 17, Warning), abort (Error), send_failed and
 /// receive_failed (the operation's exit / 9, 11, Error), datagram_dropped (1033 / 33, 34, Warning, Remote = the
 /// source), buffer_reuse (the second entry posting a Buffer while the first operation on it has no exit yet;
-/// Warning), option_changed (every 1035 / 29, Info), and one events_lost (Warning, at the session start, process 0)
+/// Warning), option_changed (every 1035 / 29, Info), name_resolution_failed (a lookup result with a non-zero status, Warning,
+/// process = the one that asked, RemoteName = the queried name), and one events_lost (Warning, at the session start, process 0)
 /// when the logfile header counts lost events or a buffer is flagged. Remote is the event's own address or, without
 /// one, the socket's remote as known then. Detail wording is not part of the contract.</para>
 /// <para>busy-host keeps the truth aggregate so that memory stays flat: <see cref="Sockets"/>, <see cref="Findings"/>

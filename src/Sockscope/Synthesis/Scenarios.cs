@@ -104,6 +104,8 @@ internal sealed class DnsClientPart : Part
     public override void Run(TraceSim sim)
     {
         var p = _nslookup;
+        // The server's name first: its datagrams are then named by it (this process's lookup only).
+        sim.Resolve(p, p.Thread(0), "dns1.example.net", Ips("192.0.2.53"));
         var resolver1 = A("192.0.2.53", 53);
         var resolver2 = A("198.51.100.53", 53);
         var u4 = sim.NewSocket(p, 2, 2, 17);
@@ -212,6 +214,9 @@ internal sealed class FailuresPart : Part
     {
         var p = _tester;
         sim.StartProcess(p);
+
+        // name_resolution_failed: the name does not exist.
+        sim.Resolve(p, p.Thread(1), "missing.example.com", [], result: "", status: 11001); // WSAHOST_NOT_FOUND
 
         // connect_failed: a refused IPv6 connect.
         var refused = Client(sim, p, A("2001:db8::dead:beef", 443), 50611, ex: false, fail: StatusConnectionRefused);

@@ -49,6 +49,8 @@ internal sealed class TraceSim : IDisposable
     private long _nextEndpoint;
     private long _kernelBuffers;
     private bool _eventsLostFound;
+    // What each process resolved, by address: the truth names a socket by its own process's earlier lookup.
+    private readonly Dictionary<(uint Pid, IPAddress Address), string> _resolved = new();
     private bool _disposed;
 
     public ScenarioOptions Options { get; }
@@ -428,12 +430,23 @@ internal sealed class TraceSim : IDisposable
         Truth.Findings.Add(new Finding(kind, Utc(stamp), s?.P.Pid ?? 0, s?.Endpoint ?? 0, (remote ?? s?.Remote)?.Copy(), detail(), severity));
     }
 
-    private void AddPeer(SimSocket s, SimAddress peer)
+    private void AddPeer(SimSocket s, SimAddress peer, long sent, long received)
     {
         if (s.Record is not { } r) return;
-        foreach (var known in r.Peers) if (known.Equals(peer.EndPoint)) return;
-        r.Peers.Add(peer.Copy());
+        int index = r.Peers.FindIndex(known => known.Equals(peer.EndPoint));
+        if (index < 0)
+        {
+            index = r.Peers.Count;
+            r.Peers.Add(peer.Copy());
+            string? name = NameOf(s.P, peer);
+            r.PeerTraffic.Add(new PeerTraffic { Remote = peer.Copy(), Name = name });
+            if (r.Remote is null) r.RemoteName ??= name;
+        }
+        r.PeerTraffic[index].BytesSent += sent;
+        r.PeerTraffic[index].BytesReceived += received;
     }
+
+    private string? NameOf(SimProcess p, SimAddress address) => _resolved.GetValueOrDefault((p.Pid, address.EndPoint.Address));
 
     private void Sent(SimSocket s, long bytes)
     {
@@ -592,7 +605,11 @@ internal sealed class TraceSim : IDisposable
             }
         }
         See(s);
-        if (s.Record is { } r) r.Remote = remote.Copy();
+        if (s.Record is { } r)
+        {
+            r.Remote = remote.Copy();
+            r.RemoteName = NameOf(s.P, remote);
+        }
         if (fail != 0)
         {
             Fail(s, fail);
@@ -761,7 +778,7 @@ internal sealed class TraceSim : IDisposable
         }
         See(s);
         Sent(s, bytes);
-        AddPeer(s, peer);
+        AddPeer(s, peer, bytes, 0);
     }
 
     /// <summary>
@@ -786,7 +803,7 @@ internal sealed class TraceSim : IDisposable
         }
         See(s);
         Received(s, bytes);
-        AddPeer(s, peer);
+        AddPeer(s, peer, 0, bytes);
     }
 
     /// <summary>A datagram dropped by AFD (under System): 1033 with its source and a reason; Windows 7: 33/34.</summary>
@@ -946,6 +963,7 @@ internal sealed class TraceSim : IDisposable
         if (accepted.Record is { } r)
         {
             r.Remote = remote.Copy();
+            r.RemoteName = NameOf(accepted.P, remote);
             r.Local = listener.Local?.Copy();
             r.AcceptedFrom = listener.Endpoint;
         }
@@ -1087,6 +1105,15 @@ internal sealed class TraceSim : IDisposable
         _d.Clear().Set(F.NodeName, name).Set(F.Status, status).Set(F.Result, result);
         long stamp = Emit(NamesTemplate(1001, p), p.Pid, thread);
         if (Detailed) Truth.Lookups.Add(new NameLookup(Utc(stamp), p.Pid, name, addresses.ToArray(), status));
+        if (status == 0)
+        {
+            foreach (var a in addresses) _resolved[(p.Pid, a)] = name;
+            return;
+        }
+        Truth.FindingCounts["name_resolution_failed"] = Truth.FindingCounts.GetValueOrDefault("name_resolution_failed") + 1;
+        if (Detailed)
+            Truth.Findings.Add(new Finding("name_resolution_failed", Utc(stamp), p.Pid, 0, null,
+                $"lookup of {name} failed: {(Decoding.Values.Win32ErrorNames.TryGetName(status, out var n) ? n : status.ToString())}", FindingSeverity.Warning) { RemoteName = name });
     }
 
     /// <summary>Flags the current buffer of a processor: events were lost (and the finding, once per trace).</summary>

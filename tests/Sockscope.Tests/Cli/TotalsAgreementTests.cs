@@ -12,7 +12,7 @@ namespace Sockscope.Tests.Cli;
 
 /// <summary>
 /// summary, report and export show the same totals, counted over every finding, when the findings exceed what the
-/// analysis keeps: 300 notices then 30 aborts, with 100 findings kept (all of them notices).
+/// analysis keeps: 300 notices then 30 aborts, with 100 findings kept: the 30 failures, then the first 70 notices.
 /// </summary>
 public sealed class TotalsAgreementTests : IDisposable
 {
@@ -47,15 +47,28 @@ public sealed class TotalsAgreementTests : IDisposable
         Assert.Equal(Notices + Aborts, sr.GetProperty("finding_count").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["abort"] = Aborts, ["option_changed"] = Notices }, Counts(sr.GetProperty("findings_by_kind")));
         Assert.Equal(new Dictionary<string, long> { ["error"] = Aborts, ["warning"] = 0, ["info"] = Notices }, Counts(sr.GetProperty("findings_by_severity")));
-        Assert.Equal(Kept, sr.GetProperty("findings").GetArrayLength());
-        Assert.Equal(Kept, sr.GetProperty("findings_listed").GetInt64());
+        Assert.Equal(Aborts, sr.GetProperty("failures").GetInt64());
+        Assert.Equal(Notices, sr.GetProperty("notices").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["abort"] = Aborts }, Counts(sr.GetProperty("failures_by_kind")));
+        Assert.Equal(new Dictionary<string, long> { ["option_changed"] = Notices }, Counts(sr.GetProperty("notices_by_kind")));
+        // The failures found after the cap was reached are kept in place of notices; notices are listed on demand only.
+        Assert.Equal(Aborts, sr.GetProperty("findings").GetArrayLength());
+        Assert.Equal(Aborts, sr.GetProperty("findings_listed").GetInt64());
+        Assert.False(sr.GetProperty("notices_listed").GetBoolean());
         Assert.True(sr.GetProperty("findings_truncated").GetBoolean());
         Assert.Equal(Kept, sr.GetProperty("findings_cap").GetInt64());
-        Assert.All(sr.GetProperty("findings").EnumerateArray(), f => Assert.Equal("option_changed", f.GetProperty("kind").GetString()));
+        Assert.All(sr.GetProperty("findings").EnumerateArray(), f => Assert.Equal("abort", f.GetProperty("kind").GetString()));
+        using (var withNotices = JsonDocument.Parse(Run(c => SummaryCommand.Execute(c, _trace, json: true, verbose: false, limits: Limits, notices: true)).Output))
+        {
+            var listed = withNotices.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()).ToList();
+            Assert.Equal(Enumerable.Repeat("abort", Aborts).Concat(Enumerable.Repeat("option_changed", Kept - Aborts)), listed);
+        }
         var processes = sr.GetProperty("processes").EnumerateArray().ToList();
         Assert.Equal(ManyFindingsTrace.Processes, processes.Count);
         Assert.False(sr.GetProperty("processes_truncated").GetBoolean());
         Assert.Equal(Notices + Aborts, processes.Sum(p => Counts(p.GetProperty("findings")).Values.Sum()));
+        Assert.Equal(Aborts, processes.Sum(p => p.GetProperty("failures").GetInt64()));
+        Assert.Equal(Notices, processes.Sum(p => p.GetProperty("notices").GetInt64()));
         Assert.Equal(Aborts, sr.GetProperty("remote_endpoints").EnumerateArray().Sum(r => r.GetProperty("failures").GetInt64()));
         long sockets = sr.GetProperty("sockets").GetInt64();
         Assert.Equal(ManyFindingsTrace.Processes, sockets);
@@ -63,7 +76,7 @@ public sealed class TotalsAgreementTests : IDisposable
         var view = Run(c => SummaryCommand.Execute(c, _trace, json: false, verbose: false, limits: Limits));
         string text = Encoding.UTF8.GetString(view.Output);
         // The first line wraps at the console's width.
-        Assert.Contains($"{Notices + Aborts} findings (the first {Kept} kept for listing; the counts cover all)", System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " "));
+        Assert.Contains($"{Aborts} failures, {Notices} notices (the first {Kept} kept for listing; the counts cover all)", System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " "));
         Assert.Matches($@"│ abort\s+│\s+{Aborts} │", text);
 
         var report = Run(c => ReportCommand.Execute(c, _trace, null, new ReportOptions { Analysis = Limits }, verbose: false));
@@ -86,6 +99,9 @@ public sealed class TotalsAgreementTests : IDisposable
         connection.Open();
         Assert.Equal(Notices + Aborts, Scalar(connection, "SELECT findings FROM traces"));
         Assert.Equal(Kept, Scalar(connection, "SELECT count(*) FROM findings"));
+        Assert.Equal(Aborts, Scalar(connection, "SELECT count(*) FROM findings WHERE kind = 'abort'"));
+        Assert.Equal(Aborts, Scalar(connection, "SELECT sum(failures) FROM processes"));
+        Assert.Equal(Notices, Scalar(connection, "SELECT sum(notices) FROM processes"));
         Assert.Equal(Notices + Aborts, Scalar(connection, "SELECT sum(findings) FROM processes"));
         Assert.Equal(Aborts, Scalar(connection, "SELECT sum(findings_by_kind ->> '$.abort') FROM processes"));
         Assert.Equal(sockets, Scalar(connection, "SELECT sockets FROM traces"));
@@ -99,7 +115,7 @@ public sealed class TotalsAgreementTests : IDisposable
         var summary = Run(c => SummaryCommand.Execute(c, _trace, json: true, verbose: false));
         using var s = JsonDocument.Parse(summary.Output);
         Assert.False(s.RootElement.GetProperty("findings_truncated").GetBoolean());
-        Assert.Equal(Notices + Aborts, s.RootElement.GetProperty("findings_listed").GetInt64());
+        Assert.Equal(Aborts, s.RootElement.GetProperty("findings_listed").GetInt64());
         Assert.Equal(AnalysisLimits.Default.MaxFindingsKept, s.RootElement.GetProperty("findings_cap").GetInt64());
         var view = Run(c => SummaryCommand.Execute(c, _trace, json: false, verbose: false));
         Assert.DoesNotContain("kept for listing", Encoding.UTF8.GetString(view.Output));

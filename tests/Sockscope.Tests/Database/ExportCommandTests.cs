@@ -19,12 +19,12 @@ public class ExportCommandTests
         Assert.Equal(0, first.ExitCode);
         Assert.Empty(first.OutputBytes);
         var line = Assert.Single(first.ErrorLines);
-        Assert.StartsWith($"sockscope: exported {trace} to {db} as trace 1: 578 events, 33 sockets, 20 findings, 10 processes in ", line);
+        Assert.StartsWith($"sockscope: exported {trace} to {db} as trace 1: 582 events, 33 sockets, 21 findings, 10 processes in ", line);
 
         var second = CliRunner.Run("export", trace, "--sqlite", db);
         Assert.Equal(0, second.ExitCode);
         Assert.Matches(@"^sockscope: .*mixed\.etl: already in .*out\.db as trace 1 \(same SHA-256 [0-9a-f]{16}…\); nothing added$", Assert.Single(second.ErrorLines));
-        Assert.Equal([1L, 578L, 33L, 20L, 10L], DatabaseExportTests.Counts(db));
+        Assert.Equal([1L, 582L, 33L, 21L, 10L], DatabaseExportTests.Counts(db));
     }
 
     [Fact]

@@ -41,6 +41,7 @@ internal sealed class TraceReplay
     private readonly Dictionary<(ulong, ulong), int> _inflight = new();
     private readonly Dictionary<uint, SocketRecord> _createdOnThread = new(), _cleanedOnThread = new();
     private readonly Dictionary<(ulong, string), ulong> _indications = new();
+    private readonly Dictionary<(uint Pid, IPAddress Address), string> _names = new();
 
     public static TraceReplay Read(string path)
     {
@@ -78,11 +79,25 @@ internal sealed class TraceReplay
             if (d.Status != DecodeStatus.Complete) { Incomplete++; continue; }
             if (r.ProviderId == WellKnownProviders.WinsockAfd) Afd(r, d, time);
             else if (r.ProviderId == WellKnownProviders.WinsockSockets) Sockets_(r, d);
+            else if (r.ProviderId == WellKnownProviders.WinsockNameResolution && r.Id == 1001) Lookup(r, d, time);
         }
         Problems = reader.Diagnostics.ProblemCount;
         if (reader.Header.EventsLost > 0 || reader.BuffersWithEventsLost > 0)
             Findings.Add(new Finding("events_lost", reader.Clock.ToUtc(reader.HeaderTimestamp), 0, 0, null, "", FindingSeverity.Warning));
         Findings.Sort((a, b) => a.Time.CompareTo(b.Time));
+    }
+
+    // A lookup's result: its addresses name the asking process's later sockets; a failure is a finding.
+    private void Lookup(in EtlRecord rec, in DecodedEvent d, DateTime time)
+    {
+        string name = d.String(d.IndexOf("NodeName"))!;
+        if (N(d, "Status") != 0)
+        {
+            Findings.Add(new Finding("name_resolution_failed", time, rec.ProcessId, 0, null, "", FindingSeverity.Warning) { RemoteName = name });
+            return;
+        }
+        foreach (var part in d.String(d.IndexOf("Result"))!.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            _names[(rec.ProcessId, IPAddress.Parse(part))] = name;
     }
 
     private void Count(Guid provider, ushort id)
@@ -141,9 +156,13 @@ internal sealed class TraceReplay
     private void Find(string kind, DateTime time, SocketRecord r, IPEndPoint? remote) =>
         Findings.Add(new Finding(kind, time, r.ProcessId, r.Endpoint, remote ?? r.Remote, "", FindingSeverity.Info));
 
-    private static void Peer(SocketRecord r, IPEndPoint peer)
+    private void Peer(SocketRecord r, IPEndPoint peer)
     {
-        if (!r.Peers.Contains(peer)) r.Peers.Add(peer);
+        if (r.Peers.Contains(peer)) return;
+        r.Peers.Add(peer);
+        string? name = _names.GetValueOrDefault((r.ProcessId, peer.Address));
+        r.PeerTraffic.Add(new PeerTraffic { Remote = peer, Name = name });
+        if (r.Remote is null) r.RemoteName ??= name;
     }
 
     private void Post(SocketRecord r, ulong buffer, DateTime time)
@@ -197,6 +216,7 @@ internal sealed class TraceReplay
                 break;
             case 1018 or 1021 when ee == 0:
                 r.Remote = SockAddr(B(d, "Address"));
+                r.RemoteName = _names.GetValueOrDefault((r.ProcessId, r.Remote.Address));
                 break;
             case 1017 or 1020 when ee == 1 && status != 0:
                 Fail(r, status);

@@ -20,7 +20,7 @@ namespace Sockscope.Sinks.Database;
 public static class DatabaseSchema
 {
     /// <summary>The layout version this code writes (<c>PRAGMA user_version</c>).</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The statements that create the tables and indexes (each <c>IF NOT EXISTS</c>).</summary>
     public const string Ddl = """
@@ -113,6 +113,8 @@ public static class DatabaseSchema
             abort_reason    TEXT,
             datagrams_dropped INTEGER NOT NULL,
             error           TEXT,                      -- the first error: STATUS_…, WSAE…
+            remote_name     TEXT,                      -- the host name the process resolved to remote (or to the first named peer)
+            peer_names      TEXT    NOT NULL,          -- JSON array, one per peer: its resolved name or null
             PRIMARY KEY (trace_id, socket_id)
         );
         CREATE INDEX IF NOT EXISTS sockets_by_process ON sockets (trace_id, process_id);
@@ -129,6 +131,7 @@ public static class DatabaseSchema
             remote          TEXT,
             severity        TEXT    NOT NULL,          -- info, warning, error
             detail          TEXT    NOT NULL,
+            remote_name     TEXT,                      -- the name resolved to remote, or the name a failed lookup asked for
             PRIMARY KEY (trace_id, sequence)
         );
         CREATE INDEX IF NOT EXISTS findings_by_kind ON findings (kind, trace_id);
@@ -142,6 +145,8 @@ public static class DatabaseSchema
             bytes_received  INTEGER NOT NULL,
             findings        INTEGER NOT NULL,
             findings_by_kind TEXT   NOT NULL,          -- JSON object: kind → count
+            failures        INTEGER NOT NULL,          -- findings of severity warning or error
+            notices         INTEGER NOT NULL,          -- findings of severity info (findings = failures + notices)
             PRIMARY KEY (trace_id, process_id)
         );
         """;

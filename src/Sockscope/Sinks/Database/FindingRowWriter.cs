@@ -8,8 +8,8 @@ namespace Sockscope.Sinks.Database;
 internal sealed class FindingRowWriter : IDisposable
 {
     private const string Sql = """
-        INSERT INTO findings (trace_id, sequence, kind, time, time_ns, process_id, endpoint, remote, severity, detail)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        INSERT INTO findings (trace_id, sequence, kind, time, time_ns, process_id, endpoint, remote, severity, detail, remote_name)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         """;
 
     private readonly PreparedInsert _insert;
@@ -36,6 +36,7 @@ internal sealed class FindingRowWriter : IDisposable
         insert.Bind(8, f.Remote?.ToString());
         insert.Bind(9, Severity(f.Severity));
         insert.Bind(10, f.Detail);
+        insert.Bind(11, f.RemoteName);
         insert.Run();
     }
 

@@ -9,8 +9,8 @@ namespace Sockscope.Sinks.Database;
 internal sealed class ProcessRowWriter : IDisposable
 {
     private const string Sql = """
-        INSERT INTO processes (trace_id, process_id, name, sockets, bytes_sent, bytes_received, findings, findings_by_kind)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        INSERT INTO processes (trace_id, process_id, name, sockets, bytes_sent, bytes_received, findings, findings_by_kind, failures, notices)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
         """;
 
     private readonly PreparedInsert _insert;
@@ -45,6 +45,8 @@ internal sealed class ProcessRowWriter : IDisposable
         _json.Flush();
         insert.Bind(8, _jsonBuffer.WrittenSpan);
         _jsonBuffer.ResetWrittenCount();
+        insert.Bind(9, p.Failures);
+        insert.Bind(10, p.Notices);
         insert.Run();
         Count++;
     }

@@ -15,9 +15,10 @@ internal sealed class SocketRowWriter : IDisposable
         INSERT INTO sockets (trace_id, socket_id, endpoint, socket_handle, process_id, process_object, process,
             protocol, protocol_number, family, family_number, socket_type, socket_type_number, local, remote,
             remote_address, remote_port, peers, opened, opened_ns, closed, closed_ns, bytes_sent, bytes_received,
-            sends, receives, listening, backlog, accepted_from, options, aborted, abort_reason, datagrams_dropped, error)
+            sends, receives, listening, backlog, accepted_from, options, aborted, abort_reason, datagrams_dropped, error,
+            remote_name, peer_names)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)
         """;
 
     private readonly PreparedInsert _insert;
@@ -86,6 +87,16 @@ internal sealed class SocketRowWriter : IDisposable
         insert.Bind(32, s.AbortReason);
         insert.Bind(33, s.DatagramsDropped);
         insert.Bind(34, s.Error);
+        insert.Bind(35, s.RemoteName);
+        _json.Reset();
+        _json.WriteStartArray();
+        foreach (var p in s.PeerTraffic)
+        {
+            if (p.Name is null) _json.WriteNullValue();
+            else _json.WriteStringValue(p.Name);
+        }
+        _json.WriteEndArray();
+        Json(36);
         insert.Run();
         Count++;
     }

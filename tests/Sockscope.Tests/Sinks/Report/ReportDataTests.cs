@@ -96,9 +96,11 @@ public class ReportDataTests
         Assert.Equal(truth.Sockets.Count(s => s.Closed is not null), activity.GetProperty("closed").EnumerateArray().Sum(v => v.GetInt64()));
         Assert.Equal(truth.Findings.Count(f => f.Severity != FindingSeverity.Info), activity.GetProperty("failures").EnumerateArray().Sum(v => v.GetInt64()));
 
-        // Remote endpoints: the truth's per remote, the most bytes first.
+        // Remote endpoints: the truth's per remote (a datagram socket's bytes go to its peers), the most bytes first.
         var remotes = root.GetProperty("remotes").EnumerateArray().ToList();
-        var truthRemotes = truth.Sockets.Where(s => s.Remote is not null).GroupBy(s => s.Remote!.ToString()).ToDictionary(g => g.Key, g => g.Sum(s => s.BytesSent + s.BytesReceived));
+        var truthRemotes = truth.Sockets.Where(s => s.Remote is not null).Select(s => (Remote: s.Remote!.ToString(), Bytes: s.BytesSent + s.BytesReceived))
+            .Concat(truth.Sockets.Where(s => s.Remote is null).SelectMany(s => s.PeerTraffic.Select(p => (Remote: p.Remote.ToString(), Bytes: p.BytesSent + p.BytesReceived))))
+            .GroupBy(x => x.Remote).ToDictionary(g => g.Key, g => g.Sum(x => x.Bytes));
         foreach (var r in remotes.Where(r => r.GetProperty("sockets").GetInt64() > 0))
             Assert.Equal(truthRemotes[r.GetProperty("remote").GetString()!], r.GetProperty("sent").GetInt64() + r.GetProperty("received").GetInt64());
         var totals = remotes.Select(r => r.GetProperty("sent").GetInt64() + r.GetProperty("received").GetInt64()).ToList();
