@@ -427,7 +427,9 @@ internal sealed class TraceSim : IDisposable
     {
         Truth.FindingCounts[kind] = Truth.FindingCounts.GetValueOrDefault(kind) + 1;
         if (!Detailed) return;
-        Truth.Findings.Add(new Finding(kind, Utc(stamp), s?.P.Pid ?? 0, s?.Endpoint ?? 0, (remote ?? s?.Remote)?.Copy(), detail(), severity));
+        var where = remote ?? s?.Remote;
+        Truth.Findings.Add(new Finding(kind, Utc(stamp), s?.P.Pid ?? 0, s?.Endpoint ?? 0, where?.Copy(), detail(), severity)
+            { RemoteName = s is not null && where is not null ? NameOf(s.P, where) : null });
     }
 
     private void AddPeer(SimSocket s, SimAddress peer, long sent, long received)

@@ -49,8 +49,8 @@ public class ScenarioTruthTests(ITestOutputHelper output)
         }
         foreach (var extra in unmatched) differences.Add($"extra socket 0x{extra.Endpoint:X} pid {extra.ProcessId} opened {extra.Opened:O}");
 
-        var expectedFindings = truth.Findings.Select(f => $"{f.Kind} pid {f.ProcessId} ep 0x{f.Endpoint:X} {f.Severity}").Order().ToList();
-        var actualFindings = summary.Findings.Select(f => $"{f.Kind} pid {f.ProcessId} ep 0x{f.Endpoint:X} {f.Severity}").Order().ToList();
+        var expectedFindings = truth.Findings.Select(f => $"{f.Kind} pid {f.ProcessId} ep 0x{f.Endpoint:X} {f.Severity} {f.RemoteName}").Order().ToList();
+        var actualFindings = summary.Findings.Select(f => $"{f.Kind} pid {f.ProcessId} ep 0x{f.Endpoint:X} {f.Severity} {f.RemoteName}").Order().ToList();
         foreach (var f in expectedFindings.Except(actualFindings)) differences.Add("missing finding " + f);
         foreach (var f in actualFindings.Except(expectedFindings)) differences.Add("extra finding " + f);
 
@@ -106,6 +106,9 @@ public class ScenarioTruthTests(ITestOutputHelper output)
         Check("local", t.Local?.ToString(), o.Local?.ToString());
         Check("remote", t.Remote?.ToString(), o.Remote?.ToString());
         Check("peers", string.Join(" ", t.Peers), string.Join(" ", o.Peers));
+        Check("remote_name", t.RemoteName, o.RemoteName);
+        Check("peer_traffic", string.Join(" ", t.PeerTraffic.Select(p => $"{p.Remote}={p.Name}/{p.BytesSent}/{p.BytesReceived}")),
+            string.Join(" ", o.PeerTraffic.Select(p => $"{p.Remote}={p.Name}/{p.BytesSent}/{p.BytesReceived}")));
         Check("opened", t.Opened, o.Opened);
         Check("closed", t.Closed, o.Closed);
         Check("bytes_sent", t.BytesSent, o.BytesSent);

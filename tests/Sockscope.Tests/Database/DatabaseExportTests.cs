@@ -51,6 +51,8 @@ public class DatabaseExportTests
             Assert.Equal(t.Remote?.Address.ToString(), (string?)row["remote_address"]);
             Assert.Equal((long?)t.Remote?.Port, (long?)row["remote_port"]);
             Assert.Equal(t.Peers.Select(p => p.ToString()), JsonSerializer.Deserialize<string[]>((string)row["peers"]!)!);
+            Assert.True(t.RemoteName == (string?)row["remote_name"], $"{who} remote_name {t.RemoteName} / {row["remote_name"]}");
+            Assert.Equal(t.PeerTraffic.Select(p => p.Name), JsonSerializer.Deserialize<string?[]>((string)row["peer_names"]!)!);
             Assert.Equal(Iso(t.Closed), (string?)row["closed"]);
             Assert.Equal(t.Opened is { } o ? (o.Ticks - DateTime.UnixEpoch.Ticks) * 100 : null, (long?)row["opened_ns"]);
             Assert.Equal(t.BytesSent, row["bytes_sent"]);
@@ -78,9 +80,10 @@ public class DatabaseExportTests
         var (truth, db) = Export(dir, scenario, 8, false);
         using var connection = OpenRead(db);
 
-        var expected = truth.Findings.Select(f => $"{f.Kind} {f.ProcessId} {Hex(f.Endpoint)} {f.Severity.ToString().ToLowerInvariant()}").Order().ToList();
+        var expected = truth.Findings.Select(f => $"{f.Kind} {f.ProcessId} {Hex(f.Endpoint)} {f.Severity.ToString().ToLowerInvariant()} {f.RemoteName}").Order().ToList();
         var actual = Rows(connection, "SELECT * FROM findings WHERE trace_id = 1")
-            .Select(r => $"{r["kind"]} {r["process_id"]} {r["endpoint"]} {r["severity"]}").Order().ToList();
+            .Select(r => $"{r["kind"]} {r["process_id"]} {r["endpoint"]} {r["severity"]} {r["remote_name"]}").Order().ToList();
+        Assert.Equal(["missing.example.com"], Rows(connection, "SELECT remote_name FROM findings WHERE kind = 'name_resolution_failed'").Select(r => (string?)r["remote_name"]));
         Assert.NotEmpty(expected);
         Assert.Equal(expected, actual);
         Assert.Equal(truth.Findings.Count(f => f.Kind == "connect_failed"), Scalar(connection, "SELECT count(*) FROM findings WHERE kind = 'connect_failed'"));
@@ -96,6 +99,8 @@ public class DatabaseExportTests
             Assert.Equal(findings, row["findings"]);
             var byKind = JsonSerializer.Deserialize<Dictionary<string, long>>((string)row["findings_by_kind"]!)!;
             Assert.Equal(findings, byKind.Values.Sum());
+            long notices = truth.Findings.Count(f => f.ProcessId == p.ProcessId && f.Severity == FindingSeverity.Info);
+            Assert.Equal((findings - notices, notices), ((long)row["failures"]!, (long)row["notices"]!));
         }
 
         var trace = Rows(connection, "SELECT * FROM traces").Single();
