@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Sockscope.Decoding;
 using Sockscope.Decoding.Values;
 using Sockscope.Etl;
@@ -255,7 +256,7 @@ public sealed class SocketAnalyzer
                 s.Record.Sends++;
                 if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesSent += (long)e.Length;
-                if (s.SendPeer >= 0) s.Record.PeerTraffic[s.SendPeer].BytesSent += (long)e.Length;
+                if (s.SendPeer >= 0) PeerBytes(s, s.SendPeer, (long)e.Length, 0);
                 return;
             }
             case 1004 or 1006 or 1009 or 1012 or 1015: // receives: bytes come from the exit only
@@ -271,7 +272,7 @@ public sealed class SocketAnalyzer
                 s.Record.Receives++;
                 if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesReceived += (long)e.Length;
-                if (peer >= 0) s.Record.PeerTraffic[peer].BytesReceived += (long)e.Length;
+                if (peer >= 0) PeerBytes(s, peer, 0, (long)e.Length);
                 return;
             }
             case 1017 or 1018 or 1020 or 1021: // connects: the remote address is on the entry
@@ -442,7 +443,7 @@ public sealed class SocketAnalyzer
                 int peer = id != 23 ? AddPeer(s, e, remote: false) : -1;
                 s.Record.Receives++;
                 s.Record.BytesReceived += (long)e.Length;
-                if (peer >= 0) s.Record.PeerTraffic[peer].BytesReceived += (long)e.Length;
+                if (peer >= 0) PeerBytes(s, peer, 0, (long)e.Length);
                 return;
             }
             case 24 or 25 or 28: // send completed
@@ -452,7 +453,7 @@ public sealed class SocketAnalyzer
                 s.Record.Sends++;
                 s.Record.BytesSent += (long)e.Length;
                 // Windows 7 logs the address on the post only.
-                if (s.SendPeer >= 0) s.Record.PeerTraffic[s.SendPeer].BytesSent += (long)e.Length;
+                if (s.SendPeer >= 0) PeerBytes(s, s.SendPeer, (long)e.Length, 0);
                 return;
             }
             case 29:
@@ -769,7 +770,17 @@ public sealed class SocketAnalyzer
         return index;
     }
 
+    // Datagrams only: kept out of the event switch so the stream path's code (and what the JIT inlines into it) stays as small as before.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PeerBytes(SocketState s, int peer, long sent, long received)
+    {
+        var traffic = s.Record.PeerTraffic[peer];
+        traffic.BytesSent += sent;
+        traffic.BytesReceived += received;
+    }
+
     /// <summary>Sets the socket's remote end, named by what its process resolved to that address so far.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void SetRemote(SocketState s, IPEndPoint? remote)
     {
         s.Record.Remote = remote;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Sockscope.Decoding;
 using Sockscope.Etl;
 using Sockscope.Schema;
@@ -53,9 +54,7 @@ public sealed class SocketEventReader
         Dictionary<int, Known?> known;
         if (provider == Afd) known = _afd;
         else if (provider == Sockets) known = _sockets;
-        else if (IsLookupResult(provider, record.Id))
-            return decoder.SchemaOf(record) is { } names && ReadLookup(record, decoder.Decode(names, record.UserData, record.PointerSize), ref e);
-        else return false;
+        else return IsLookupResult(provider, record.Id) && DecodeLookup(record, decoder, ref e);
         int key = record.Id << 8 | (byte)record.Version;
         if (!known.TryGetValue(key, out var k))
         {
@@ -79,6 +78,11 @@ public sealed class SocketEventReader
     // Lookups are rare (one per getaddrinfo), so their events are decoded in full rather than read at fixed offsets.
     private static bool IsLookupResult(Guid provider, ushort id) => provider == NameResolution && id is 1001 or 1004;
 
+    // Apart from TryRead, so the decoded event's locals cost the hot path nothing (no zeroing on every call).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool DecodeLookup(in EtlRecord record, EventDecoder decoder, ref SocketEvent e) =>
+        decoder.SchemaOf(record) is { } names && ReadLookup(record, decoder.Decode(names, record.UserData, record.PointerSize), ref e);
+
     private static bool ReadLookup(in EtlRecord record, in DecodedEvent decoded, ref SocketEvent e)
     {
         int name = decoded.IndexOf("NodeName");
@@ -89,11 +93,17 @@ public sealed class SocketEventReader
         e.Stamp = record.Timestamp;
         e.HeaderProcessId = record.ProcessId;
         e.Status = (uint)decoded.Number(decoded.IndexOf("Status"));
-        e.Text = decoded.String(name)?.TrimEnd('\0');
+        e.Text = Bounded(decoded.String(name)?.TrimEnd('\0'), MaxNameLength);
         int result = decoded.IndexOf("Result");
-        e.Result = result >= 0 ? decoded.String(result)?.TrimEnd('\0') : null;
+        e.Result = result >= 0 ? Bounded(decoded.String(result)?.TrimEnd('\0'), MaxResultLength) : null;
         return true;
     }
+
+    // A DNS name has at most 253 characters; a longer one in a damaged or hostile event is cut, so the names kept
+    // (up to AnalysisLimits.MaxNames of them) stay small. A result of a few hundred addresses is as long as any real one.
+    private const int MaxNameLength = 255, MaxResultLength = 16_384;
+
+    private static string? Bounded(string? text, int max) => text is { Length: var n } && n > max ? text[..max] : text;
 
     /// <summary>An event schema the analysis reads, with where its fields lie for each pointer size.</summary>
     private sealed class Known(EventSchema schema, SocketEventSource source, int[] indices)
