@@ -101,6 +101,24 @@ public class NameJoinTests
     }
 
     [Fact]
+    public void An_ipv4_mapped_result_names_the_ipv4_address_and_a_result_of_another_form_is_read()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("mapped.etl");
+        using (var w = EtlWriter.Create(path, new EtlWriterOptions { StartTime = Start }))
+        {
+            var t = new Trace(w);
+            t.Lookup(Asker, "www.example.com", "::ffff:203.0.113.10");
+            t.Lookup(Other, "other.example.org", "not-an-address, 203.0.113.10 ;");
+            t.Connect(Asker, AskerObject, Web);
+            t.Connect(Other, OtherObject, Web);
+        }
+        var (sockets, summary) = Analyse(path);
+        Assert.Equal(["www.example.com", "other.example.org"], sockets.OrderBy(s => s.Id).Select(s => s.RemoteName));
+        Assert.Equal(2, summary.Totals.NameLookups);
+    }
+
+    [Fact]
     public void A_failed_lookup_is_a_finding_with_the_name_and_the_status()
     {
         using var dir = new TempDir();
