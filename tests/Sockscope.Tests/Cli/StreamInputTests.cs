@@ -77,7 +77,7 @@ public sealed class StreamInputTests : IDisposable
         string fresh = _dir.File("fresh.db");
         var first = CliRunner.RunWithInput(bytes, "export", "-", "--sqlite", fresh);
         Assert.Equal(0, first.ExitCode);
-        Assert.StartsWith($"sockscope: exported - to {fresh} as trace 1: 578 events, 33 sockets, ", Assert.Single(first.ErrorLines));
+        Assert.StartsWith($"sockscope: exported - to {fresh} as trace 1: 582 events, 33 sockets, ", Assert.Single(first.ErrorLines));
         using (var connection = new SqliteConnection($"Data Source={fresh};Pooling=False"))
         {
             connection.Open();
@@ -92,7 +92,7 @@ public sealed class StreamInputTests : IDisposable
         Assert.Matches(@"^sockscope: -: already in .*fresh\.db as trace 1 \(same SHA-256 [0-9a-f]{16}…\); nothing added$", Assert.Single(again.ErrorLines));
         var file = CliRunner.Run("export", _jsonl, "--sqlite", fresh);
         Assert.Contains("already in", Assert.Single(file.ErrorLines));
-        Assert.Equal([1L, 578L, 33L, 19L, 9L], DatabaseExportTests.Counts(fresh));
+        Assert.Equal([1L, 582L, 33L, 20L, 9L], DatabaseExportTests.Counts(fresh));
     }
 
     [Fact]

@@ -103,7 +103,10 @@ public class JsonInputTests(ITestOutputHelper output)
         // Sealighter keeps times to the second, SilkETW to the tick.
         long precision = collector == "sealighter" ? TimeSpan.TicksPerSecond : 1;
         AssertSame(fromTrace, fromJson, precision, names: false);
-        Assert.Equal(Findings(traceSummary, precision).Where(f => !f.StartsWith("events_lost")), Findings(jsonSummary, precision));
+        // SilkETW writes no event id, and the 16 NameResolution events share one task and opcode: its lookups cannot be
+        // told apart, so a failed one is no finding (and no name is joined).
+        Assert.Equal(Findings(traceSummary, precision).Where(f => !f.StartsWith("events_lost") && !(collector == "silketw" && f.StartsWith("name_resolution_failed"))),
+            Findings(jsonSummary, precision));
         // SilkETW names each event's process as TraceEvent does (the image without ".exe"); Sealighter names none.
         if (collector == "silketw")
             Assert.Equal(fromTrace.Select(s => s.ProcessName is null ? null : System.IO.Path.GetFileNameWithoutExtension(s.ProcessName)), fromJson.Select(s => s.ProcessName));
