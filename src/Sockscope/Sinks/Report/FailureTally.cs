@@ -37,10 +37,24 @@ internal sealed class FailureTally
     /// <summary>Notices seen.</summary>
     public long Notices { get; private set; }
 
+    /// <summary>Failures by kind.</summary>
+    public Dictionary<string, long> FailureKinds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Notices by kind.</summary>
+    public Dictionary<string, long> NoticeKinds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Processes with a failure (up to the cap).</summary>
+    public int FailingProcesses => _byProcess.Values.Count(e => e.Failures > 0);
+
+    /// <summary>Remote endpoints (and names looked up in vain) with a failure (up to the cap).</summary>
+    public int FailingRemotes => _byRemote.Count;
+
     /// <summary>Counts one finding.</summary>
     public void Add(Finding f)
     {
         bool failure = f.Severity != FindingSeverity.Info;
+        var kinds = failure ? FailureKinds : NoticeKinds;
+        kinds[f.Kind] = kinds.GetValueOrDefault(f.Kind) + 1;
         if (!failure)
         {
             Notices++;

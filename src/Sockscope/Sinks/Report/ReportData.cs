@@ -19,6 +19,14 @@ public sealed class ReportData
     public IReadOnlyList<FailingRemote> FailingRemotes { get; init; } = [];
     /// <summary>All findings per kind (not only those listed).</summary>
     public required IReadOnlyDictionary<string, long> FindingCounts { get; init; }
+    /// <summary>All failures per kind.</summary>
+    public IReadOnlyDictionary<string, long> FailureCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>All notices per kind.</summary>
+    public IReadOnlyDictionary<string, long> NoticeCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>Processes with at least one failure.</summary>
+    public int FailingProcessCount { get; init; }
+    /// <summary>Remote endpoints (or names looked up in vain) that at least one failure involved.</summary>
+    public int FailingRemoteCount { get; init; }
     /// <summary>Totals per process, the most bytes first.</summary>
     public required IReadOnlyList<ProcessTotals> Processes { get; init; }
     /// <summary>The notices of each process listed, by process id (its other findings are failures); absent when none.</summary>

@@ -50,6 +50,8 @@ public static class ReportJson
         j.WriteString("format", Format);
         WriteOverview(j, data.Overview, Us, names);
 
+        j.WriteNumber("failing_process_count", data.FailingProcessCount);
+        j.WriteNumber("failing_remote_count", data.FailingRemoteCount);
         j.WriteStartArray("failing_processes");
         foreach (var p in data.FailingProcesses)
         {
@@ -154,6 +156,12 @@ public static class ReportJson
 
         j.WriteStartObject("finding_counts");
         foreach (var (k, v) in data.FindingCounts) j.WriteNumber(k, v);
+        j.WriteEndObject();
+        j.WriteStartObject("failure_counts");
+        foreach (var (k, v) in data.FailureCounts) j.WriteNumber(k, v);
+        j.WriteEndObject();
+        j.WriteStartObject("notice_counts");
+        foreach (var (k, v) in data.NoticeCounts) j.WriteNumber(k, v);
         j.WriteEndObject();
         j.WriteStartArray("findings");
         foreach (var f in data.Findings)
