@@ -183,14 +183,14 @@
     for (const p of data.failing_processes) {
       const tr = el("tr", { "data-pid": p.pid, title: "List its failures" }, el("td", { class: "who", text: processLabel(p.name, p.pid) }),
         el("td", { class: "num sev-error", text: n(p.failures) }), el("td", null, kindChips(p.kinds)), el("td", { class: "mono", text: clock(p.first) }));
-      tr.addEventListener("click", () => showFindings(String(p.pid)));
+      tr.addEventListener("click", () => showFindings({ pid: p.pid }));
       pbody.append(tr);
     }
     const rbody = document.querySelector("#failing-remotes tbody");
     for (const r of data.failing_remotes) {
       const tr = el("tr", { "data-remote": r.remote || r.name, title: "List its failures" }, el("td", { class: "addr" }, address(r.remote || r.name, r.remote ? r.name : null)),
         el("td", { class: "num sev-error", text: n(r.failures) }), el("td", null, kindChips(r.kinds)), el("td", { class: "mono", text: clock(r.first) }));
-      tr.addEventListener("click", () => showFindings(r.remote || r.name));
+      tr.addEventListener("click", () => showFindings({ remote: r.remote || r.name }));
       rbody.append(tr);
     }
     const note = (count, shown, what) => count > shown ? "The " + shown + " of " + n(count) + " " + what + " with the most failures. Click one for its failures." : "Click one for its failures.";
@@ -234,9 +234,13 @@
       groups.get(s.pid).list.push(s);
     }
     const failuresOf = new Map(data.processes.map((p) => [p.pid, p.failures]));
-    for (const g of groups.values()) g.failures = failuresOf.get(g.pid) || 0;
-    // The processes that failed come first: they are what the reader scrolls the timeline for.
-    let lanes = [...groups.values()].sort((a, b) => b.failures - a.failures || b.list.length - a.list.length || a.pid - b.pid);
+    const rankOf = new Map(data.failing_processes.map((p, i) => [p.pid, i]));
+    for (const g of groups.values()) {
+      g.failures = failuresOf.get(g.pid) || 0;
+      g.rank = rankOf.has(g.pid) ? rankOf.get(g.pid) : Infinity;
+    }
+    // The processes that failed come first, in the order the first screen names them: they are what the reader scrolls the timeline for.
+    let lanes = [...groups.values()].sort((a, b) => (a.rank === b.rank ? 0 : a.rank < b.rank ? -1 : 1) || b.failures - a.failures || b.list.length - a.list.length || a.pid - b.pid);
     if (lanes.length > MAX_LANES) {
       const rest = lanes.slice(MAX_LANES - 1);
       lanes = lanes.slice(0, MAX_LANES - 1);
@@ -268,6 +272,8 @@
       lane.findings = lane.other ? [] : (findingsByPid.get(lane.pid) || []);
       y += lane.height;
     }
+    // The processes in the order drawn, for whoever reads the page's markup (and its tests).
+    document.getElementById("timeline").dataset.lanes = lanes.map((l) => (l.other ? "other" : l.pid)).join(" ");
     return { lanes, height: y + 4 };
   }
 
@@ -482,7 +488,8 @@
 
   // ----- findings --------------------------------------------------------------------------------------------
 
-  const findingState = { kind: "", text: "", shown: PAGE, notices: false };
+  // who: the process (pid) or remote (address or name) a click on the first screen chose, or null.
+  const findingState = { kind: "", text: "", shown: PAGE, notices: false, who: null };
 
   function findingSocket(f) {
     // The socket a finding was about: the same endpoint, open at the finding's time.
@@ -516,7 +523,7 @@
     select.addEventListener("change", () => setFindingKind(select.value));
     const toggle = document.getElementById("finding-notices");
     toggle.addEventListener("change", () => { findingState.notices = toggle.checked; findingState.shown = PAGE; renderFindings(); });
-    document.getElementById("finding-filter").addEventListener("input", (ev) => { findingState.text = ev.target.value; findingState.shown = PAGE; renderFindings(); });
+    document.getElementById("finding-filter").addEventListener("input", (ev) => { findingState.text = ev.target.value; findingState.who = null; findingState.shown = PAGE; renderFindings(); });
     document.getElementById("findings-more").addEventListener("click", () => { findingState.shown += PAGE; renderFindings(); });
     document.querySelector("#findings tbody").addEventListener("click", (ev) => {
       const tr = ev.target.closest("tr.linked");
@@ -532,10 +539,10 @@
     renderFindings();
   }
 
-  function showFindings(text) {
-    const box = document.getElementById("finding-filter");
-    box.value = text;
-    findingState.text = text;
+  function showFindings(who) {
+    document.getElementById("finding-filter").value = "";
+    findingState.text = "";
+    findingState.who = who;
     findingState.shown = PAGE;
     renderFindings();
     document.getElementById("findings-section").scrollIntoView();
@@ -546,7 +553,9 @@
     body.replaceChildren();
     const text = findingState.text.trim().toLowerCase();
     // A kind chosen shows its findings whatever their severity; otherwise notices only when asked for.
-    const list = data.findings.filter((f) => (findingState.kind ? f.kind === findingState.kind : findingState.notices || f.severity !== "info") &&
+    const who = findingState.who;
+    const list = data.findings.filter((f) => (!who || (who.pid !== undefined ? f.pid === who.pid : f.remote === who.remote || (!f.remote && f.remote_name === who.remote))) &&
+      (findingState.kind ? f.kind === findingState.kind : findingState.notices || f.severity !== "info") &&
       (!text || [f.kind, f.severity, f.process, String(f.pid), f.remote, f.remote_name, f.detail, f.endpoint].some((v) => v && String(v).toLowerCase().includes(text))));
     for (const f of list.slice(0, findingState.shown)) {
       const s = findingSocket(f);
@@ -558,7 +567,8 @@
     const listedAll = data.findings.length < ov.findings ? " (" + n(data.findings.length) + " of " + n(ov.findings) + " findings are in this report, failures first)" : "";
     const what = findingState.kind ? "findings" : findingState.notices ? "failures and notices" : "failures";
     const hidden = !findingState.kind && !findingState.notices && ov.notices > 0 ? "; " + n(ov.notices) + " notices not shown (tick \u201cshow notices\u201d)" : "";
-    document.getElementById("finding-count").textContent = n(Math.min(list.length, findingState.shown)) + " of " + n(list.length) + " " + what + " shown" + hidden + listedAll + ".";
+    const whose = !who ? "" : who.pid !== undefined ? "Of " + processLabel((data.processes.find((p) => p.pid === who.pid) || {}).name, who.pid) + ": " : "With " + who.remote + ": ";
+    document.getElementById("finding-count").textContent = whose + n(Math.min(list.length, findingState.shown)) + " of " + n(list.length) + " " + what + " shown" + hidden + listedAll + ".";
     const more = document.getElementById("findings-more");
     more.hidden = list.length <= findingState.shown;
   }
