@@ -73,6 +73,12 @@
     if (name) f.append(" ", el("span", { class: "tok host", text: name }));
     return f;
   }
+  // Text of several tokens (an error with its reason, a duration and "(open)"): it may wrap between words, never inside one.
+  function tokens(text) {
+    const f = document.createDocumentFragment();
+    text.split(" ").forEach((word, i) => { if (i > 0) f.append(" "); if (word) f.append(el("span", { class: "tok", text: word })); });
+    return f;
+  }
   const addressText = (addr, name) => (addr || "–") + (name ? " " + name : "");
   const processLabel = (name, pid) => (name ? name : "(unknown)") + " (" + pid + ")";
   const isoUs = (iso) => (iso ? (Date.parse(iso) - originMs) * 1000 + Number((iso.match(/\.\d{3}(\d{0,3})/) || [0, "0"])[1].padEnd(3, "0")) : null);
@@ -619,11 +625,11 @@
       el("td", { class: "addr", text: s.local || "–" }),
       remoteCell,
       el("td", { class: "mono", text: s.opened === null ? "before the trace" : clock(s.opened) }),
-      el("td", { class: "num", text: (s.opened === null ? "≥ " : "") + span(duration(s)) + (s.closed === null ? " (open)" : "") }),
+      el("td", { class: "num toks" }, tokens((s.opened === null ? "≥\u00a0" : "") + span(duration(s)).replace(/ /g, "\u00a0") + (s.closed === null ? " (open)" : ""))),
       el("td", { class: "num", text: bytes(s.sent), title: n(s.sent) + " bytes in " + n(s.sends) + " sends" }),
       el("td", { class: "num", text: bytes(s.received), title: n(s.received) + " bytes in " + n(s.receives) + " receives" }),
       el("td", null, el("span", { class: "outcome o-" + s.outcome, text: s.outcome })),
-      el("td", { class: "mono", text: s.error || (s.aborted ? s.abort_reason || "aborted" : s.dropped > 0 ? n(s.dropped) + " dropped" : "") }),
+      el("td", { class: "mono toks" }, tokens(s.error || (s.aborted ? s.abort_reason || "aborted" : s.dropped > 0 ? n(s.dropped) + " dropped" : ""))),
       el("td", { class: "num", text: n(s.event_count) }));
     if (socketState.open.has(s.id)) tr.classList.add("open-row");
     return tr;
