@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sockscope.Etl;
 using Sockscope.Events;
 using Sockscope.Sources;
@@ -17,8 +15,11 @@ internal sealed class ProviderCountingSource(IEventSource inner) : IEventSource
 
     private readonly ProviderNames _names = new();
     private readonly Dictionary<Guid, Tally> _counts = new();
+    // Records come in runs of one provider: the last one's tally is kept at hand.
+    private Guid _lastGuid;
+    private Tally? _last;
 
-    private struct Tally
+    private sealed class Tally
     {
         public long Records;
         public string? Name;
@@ -38,15 +39,20 @@ internal sealed class ProviderCountingSource(IEventSource inner) : IEventSource
         if (!inner.TryRead(out record)) return false;
         _names.Learn(record);
         var guid = _names.GuidOf(record);
-        ref var tally = ref CollectionsMarshal.GetValueRefOrNullRef(_counts, guid);
-        if (Unsafe.IsNullRef(ref tally))
+        var tally = _last;
+        if (tally is null || guid != _lastGuid)
         {
-            if (_counts.Count >= MaxProviders)
+            if (!_counts.TryGetValue(guid, out tally))
             {
-                OtherRecords++;
-                return true;
+                if (_counts.Count >= MaxProviders)
+                {
+                    OtherRecords++;
+                    return true;
+                }
+                _counts.Add(guid, tally = new Tally());
             }
-            tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, guid, out _);
+            _last = tally;
+            _lastGuid = guid;
         }
         tally.Records++;
         // Kernel records are named by their event class, which only the record (not its GUID) tells.
