@@ -32,7 +32,7 @@ public static class HtmlReport
         options ??= new ReportOptions();
         options.Validate();
         var collector = new ReportCollector(reader, options);
-        var summary = TraceAnalysis.Run(reader, collector.OnSocket, limits: options.Analysis, onEvent: collector.OnEvent, onFinding: collector.OnFinding);
+        var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, limits: options.Analysis, onEvent: collector.OnEvent, onFinding: collector.OnFinding);
         return collector.Build(file, summary);
     }
 

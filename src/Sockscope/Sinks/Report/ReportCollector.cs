@@ -40,6 +40,8 @@ internal sealed class ReportCollector
     private const int PoolSize = 256;
 
     private readonly IEventSource _reader;
+    private readonly ProviderCountingSource _source;
+    private readonly FailureTally _failures;
     private readonly ReportOptions _options;
     private readonly ActivityHistogram _activity;
     private readonly Dictionary<long, SocketEventLog> _open = new();
@@ -55,9 +57,14 @@ internal sealed class ReportCollector
     public ReportCollector(IEventSource reader, ReportOptions options)
     {
         _reader = reader;
+        _source = new ProviderCountingSource(reader);
+        _failures = new FailureTally(options.Analysis.MaxTotals);
         _options = options;
         _activity = new ActivityHistogram(Origin(reader), options.ActivityBuckets);
     }
+
+    /// <summary>The source for the analysis to read: the reader, its records counted per provider on the way.</summary>
+    public IEventSource Source => _source;
 
     /// <summary>Bytes of events held now (for tests of the memory bound).</summary>
     public long HeldBytes => _heldBytes;
@@ -110,6 +117,7 @@ internal sealed class ReportCollector
     public void OnFinding(Finding f)
     {
         if (f.Severity != FindingSeverity.Info) _activity.AddFailure(f.Time);
+        _failures.Add(f);
     }
 
     /// <summary>Sees one socket as it completes: after all its events.</summary>
@@ -218,10 +226,26 @@ internal sealed class ReportCollector
         }
 
         var totals = summary.Totals;
-        // Failures before notices when not all fit, then in time order.
-        var findings = summary.Findings.Where(f => f.Severity != FindingSeverity.Info)
-            .Concat(summary.Findings.Where(f => f.Severity == FindingSeverity.Info))
-            .Take(o.MaxFindings).OrderBy(f => f.Time).ToList();
+        // Failures before notices, each in time order: notices (an option set on every socket) must not bury them.
+        var findings = summary.Findings.Where(f => f.Severity != FindingSeverity.Info).OrderBy(f => f.Time)
+            .Concat(summary.Findings.Where(f => f.Severity == FindingSeverity.Info).OrderBy(f => f.Time))
+            .Take(o.MaxFindings).ToList();
+        var processes = totals.Processes.Take(o.MaxProcesses).ToList();
+        var processNotices = new Dictionary<uint, long>();
+        foreach (var p in processes)
+            if (_failures.Of(p.ProcessId).Notices is > 0 and var notices) processNotices[p.ProcessId] = notices;
+        var processNames = new Dictionary<uint, string?>();
+        foreach (var p in totals.Processes) processNames.TryAdd(p.ProcessId, p.Name);
+        var remoteNames = new Dictionary<System.Net.IPEndPoint, string?>();
+        foreach (var r in totals.Remotes) remoteNames.TryAdd(r.Remote, r.Name);
+        static IReadOnlyList<KeyValuePair<string, long>> Kinds(FailureTally.Entry e) =>
+            e.Kinds.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
+        var failingProcesses = _failures.TopProcesses(o.TopFailures)
+            .Select(p => new FailingProcess(p.ProcessId, processNames.GetValueOrDefault(p.ProcessId), p.Entry.Failures, p.Entry.Notices, p.Entry.FirstFailure, Kinds(p.Entry)))
+            .ToList();
+        var failingRemotes = _failures.TopRemotes(o.TopFailures)
+            .Select(r => new FailingRemote(r.Remote, r.Entry.Name ?? (r.Remote is null ? null : remoteNames.GetValueOrDefault(r.Remote)), r.Entry.Failures, r.Entry.FirstFailure, Kinds(r.Entry)))
+            .ToList();
 
         DateTime? end = header.EndTime > 0 ? EtlClock.FromFileTime(header.EndTime)
             : _lastStamp != long.MinValue ? _reader.Clock.ToUtc(_lastStamp) : null;
@@ -249,6 +273,10 @@ internal sealed class ReportCollector
                 BytesSent = totals.BytesSent,
                 BytesReceived = totals.BytesReceived,
                 FindingCount = totals.FindingCount,
+                FailureCount = totals.FindingsOf(FindingSeverity.Warning) + totals.FindingsOf(FindingSeverity.Error),
+                NoticeCount = totals.FindingsOf(FindingSeverity.Info),
+                FirstFailure = _failures.FirstFailure,
+                Providers = _source.Providers(),
                 ProcessCount = totals.Processes.Count,
                 EventsLost = loss.EventsLost,
                 BuffersLost = loss.BuffersLost,
@@ -262,8 +290,15 @@ internal sealed class ReportCollector
             Sockets = kept,
             EventKinds = kinds,
             Findings = findings,
+            FailingProcesses = failingProcesses,
+            FailingRemotes = failingRemotes,
+            FailingProcessCount = _failures.FailingProcesses,
+            FailingRemoteCount = _failures.FailingRemotes,
+            FailureCounts = new SortedDictionary<string, long>(_failures.FailureKinds, StringComparer.Ordinal),
+            NoticeCounts = new SortedDictionary<string, long>(_failures.NoticeKinds, StringComparer.Ordinal),
             FindingCounts = totals.FindingsByKind,
-            Processes = totals.Processes.Take(o.MaxProcesses).ToList(),
+            Processes = processes,
+            ProcessNotices = processNotices,
             Remotes = totals.Remotes.Take(o.MaxRemotes).ToList(),
             Activity = _activity,
         };

@@ -11,12 +11,26 @@ public sealed class ReportData
     public required IReadOnlyList<ReportSocket> Sockets { get; init; }
     /// <summary>The kinds of event the sockets' events refer to by index.</summary>
     public required IReadOnlyList<ReportEventKind> EventKinds { get; init; }
-    /// <summary>The findings listed, in time order.</summary>
+    /// <summary>The findings listed: the failures in time order, then the notices in time order.</summary>
     public required IReadOnlyList<Finding> Findings { get; init; }
+    /// <summary>The processes with the most failures, the most first: what the first screen answers with.</summary>
+    public IReadOnlyList<FailingProcess> FailingProcesses { get; init; } = [];
+    /// <summary>The remote endpoints (or names looked up in vain) with the most failures, the most first.</summary>
+    public IReadOnlyList<FailingRemote> FailingRemotes { get; init; } = [];
     /// <summary>All findings per kind (not only those listed).</summary>
     public required IReadOnlyDictionary<string, long> FindingCounts { get; init; }
+    /// <summary>All failures per kind.</summary>
+    public IReadOnlyDictionary<string, long> FailureCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>All notices per kind.</summary>
+    public IReadOnlyDictionary<string, long> NoticeCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>Processes with at least one failure.</summary>
+    public int FailingProcessCount { get; init; }
+    /// <summary>Remote endpoints (or names looked up in vain) that at least one failure involved.</summary>
+    public int FailingRemoteCount { get; init; }
     /// <summary>Totals per process, the most bytes first.</summary>
     public required IReadOnlyList<ProcessTotals> Processes { get; init; }
+    /// <summary>The notices of each process listed, by process id (its other findings are failures); absent when none.</summary>
+    public IReadOnlyDictionary<uint, long> ProcessNotices { get; init; } = new Dictionary<uint, long>();
     /// <summary>Totals per remote endpoint, the most bytes first.</summary>
     public required IReadOnlyList<RemoteTotals> Remotes { get; init; }
     /// <summary>Activity over time.</summary>
@@ -62,6 +76,14 @@ public sealed class ReportOverview
     public long BytesReceived { get; init; }
     /// <summary>Findings found.</summary>
     public long FindingCount { get; init; }
+    /// <summary>Findings that are failures (severity Warning or Error).</summary>
+    public long FailureCount { get; init; }
+    /// <summary>Findings that are notices (severity Info, such as an option set): counted apart from the failures.</summary>
+    public long NoticeCount { get; init; }
+    /// <summary>The earliest failure, or null when there was none.</summary>
+    public Finding? FirstFailure { get; init; }
+    /// <summary>Records per provider (kernel records per event class), the most first: what a trace without Winsock events holds.</summary>
+    public IReadOnlyList<ReportProvider> Providers { get; init; } = [];
     /// <summary>Processes with sockets or findings.</summary>
     public int ProcessCount { get; init; }
     /// <summary>Events the session lost (logfile header).</summary>
@@ -104,3 +126,26 @@ public readonly record struct ReportEvent(DateTime Time, int Kind, uint ProcessI
 /// <param name="Name">The task name (or the event's symbol).</param>
 /// <param name="Opcode">The opcode's name, or its number.</param>
 public sealed record ReportEventKind(string Provider, ushort Id, byte Version, string Name, string Opcode);
+
+/// <summary>One provider of the trace and its records.</summary>
+/// <param name="Name">The name the trace or the well-known list gives, or null.</param>
+/// <param name="Provider">The provider GUID (kernel records: the event class GUID).</param>
+/// <param name="Records">Its records.</param>
+public sealed record ReportProvider(string? Name, Guid Provider, long Records);
+
+/// <summary>A process that failed, with how.</summary>
+/// <param name="ProcessId">The process id.</param>
+/// <param name="Name">The image name, when known.</param>
+/// <param name="Failures">Its failures.</param>
+/// <param name="Notices">Its notices.</param>
+/// <param name="FirstFailure">When its first failure was (UTC).</param>
+/// <param name="Kinds">Its failures by kind, the most first.</param>
+public sealed record FailingProcess(uint ProcessId, string? Name, long Failures, long Notices, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);
+
+/// <summary>A remote endpoint that failures involved, with how.</summary>
+/// <param name="Remote">The endpoint, or null for a name whose lookup failed.</param>
+/// <param name="Name">The host name resolved to it (or looked up in vain), when known.</param>
+/// <param name="Failures">Failures involving it.</param>
+/// <param name="FirstFailure">When the first was (UTC).</param>
+/// <param name="Kinds">The failures by kind, the most first.</param>
+public sealed record FailingRemote(System.Net.IPEndPoint? Remote, string? Name, long Failures, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);

@@ -26,6 +26,9 @@ public static class ReportJson
     /// <summary>Peers listed of one datagram socket (<c>peer_count</c> counts them all).</summary>
     public const int MaxPeers = 100;
 
+    /// <summary>Providers listed in <c>overview.providers</c> (<c>provider_count</c> counts them all).</summary>
+    public const int MaxProviders = 50;
+
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     /// <summary>Writes <paramref name="data"/> to <paramref name="output"/> as one JSON object.</summary>
@@ -45,7 +48,35 @@ public static class ReportJson
 
         j.WriteStartObject();
         j.WriteString("format", Format);
-        WriteOverview(j, data.Overview);
+        WriteOverview(j, data.Overview, Us, names);
+
+        j.WriteNumber("failing_process_count", data.FailingProcessCount);
+        j.WriteNumber("failing_remote_count", data.FailingRemoteCount);
+        j.WriteStartArray("failing_processes");
+        foreach (var p in data.FailingProcesses)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("pid", p.ProcessId);
+            j.WriteString("name", p.Name);
+            j.WriteNumber("failures", p.Failures);
+            j.WriteNumber("notices", p.Notices);
+            j.WriteNumber("first", Us(p.FirstFailure));
+            Kinds(j, p.Kinds);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("failing_remotes");
+        foreach (var r in data.FailingRemotes)
+        {
+            j.WriteStartObject();
+            Endpoint(j, "remote", r.Remote);
+            j.WriteString("name", r.Name);
+            j.WriteNumber("failures", r.Failures);
+            j.WriteNumber("first", Us(r.FirstFailure));
+            Kinds(j, r.Kinds);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
 
         j.WriteStartArray("event_kinds");
         foreach (var k in data.EventKinds)
@@ -75,6 +106,7 @@ public static class ReportJson
             j.WriteString("type", s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture));
             Endpoint(j, "local", s.Local);
             Endpoint(j, "remote", s.Remote);
+            j.WriteString("remote_name", s.RemoteName);
             j.WriteStartArray("peers");
             foreach (var p in s.Peers.Take(MaxPeers)) j.WriteStringValue(p.ToString());
             j.WriteEndArray();
@@ -125,19 +157,16 @@ public static class ReportJson
         j.WriteStartObject("finding_counts");
         foreach (var (k, v) in data.FindingCounts) j.WriteNumber(k, v);
         j.WriteEndObject();
+        j.WriteStartObject("failure_counts");
+        foreach (var (k, v) in data.FailureCounts) j.WriteNumber(k, v);
+        j.WriteEndObject();
+        j.WriteStartObject("notice_counts");
+        foreach (var (k, v) in data.NoticeCounts) j.WriteNumber(k, v);
+        j.WriteEndObject();
         j.WriteStartArray("findings");
         foreach (var f in data.Findings)
         {
-            j.WriteStartObject();
-            j.WriteString("kind", f.Kind);
-            j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-            j.WriteNumber("time", Us(f.Time));
-            j.WriteNumber("pid", f.ProcessId);
-            j.WriteString("process", names.GetValueOrDefault(f.ProcessId));
-            Hex(j, "endpoint", f.Endpoint);
-            Endpoint(j, "remote", f.Remote);
-            j.WriteString("detail", f.Detail);
-            j.WriteEndObject();
+            WriteFinding(j, f, Us, names);
             if (j.BytesPending > 1 << 16) j.Flush();
         }
         j.WriteEndArray();
@@ -152,6 +181,9 @@ public static class ReportJson
             j.WriteNumber("sent", p.BytesSent);
             j.WriteNumber("received", p.BytesReceived);
             j.WriteNumber("findings", p.FindingCount);
+            long notices = data.ProcessNotices.GetValueOrDefault(p.ProcessId);
+            j.WriteNumber("failures", p.FindingCount - notices);
+            j.WriteNumber("notices", notices);
             j.WriteEndObject();
         }
         j.WriteEndArray();
@@ -161,6 +193,7 @@ public static class ReportJson
         {
             j.WriteStartObject();
             j.WriteString("remote", r.Remote.ToString());
+            j.WriteString("name", r.Name);
             j.WriteNumber("sockets", r.Sockets);
             j.WriteNumber("sent", r.BytesSent);
             j.WriteNumber("received", r.BytesReceived);
@@ -183,7 +216,36 @@ public static class ReportJson
         j.Flush();
     }
 
-    private static void WriteOverview(Utf8JsonWriter j, ReportOverview o)
+    private static void WriteFinding(Utf8JsonWriter j, Finding f, Func<DateTime, long> us, Dictionary<uint, string?> names)
+    {
+        j.WriteStartObject();
+        j.WriteString("kind", f.Kind);
+        j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
+        j.WriteNumber("time", us(f.Time));
+        j.WriteNumber("pid", f.ProcessId);
+        j.WriteString("process", names.GetValueOrDefault(f.ProcessId));
+        Hex(j, "endpoint", f.Endpoint);
+        Endpoint(j, "remote", f.Remote);
+        j.WriteString("remote_name", f.RemoteName);
+        j.WriteString("detail", f.Detail);
+        j.WriteEndObject();
+    }
+
+    private static void Kinds(Utf8JsonWriter j, IReadOnlyList<KeyValuePair<string, long>> kinds)
+    {
+        // An array, not an object: the order (the most first) is part of what is shown.
+        j.WriteStartArray("kinds");
+        foreach (var (kind, count) in kinds)
+        {
+            j.WriteStartArray();
+            j.WriteStringValue(kind);
+            j.WriteNumberValue(count);
+            j.WriteEndArray();
+        }
+        j.WriteEndArray();
+    }
+
+    private static void WriteOverview(Utf8JsonWriter j, ReportOverview o, Func<DateTime, long> us, Dictionary<uint, string?> names)
     {
         j.WriteStartObject("overview");
         j.WriteString("file", o.File);
@@ -204,6 +266,25 @@ public static class ReportJson
         j.WriteNumber("bytes_sent", o.BytesSent);
         j.WriteNumber("bytes_received", o.BytesReceived);
         j.WriteNumber("findings", o.FindingCount);
+        j.WriteNumber("failures", o.FailureCount);
+        j.WriteNumber("notices", o.NoticeCount);
+        if (o.FirstFailure is { } first)
+        {
+            j.WritePropertyName("first_failure");
+            WriteFinding(j, first, us, names);
+        }
+        else j.WriteNull("first_failure");
+        j.WriteStartArray("providers");
+        foreach (var p in o.Providers.Take(MaxProviders))
+        {
+            j.WriteStartObject();
+            j.WriteString("name", p.Name);
+            j.WriteString("guid", p.Provider.ToString());
+            j.WriteNumber("records", p.Records);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteNumber("provider_count", o.Providers.Count);
         j.WriteNumber("processes", o.ProcessCount);
         j.WriteNumber("events_lost", o.EventsLost);
         j.WriteNumber("buffers_lost", o.BuffersLost);

@@ -36,6 +36,9 @@ public sealed class ReportOptions
     /// <summary>Processes listed, the most bytes first.</summary>
     public int MaxProcesses { get; init; } = 2_000;
 
+    /// <summary>Processes, and remote endpoints, named on the first screen as failing the most.</summary>
+    public int TopFailures { get; init; } = 8;
+
     /// <summary>Time buckets of the activity chart.</summary>
     public int ActivityBuckets { get; init; } = 200;
 
@@ -50,7 +53,7 @@ public sealed class ReportOptions
     {
         Analysis.Validate();
         if (MaxSockets < 1 || MaxEventsPerSocket < 1 || MaxEvents < 0 || MaxHeldBytes < 0 || MaxFindings < 0 || MaxRemotes < 0 ||
-            MaxProcesses < 0 || ActivityBuckets < 1 || MaxProblems < 0)
+            MaxProcesses < 0 || TopFailures < 0 || ActivityBuckets < 1 || MaxProblems < 0)
             throw new ArgumentException("report caps must be positive");
     }
 }

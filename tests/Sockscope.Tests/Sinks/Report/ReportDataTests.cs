@@ -152,6 +152,55 @@ public class ReportDataTests
     }
 
     [Fact]
+    public void Failures_come_before_notices_and_are_counted_apart_per_process_and_remote()
+    {
+        using var dir = new TempDir();
+        var (truth, data, page) = Build(dir, "mixed");
+        var failures = truth.Findings.Where(f => f.Severity != FindingSeverity.Info).ToList();
+        var notices = truth.Findings.Where(f => f.Severity == FindingSeverity.Info).ToList();
+        Assert.True(failures.Count > 0 && notices.Count > 0, "the scenario has both");
+        Assert.Equal(failures.Count, data.Overview.FailureCount);
+        Assert.Equal(notices.Count, data.Overview.NoticeCount);
+
+        // Listed: every failure in time order, then every notice in time order.
+        Assert.Equal(failures.Select(f => (f.Kind, f.Time)).OrderBy(f => f.Time), data.Findings.Take(failures.Count).Select(f => (f.Kind, f.Time)));
+        Assert.All(data.Findings.Skip(failures.Count), f => Assert.Equal(FindingSeverity.Info, f.Severity));
+        Assert.Equal(data.Findings.Skip(failures.Count).Select(f => f.Time).Order(), data.Findings.Skip(failures.Count).Select(f => f.Time));
+        Assert.Equal(failures.Min(f => f.Time), data.Overview.FirstFailure!.Time);
+
+        // Per process: the truth's failures counted, the most first, with their kinds; notices apart.
+        var expected = failures.GroupBy(f => f.ProcessId)
+            .Select(g => (Pid: g.Key, Count: (long)g.Count(), First: g.Min(f => f.Time), Kinds: g.GroupBy(f => f.Kind).ToDictionary(k => k.Key, k => (long)k.Count())))
+            .OrderByDescending(p => p.Count).ThenBy(p => p.First).ThenBy(p => p.Pid).ToList();
+        Assert.Equal(expected.Count, data.FailingProcessCount);
+        Assert.Equal(expected.Select(p => (p.Pid, p.Count, p.First)), data.FailingProcesses.Select(p => (p.ProcessId, p.Failures, p.FirstFailure)));
+        foreach (var (p, e) in data.FailingProcesses.Zip(expected))
+        {
+            Assert.Equal(e.Kinds.OrderBy(k => k.Key), p.Kinds.OrderBy(k => k.Key));
+            Assert.Equal(p.Kinds.Select(k => k.Value).OrderDescending(), p.Kinds.Select(k => k.Value));
+            Assert.Equal(notices.Count(n => n.ProcessId == p.ProcessId), p.Notices);
+        }
+        // Per remote: every remote a failure involved, counted.
+        var remotes = failures.Where(f => f.Remote is not null).GroupBy(f => f.Remote!).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(remotes.Count, data.FailingRemoteCount);
+        Assert.All(data.FailingRemotes, r => Assert.Equal(remotes[r.Remote!], r.Failures));
+        Assert.Equal(remotes.Values.OrderDescending().Take(data.FailingRemotes.Count), data.FailingRemotes.Select(r => r.Failures));
+
+        using var json = ReportTraces.Data(page);
+        var root = json.RootElement;
+        Assert.Equal(failures.Count, root.GetProperty("overview").GetProperty("failures").GetInt64());
+        Assert.Equal(notices.Count, root.GetProperty("overview").GetProperty("notices").GetInt64());
+        Assert.Equal(notices.Count, root.GetProperty("notice_counts").EnumerateObject().Sum(k => k.Value.GetInt64()));
+        Assert.Equal(failures.Count, root.GetProperty("failure_counts").EnumerateObject().Sum(k => k.Value.GetInt64()));
+        foreach (var p in root.GetProperty("processes").EnumerateArray())
+        {
+            uint pid = p.GetProperty("pid").GetUInt32();
+            Assert.Equal(failures.Count(f => f.ProcessId == pid), p.GetProperty("failures").GetInt64());
+            Assert.Equal(notices.Count(f => f.ProcessId == pid), p.GetProperty("notices").GetInt64());
+        }
+    }
+
+    [Fact]
     public void A_busy_host_report_stays_within_its_caps_and_its_memory_bound()
     {
         using var dir = new TempDir();

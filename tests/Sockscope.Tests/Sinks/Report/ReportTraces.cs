@@ -68,6 +68,23 @@ public static partial class ReportTraces
         Event(1001, EntityPid, EntityProcess, aborted, 1);
     }
 
+    /// <summary>A provider no catalog or well-known list names: the page shows its GUID.</summary>
+    public static readonly Guid UnknownProvider = Guid.Parse("6B2C9D3A-1F4E-4C8B-9E61-0A7D5C3B2F10");
+
+    /// <summary>Writes a trace with no Winsock event: two kernel Process rundown records and three of <see cref="UnknownProvider"/>.</summary>
+    public static void WriteWithoutWinsock(string path)
+    {
+        using var w = EtlWriter.Create(path, new EtlWriterOptions { StartTime = Start, ProcessorCount = 1 });
+        long t = 1_000_000_000 + 10_000;
+        WriteProcess(w, ref t, HostileProcess, 4100, "worker.exe");
+        WriteProcess(w, ref t, EntityProcess, 4200, "helper.exe");
+        for (int i = 0; i < 3; i++)
+        {
+            t += 5_000;
+            w.WriteEvent(0, new EventHeaderValues { ProviderId = UnknownProvider, Id = 7, Level = 4, ProcessId = 4100, ThreadId = 100, Timestamp = t }, new byte[8]);
+        }
+    }
+
     // Process_V4 DCStart (group 3, opcode 3): UniqueProcessKey, ProcessId, ParentId, SessionId, ExitStatus,
     // DirectoryTableBase, Flags, then no SID (a zero), ImageFileName (ANSI), CommandLine, PackageFullName, ApplicationId.
     private static void WriteProcess(EtlWriter w, ref long t, ulong eprocess, uint pid, string image)

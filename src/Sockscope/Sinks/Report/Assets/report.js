@@ -66,6 +66,20 @@
     if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
     return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
   }
+  // An address and the host name resolved to it: two tokens, each kept whole; the cell may wrap between them.
+  function address(addr, name) {
+    const f = document.createDocumentFragment();
+    f.append(el("span", { class: "tok", text: addr || "–" }));
+    if (name) f.append(" ", el("span", { class: "tok host", text: name }));
+    return f;
+  }
+  // Text of several tokens (an error with its reason, a duration and "(open)"): it may wrap between words, never inside one.
+  function tokens(text) {
+    const f = document.createDocumentFragment();
+    text.split(" ").forEach((word, i) => { if (i > 0) f.append(" "); if (word) f.append(el("span", { class: "tok", text: word })); });
+    return f;
+  }
+  const addressText = (addr, name) => (addr || "–") + (name ? " " + name : "");
   const processLabel = (name, pid) => (name ? name : "(unknown)") + " (" + pid + ")";
   const isoUs = (iso) => (iso ? (Date.parse(iso) - originMs) * 1000 + Number((iso.match(/\.\d{3}(\d{0,3})/) || [0, "0"])[1].padEnd(3, "0")) : null);
 
@@ -98,11 +112,13 @@
     add("Winsock events", n(ov.winsock_events) + " of " + n(ov.records) + " records", "events");
     add("Bytes sent", bytes(ov.bytes_sent) + " (" + n(ov.bytes_sent) + ")", "bytes-sent");
     add("Bytes received", bytes(ov.bytes_received) + " (" + n(ov.bytes_received) + ")", "bytes-received");
-    add("Findings", n(ov.findings), "findings");
+    add("Failures", n(ov.failures), "failures");
+    add("Notices", n(ov.notices) + (ov.notices > 0 ? " (options set and the like; listed on demand)" : ""), "notices");
     add("Lost", n(ov.events_lost) + " events, " + n(ov.buffers_lost) + " buffers; " + n(ov.buffers_with_events_lost) + " buffers flagged", "lost");
     add("Damage", ov.problem_count === 0 ? "none" : n(ov.problem_count) + " problems, " + n(ov.damaged_buffers) + " damaged buffers, " + n(ov.bytes_skipped) + " bytes skipped", "damage");
 
     const notices = document.getElementById("notices");
+    if (ov.winsock_events === 0) notices.append(noWinsock());
     if (ov.events_lost > 0 || ov.buffers_lost > 0 || ov.buffers_with_events_lost > 0)
       notices.append(el("p", { class: "notice", id: "lost-notice", text: "The session lost events (" + n(ov.events_lost) + " events, " + n(ov.buffers_lost) + " buffers): sockets may be incomplete." }));
     if (ov.problem_count > 0)
@@ -121,6 +137,74 @@
     }
   }
 
+  function noWinsock() {
+    const box = el("div", { class: "notice bad", id: "no-winsock" });
+    box.append(el("p", { text: "This trace holds no Winsock events: it says nothing about sockets, so the empty tables below do not mean that nothing went wrong." }));
+    const shown = ov.providers.map((p) => (p.name || p.guid) + " (" + n(p.records) + ")");
+    const more = ov.provider_count > ov.providers.length ? ", and " + n(ov.provider_count - ov.providers.length) + " more" : "";
+    box.append(el("p", { id: "no-winsock-providers", text: shown.length === 0 ? "It holds no event records at all."
+      : "It holds " + n(ov.records) + " records of " + (ov.provider_count === 1 ? "one provider" : n(ov.provider_count) + " providers") + ": " + shown.join(", ") + more + "." }));
+    const how = el("p", { id: "no-winsock-how" }, "Winsock events come from the Microsoft-Windows-Winsock-AFD provider (and -Sockets, -NameResolution for host names), which is off by default. Record them as an administrator with ",
+      el("code", { text: "logman start -ets winsock -o winsock.etl -p Microsoft-Windows-Winsock-AFD" }), ", reproduce the problem, then ",
+      el("code", { text: "logman stop -ets winsock" }), ", and make the report of winsock.etl.");
+    box.append(how);
+    return box;
+  }
+
+  // The three commonest kinds, the rest in one chip whose title names them: a row stays one line high.
+  function kindChips(kinds) {
+    const f = document.createDocumentFragment();
+    const shown = kinds.length > 3 ? kinds.slice(0, 2) : kinds;
+    for (const [kind, count] of shown) f.append(el("span", { class: "kind", text: kind + " " + n(count) }), " ");
+    const rest = kinds.slice(shown.length);
+    if (rest.length > 0) f.append(el("span", { class: "kind more", text: "+" + rest.length + " kinds", title: rest.map(([k, c]) => k + " " + n(c)).join(", ") }));
+    return f;
+  }
+
+  function renderAnswer() {
+    const head = document.getElementById("answer-headline");
+    const tables = document.getElementById("answer-tables");
+    if (ov.winsock_events === 0) {
+      head.textContent = "No Winsock events in this trace: nothing to say about sockets (see above).";
+      tables.hidden = true;
+      return;
+    }
+    const noticeText = ov.notices > 0 ? n(ov.notices) + " notices (options set and the like) are counted apart and listed under Findings on demand." : "";
+    if (ov.failures === 0) {
+      head.append("No failures: nothing went wrong that the trace shows.", el("span", { class: "sub", text: noticeText }));
+      tables.hidden = true;
+      return;
+    }
+    const first = ov.first_failure;
+    const remotes = data.failing_remote_count;
+    head.append(n(ov.failures) + (ov.failures === 1 ? " failure" : " failures") + " in " + n(data.failing_process_count) + (data.failing_process_count === 1 ? " process" : " processes") +
+      (remotes > 0 ? ", involving " + n(remotes) + (remotes === 1 ? " remote endpoint" : " remote endpoints") : "") + ".");
+    if (first) {
+      const sub = el("span", { class: "sub", id: "first-failure" }, "First failure at ", el("span", { class: "tok", text: dateTime(first.time) }), " UTC: " + first.kind + (first.pid === 0 && !first.process ? "" : " in " + processLabel(first.process, first.pid)));
+      if (first.remote || first.remote_name) sub.append(" with ", address(first.remote, first.remote_name));
+      sub.append(": " + first.detail + ". " + noticeText);
+      head.append(sub);
+    }
+    const pbody = document.querySelector("#failing-processes tbody");
+    for (const p of data.failing_processes) {
+      const tr = el("tr", { "data-pid": p.pid, title: "List its failures" }, el("td", { class: "who", text: processLabel(p.name, p.pid) }),
+        el("td", { class: "num sev-error", text: n(p.failures) }), el("td", null, kindChips(p.kinds)), el("td", { class: "mono", text: clock(p.first) }));
+      tr.addEventListener("click", () => showFindings({ pid: p.pid }));
+      pbody.append(tr);
+    }
+    const rbody = document.querySelector("#failing-remotes tbody");
+    for (const r of data.failing_remotes) {
+      const tr = el("tr", { "data-remote": r.remote || r.name, title: "List its failures" }, el("td", { class: "addr" }, address(r.remote || r.name, r.remote ? r.name : null)),
+        el("td", { class: "num sev-error", text: n(r.failures) }), el("td", null, kindChips(r.kinds)), el("td", { class: "mono", text: clock(r.first) }));
+      tr.addEventListener("click", () => showFindings({ remote: r.remote || r.name }));
+      rbody.append(tr);
+    }
+    const note = (count, shown, what) => count > shown ? "The " + shown + " of " + n(count) + " " + what + " with the most failures. Click one for its failures." : "Click one for its failures.";
+    document.getElementById("failing-processes-note").textContent = note(data.failing_process_count, data.failing_processes.length, "processes");
+    if (data.failing_remotes.length === 0) document.getElementById("failing-remotes-note").textContent = "No failure involved a remote endpoint.";
+    else document.getElementById("failing-remotes-note").textContent = note(remotes, data.failing_remotes.length, "remote endpoints");
+  }
+
   // ----- timeline --------------------------------------------------------------------------------------------
 
   const tooltip = document.getElementById("tooltip");
@@ -133,7 +217,7 @@
   }
   function hideTip() { tooltip.hidden = true; }
   function socketTip(s) {
-    return "#" + s.id + " " + processLabel(s.process, s.pid) + "\n" + (s.protocol || "?") + " " + (s.local || "") + (s.remote ? " → " + s.remote : "") +
+    return "#" + s.id + " " + processLabel(s.process, s.pid) + "\n" + (s.protocol || "?") + " " + (s.local || "") + (s.remote ? " → " + addressText(s.remote, s.remote_name) : "") +
       "\n" + (s.opened === null ? "before the trace" : clock(s.opened)) + " – " + (s.closed === null ? "after the trace" : clock(s.closed)) +
       "\nsent " + bytes(s.sent) + ", received " + bytes(s.received) + "\noutcome: " + s.outcome + (s.error ? " (" + s.error + ")" : "") + (s.aborted && s.abort_reason ? " (" + s.abort_reason + ")" : "");
   }
@@ -155,13 +239,20 @@
       if (!groups.has(s.pid)) groups.set(s.pid, { pid: s.pid, name: s.process, list: [] });
       groups.get(s.pid).list.push(s);
     }
-    let lanes = [...groups.values()].sort((a, b) => b.list.length - a.list.length || a.pid - b.pid);
+    const failuresOf = new Map(data.processes.map((p) => [p.pid, p.failures]));
+    const rankOf = new Map(data.failing_processes.map((p, i) => [p.pid, i]));
+    for (const g of groups.values()) {
+      g.failures = failuresOf.get(g.pid) || 0;
+      g.rank = rankOf.has(g.pid) ? rankOf.get(g.pid) : Infinity;
+    }
+    // The processes that failed come first, in the order the first screen names them: they are what the reader scrolls the timeline for.
+    let lanes = [...groups.values()].sort((a, b) => (a.rank === b.rank ? 0 : a.rank < b.rank ? -1 : 1) || b.failures - a.failures || b.list.length - a.list.length || a.pid - b.pid);
     if (lanes.length > MAX_LANES) {
       const rest = lanes.slice(MAX_LANES - 1);
       lanes = lanes.slice(0, MAX_LANES - 1);
       lanes.push({ pid: null, name: rest.length + " more processes", list: rest.flatMap((g) => g.list), other: true });
     }
-    let y = AXIS;
+    let y = 6;
     const findingsByPid = new Map();
     for (const f of data.findings) if (f.severity !== "info") {
       if (!findingsByPid.has(f.pid)) findingsByPid.set(f.pid, []);
@@ -187,14 +278,12 @@
       lane.findings = lane.other ? [] : (findingsByPid.get(lane.pid) || []);
       y += lane.height;
     }
+    // The processes in the order drawn, for whoever reads the page's markup (and its tests).
+    document.getElementById("timeline").dataset.lanes = lanes.map((l) => (l.other ? "other" : l.pid)).join(" ");
     return { lanes, height: y + 4 };
   }
 
-  function drawTimeline() {
-    const canvas = document.getElementById("timeline");
-    if (!timelineLayout) timelineLayout = layoutTimeline();
-    const { lanes, height } = timelineLayout;
-    const width = canvas.parentElement.clientWidth || 900;
+  function sizeCanvas(canvas, width, height) {
     const ratio = window.devicePixelRatio || 1;
     canvas.width = Math.floor(width * ratio);
     canvas.height = Math.floor(height * ratio);
@@ -202,19 +291,33 @@
     const g = canvas.getContext("2d");
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, width, height);
+    g.font = "11px system-ui, sans-serif";
+    return g;
+  }
+
+  function drawTimeline() {
+    const canvas = document.getElementById("timeline");
+    if (!timelineLayout) timelineLayout = layoutTimeline();
+    const { lanes, height } = timelineLayout;
+    const width = canvas.parentElement.clientWidth || 900;
+    const g = sizeCanvas(canvas, width, height);
     const plot = width - LABEL - 10;
     const x = (t) => LABEL + ((t - traceStart) / (traceEnd - traceStart)) * plot;
     timelineLayout.x = x;
     timelineLayout.width = width;
-    g.font = "11px system-ui, sans-serif";
-    g.fillStyle = "#5d6676";
+    // The axis stays above the lanes while they scroll.
+    const axisCanvas = document.getElementById("timeline-axis");
+    const axis = sizeCanvas(axisCanvas, width, AXIS);
+    axis.fillStyle = "#5d6676";
+    axis.strokeStyle = "#dde1e8";
     g.strokeStyle = "#dde1e8";
     for (let i = 0; i <= 6; i++) {
       const t = traceStart + ((traceEnd - traceStart) * i) / 6;
       const px = x(t);
-      g.beginPath(); g.moveTo(px, AXIS - 4); g.lineTo(px, height); g.stroke();
-      g.textAlign = i === 0 ? "left" : i === 6 ? "right" : "center";
-      g.fillText(i === 0 ? clock(t) : "+" + span(Math.round(t - traceStart)), px, 12);
+      axis.beginPath(); axis.moveTo(px, AXIS - 6); axis.lineTo(px, AXIS); axis.stroke();
+      g.beginPath(); g.moveTo(px, 0); g.lineTo(px, height); g.stroke();
+      axis.textAlign = i === 0 ? "left" : i === 6 ? "right" : "center";
+      axis.fillText(i === 0 ? clock(t) : "+" + span(Math.round(t - traceStart)), px, 12);
     }
     g.textAlign = "left";
     for (const lane of lanes) {
@@ -265,9 +368,10 @@
   function setupTimeline() {
     legend(document.getElementById("timeline-legend"), OUTCOMES.map((o) => [OUTCOME_TEXT[o], COLORS[o]]).concat([["▼ failure (finding)", COLORS.failed]]));
     const more = sockets.length < ov.sockets ? " Only the sockets in this report are drawn." : "";
-    const bands = new Set(sockets.map((s) => s.pid)).size > MAX_LANES ? "One band per process (the " + (MAX_LANES - 1) + " with the most sockets, then the rest together)" : "One band per process";
+    const bands = (new Set(sockets.map((s) => s.pid)).size > MAX_LANES ? "One band per process (the " + (MAX_LANES - 1) + " that failed most or had the most sockets, then the rest together)" : "One band per process") +
+      ", those that failed first";
     document.getElementById("timeline-note").textContent = bands + "; each bar is a socket from open to close, " +
-      "an arrow where it was open before or after the trace. Point at a bar for its details; click it for its events." + more;
+      "an arrow where it was open before or after the trace. Point at a bar for its details; click it for its events. Scroll within the chart for more processes." + more;
     const canvas = document.getElementById("timeline");
     canvas.addEventListener("mousemove", (ev) => {
       const hit = timelineHit(ev);
@@ -358,7 +462,7 @@
     for (const r of data.remotes) {
       const bar = el("div", { class: "share" });
       bar.style.width = (100 * (r.sent + r.received) / max).toFixed(1) + "%";
-      const tr = el("tr", null, el("td", { class: "addr", text: r.remote }), el("td", { class: "num", text: n(r.sockets) }),
+      const tr = el("tr", { "data-remote": r.remote }, el("td", { class: "addr" }, address(r.remote, r.name)), el("td", { class: "num", text: n(r.sockets) }),
         el("td", { class: "num", text: bytes(r.sent), title: n(r.sent) + " bytes" }), el("td", { class: "num", text: bytes(r.received), title: n(r.received) + " bytes" }),
         el("td", { class: "num" + (r.failures > 0 ? " sev-error" : ""), text: n(r.failures) }), el("td", { class: "bar-col" }, bar));
       body.append(tr);
@@ -367,7 +471,7 @@
       "The " + data.remotes.length + " remote endpoints that moved the most bytes. Click one to list its sockets.";
     body.addEventListener("click", (ev) => {
       const tr = ev.target.closest("tr");
-      if (tr) filterSockets(tr.firstChild.textContent);
+      if (tr) filterSockets(tr.dataset.remote);
     });
   }
 
@@ -376,7 +480,7 @@
     for (const p of data.processes) {
       body.append(el("tr", { "data-pid": p.pid }, el("td", { class: "num", text: p.pid }), el("td", { text: p.name || "(unknown)" }),
         el("td", { class: "num", text: n(p.sockets) }), el("td", { class: "num", text: bytes(p.sent) }), el("td", { class: "num", text: bytes(p.received) }),
-        el("td", { class: "num" + (p.findings > 0 ? " sev-warning" : ""), text: n(p.findings) })));
+        el("td", { class: "num" + (p.failures > 0 ? " sev-error" : ""), text: n(p.failures) }), el("td", { class: "num sev-info", text: n(p.notices) })));
     }
     document.getElementById("processes-note").textContent = (data.processes.length < ov.processes ? "The " + data.processes.length + " of " + n(ov.processes) + " processes" : "Every process") +
       " with sockets or findings, the most bytes first. Click one to list its sockets.";
@@ -390,7 +494,8 @@
 
   // ----- findings --------------------------------------------------------------------------------------------
 
-  const findingState = { kind: "", text: "", shown: PAGE };
+  // who: the process (pid) or remote (address or name) a click on the first screen chose, or null.
+  const findingState = { kind: "", text: "", shown: PAGE, notices: false, who: null };
 
   function findingSocket(f) {
     // The socket a finding was about: the same endpoint, open at the finding's time.
@@ -405,16 +510,26 @@
   function renderFindingKinds() {
     const box = document.getElementById("finding-kinds");
     const select = document.getElementById("finding-kind");
-    const kinds = Object.entries(data.finding_counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    for (const [kind, count] of kinds) {
-      const b = el("button", { type: "button", "data-kind": kind, "aria-pressed": "false" }, kind + " ", el("b", { text: n(count) }));
-      b.addEventListener("click", () => { setFindingKind(findingState.kind === kind ? "" : kind); });
-      box.append(b);
-      select.append(el("option", { value: kind, text: kind + " (" + n(count) + ")" }));
+    const sorted = (counts) => Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    // Failures first; notices (an option set on every socket of a busy host) apart, after them, and listed on demand.
+    const groups = [["failure", sorted(data.failure_counts)], ["notice", sorted(data.notice_counts)]];
+    for (const [severity, kinds] of groups) {
+      if (kinds.length === 0) continue;
+      box.append(el("span", { class: "chip-label", text: severity === "failure" ? "Failures:" : "Notices:" }));
+      const group = el("optgroup", { label: severity === "failure" ? "Failures" : "Notices" });
+      for (const [kind, count] of kinds) {
+        const b = el("button", { type: "button", "data-kind": kind, "data-severity": severity, "aria-pressed": "false", class: severity === "notice" ? "notice-kind" : null }, kind + " ", el("b", { text: n(count) }));
+        b.addEventListener("click", () => { setFindingKind(findingState.kind === kind ? "" : kind); });
+        box.append(b);
+        group.append(el("option", { value: kind, text: kind + " (" + n(count) + ")" }));
+      }
+      select.append(group);
     }
-    if (kinds.length === 0) box.append(el("p", { class: "hint", text: "No findings: nothing went wrong that the trace shows." }));
+    if (ov.findings === 0) box.append(el("p", { class: "hint", text: ov.winsock_events === 0 ? "No findings: the trace holds no Winsock events (see the overview)." : "No findings: nothing went wrong that the trace shows." }));
     select.addEventListener("change", () => setFindingKind(select.value));
-    document.getElementById("finding-filter").addEventListener("input", (ev) => { findingState.text = ev.target.value; findingState.shown = PAGE; renderFindings(); });
+    const toggle = document.getElementById("finding-notices");
+    toggle.addEventListener("change", () => { findingState.notices = toggle.checked; findingState.shown = PAGE; renderFindings(); });
+    document.getElementById("finding-filter").addEventListener("input", (ev) => { findingState.text = ev.target.value; findingState.who = null; findingState.shown = PAGE; renderFindings(); });
     document.getElementById("findings-more").addEventListener("click", () => { findingState.shown += PAGE; renderFindings(); });
     document.querySelector("#findings tbody").addEventListener("click", (ev) => {
       const tr = ev.target.closest("tr.linked");
@@ -430,21 +545,36 @@
     renderFindings();
   }
 
+  function showFindings(who) {
+    document.getElementById("finding-filter").value = "";
+    findingState.text = "";
+    findingState.who = who;
+    findingState.shown = PAGE;
+    renderFindings();
+    document.getElementById("findings-section").scrollIntoView();
+  }
+
   function renderFindings() {
     const body = document.querySelector("#findings tbody");
     body.replaceChildren();
     const text = findingState.text.trim().toLowerCase();
-    const list = data.findings.filter((f) => (!findingState.kind || f.kind === findingState.kind) &&
-      (!text || [f.kind, f.severity, f.process, String(f.pid), f.remote, f.detail, f.endpoint].some((v) => v && String(v).toLowerCase().includes(text))));
+    // A kind chosen shows its findings whatever their severity; otherwise notices only when asked for.
+    const who = findingState.who;
+    const list = data.findings.filter((f) => (!who || (who.pid !== undefined ? f.pid === who.pid : f.remote === who.remote || (!f.remote && f.remote_name === who.remote))) &&
+      (findingState.kind ? f.kind === findingState.kind : findingState.notices || f.severity !== "info") &&
+      (!text || [f.kind, f.severity, f.process, String(f.pid), f.remote, f.remote_name, f.detail, f.endpoint].some((v) => v && String(v).toLowerCase().includes(text))));
     for (const f of list.slice(0, findingState.shown)) {
       const s = findingSocket(f);
       const tr = el("tr", s ? { class: "linked", "data-socket": s.id, title: "Show socket #" + s.id } : null,
-        el("td", { class: "mono", text: clock(f.time) }), el("td", { text: f.kind }), el("td", { class: "sev-" + f.severity, text: f.severity }),
-        el("td", { text: processLabel(f.process, f.pid) }), el("td", { class: "addr", text: f.remote || "–" }), el("td", { text: f.detail }));
+        el("td", { class: "mono", text: clock(f.time) }), el("td", { text: f.kind }), el("td", { class: "sev-" + f.severity, text: f.severity === "info" ? "notice" : f.severity }),
+        el("td", { text: processLabel(f.process, f.pid) }), el("td", { class: "addr" }, f.remote || f.remote_name ? address(f.remote || f.remote_name, f.remote ? f.remote_name : null) : "–"), el("td", { text: f.detail }));
       body.append(tr);
     }
-    const listedAll = data.findings.length < ov.findings ? " (" + n(data.findings.length) + " of " + n(ov.findings) + " findings are in this report)" : "";
-    document.getElementById("finding-count").textContent = n(Math.min(list.length, findingState.shown)) + " of " + n(list.length) + " findings shown" + listedAll + ".";
+    const listedAll = data.findings.length < ov.findings ? " (" + n(data.findings.length) + " of " + n(ov.findings) + " findings are in this report, failures first)" : "";
+    const what = findingState.kind ? "findings" : findingState.notices ? "failures and notices" : "failures";
+    const hidden = !findingState.kind && !findingState.notices && ov.notices > 0 ? "; " + n(ov.notices) + " notices not shown (tick \u201cshow notices\u201d)" : "";
+    const whose = !who ? "" : who.pid !== undefined ? "Of " + processLabel((data.processes.find((p) => p.pid === who.pid) || {}).name, who.pid) + ": " : "With " + who.remote + ": ";
+    document.getElementById("finding-count").textContent = whose + n(Math.min(list.length, findingState.shown)) + " of " + n(list.length) + " " + what + " shown" + hidden + listedAll + ".";
     const more = document.getElementById("findings-more");
     more.hidden = list.length <= findingState.shown;
   }
@@ -456,7 +586,7 @@
   function haystack(s) {
     let t = searchText.get(s.id);
     if (t === undefined) {
-      t = ["#" + s.id, s.process, String(s.pid), s.protocol, s.family, s.type, s.local, s.remote, ...s.peers, s.outcome, s.error, s.abort_reason, s.endpoint, s.handle]
+      t = ["#" + s.id, s.process, String(s.pid), s.protocol, s.family, s.type, s.local, s.remote, s.remote_name, ...s.peers, s.outcome, s.error, s.abort_reason, s.endpoint, s.handle]
         .filter((v) => v !== null && v !== undefined).join("\u0001").toLowerCase();
       searchText.set(s.id, t);
     }
@@ -485,19 +615,21 @@
   }
 
   function socketRow(s) {
-    const remote = s.remote ?? (s.peers.length === 0 ? "–" : s.peers[0] + (s.peer_count > 1 ? " +" + (s.peer_count - 1) : ""));
+    const remote = s.remote ?? (s.peers.length === 0 ? "–" : s.peers[0]);
+    const remoteCell = el("td", { class: "addr" }, address(remote, s.remote_name));
+    if (!s.remote && s.peer_count > 1) remoteCell.append(" ", el("span", { class: "tok host", text: "+" + (s.peer_count - 1) + " peers" }));
     const tr = el("tr", { class: "socket o-" + s.outcome, "data-id": s.id, "aria-expanded": socketState.open.has(s.id) ? "true" : "false" },
       el("td", { class: "num", text: s.id }),
       el("td", { text: processLabel(s.process, s.pid) }),
       el("td", { text: s.protocol || "–" }),
       el("td", { class: "addr", text: s.local || "–" }),
-      el("td", { class: "addr", text: remote }),
+      remoteCell,
       el("td", { class: "mono", text: s.opened === null ? "before the trace" : clock(s.opened) }),
-      el("td", { class: "num", text: (s.opened === null ? "≥ " : "") + span(duration(s)) + (s.closed === null ? " (open)" : "") }),
+      el("td", { class: "num toks" }, tokens((s.opened === null ? "≥\u00a0" : "") + span(duration(s)).replace(/ /g, "\u00a0") + (s.closed === null ? " (open)" : ""))),
       el("td", { class: "num", text: bytes(s.sent), title: n(s.sent) + " bytes in " + n(s.sends) + " sends" }),
       el("td", { class: "num", text: bytes(s.received), title: n(s.received) + " bytes in " + n(s.receives) + " receives" }),
       el("td", null, el("span", { class: "outcome o-" + s.outcome, text: s.outcome })),
-      el("td", { class: "mono", text: s.error || (s.aborted ? s.abort_reason || "aborted" : s.dropped > 0 ? n(s.dropped) + " dropped" : "") }),
+      el("td", { class: "mono toks" }, tokens(s.error || (s.aborted ? s.abort_reason || "aborted" : s.dropped > 0 ? n(s.dropped) + " dropped" : ""))),
       el("td", { class: "num", text: n(s.event_count) }));
     if (socketState.open.has(s.id)) tr.classList.add("open-row");
     return tr;
@@ -513,7 +645,8 @@
     add("Process", processLabel(s.process, s.pid));
     add("Protocol", [s.protocol, s.family, s.type].filter((v) => v).join(", "));
     add("Local", s.local);
-    add("Remote", s.remote);
+    add("Remote", s.remote ? addressText(s.remote, s.remote_name) : null);
+    if (!s.remote && s.remote_name) add("Host name", s.remote_name);
     if (s.peers.length) add("Datagram peers", s.peers.join(", ") + (s.peer_count > s.peers.length ? " … (" + n(s.peer_count) + " in all)" : ""));
     add("Opened", s.opened === null ? "before the trace" : dateTime(s.opened));
     add("Closed", s.closed === null ? "after the trace (still open)" : dateTime(s.closed));
@@ -650,6 +783,7 @@
   // ----- start -----------------------------------------------------------------------------------------------
 
   renderOverview();
+  renderAnswer();
   setupTimeline();
   setupActivity();
   renderRemotes();
