@@ -15,21 +15,9 @@ internal static class ReportCommand
         var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var output = new Option<string>("--output", "-o") { Description = "Write the page to FILE instead of the standard output", HelpName = "FILE" };
-        var maxSockets = new Option<int>("--max-sockets")
-        {
-            Description = "Sockets shown: failures first, then the most bytes", DefaultValueFactory = _ => defaults.MaxSockets, HelpName = "N",
-        };
-        var eventsPerSocket = new Option<int>("--events-per-socket")
-        {
-            Description = "Events shown of each socket (its first ones)", DefaultValueFactory = _ => defaults.MaxEventsPerSocket, HelpName = "N",
-        };
-        var maxEvents = new Option<int>("--max-events")
-        {
-            Description = "Events shown in all (the most interesting sockets keep theirs)", DefaultValueFactory = _ => defaults.MaxEvents, HelpName = "N",
-        };
-        foreach (var cap in new[] { maxSockets, eventsPerSocket })
-            cap.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{r.Option.Name} must be at least 1"); });
-        maxEvents.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--max-events must not be negative"); });
+        var maxSockets = NumberOption.WithDefault("--max-sockets", "Sockets shown: failures first, then the most bytes", defaults.MaxSockets, 1, int.MaxValue);
+        var eventsPerSocket = NumberOption.WithDefault("--events-per-socket", "Events shown of each socket (its first ones)", defaults.MaxEventsPerSocket, 1, int.MaxValue);
+        var maxEvents = NumberOption.WithDefault("--max-events", "Events shown in all (the most interesting sockets keep theirs)", defaults.MaxEvents, 0, int.MaxValue);
         var command = new Command("report", "Write one self-contained HTML page: overview, timeline, activity, remote endpoints, findings, and every socket with its events");
         command.Arguments.Add(file);
         command.Options.Add(output);

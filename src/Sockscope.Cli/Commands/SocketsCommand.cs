@@ -17,7 +17,7 @@ internal static class SocketsCommand
         var inputFormat = InputOptions.Create();
         var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl|csv|table" };
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
-        var pid = new Option<long?>("--pid") { Description = "Only sockets of this process id", HelpName = "N" };
+        var pid = NumberOption.Optional<long>("--pid", "Only sockets of this process id", 0, uint.MaxValue);
         var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
         var command = new Command("sockets", "Rebuild every socket's life: process, protocol, addresses, times, bytes, what went wrong");
         command.Arguments.Add(file);
