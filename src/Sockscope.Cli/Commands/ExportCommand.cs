@@ -85,6 +85,7 @@ internal static class ExportCommand
                 $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
                 $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
+            if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

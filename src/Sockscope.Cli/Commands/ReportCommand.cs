@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using Sockscope.Cli.Output;
 using Sockscope.Sinks.Report;
 using Sockscope.Sources;
@@ -37,13 +39,15 @@ internal static class ReportCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Execute(CliConsole console, string path, string? outputPath, ReportOptions options, bool verbose, InputFormat input = InputFormat.Auto)
     {
+        var clock = Stopwatch.StartNew();
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
+            ReportData data;
+            long? size;
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 1 << 16))
             {
-                ReportData data;
                 try
                 {
                     data = HtmlReport.Collect(reader, path, options);
@@ -52,10 +56,18 @@ internal static class ReportCommand
                 {
                     return CommandErrors.Report(console, path, e, verbose);
                 }
+                // A pipe does not tell how much went through it; a file and a device that seeks do.
+                long start = output.Stream.CanSeek ? output.Stream.Position : 0;
                 HtmlReport.Write(output.Stream, data);
+                size = output.Stream.CanSeek ? output.Stream.Position - start : null;
                 output.Commit();
             }
+            var o = data.Overview;
+            string bytes = size is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} bytes ") : "";
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sockscope: wrote {outputPath ?? OutputStream.StandardOutputName}: {o.Sockets:N0} sockets, {o.FindingCount:N0} findings, {bytes}in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
+            if (o.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, o.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

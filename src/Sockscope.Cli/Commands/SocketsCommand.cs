@@ -37,13 +37,14 @@ internal static class SocketsCommand
         if (reader is null) return openFailed;
         using (reader)
         {
+            AnalysisSummary summary;
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 0))
             {
                 var buffer = new BufferedStreamOutput(output.Stream);
                 using var writer = new SocketWriter(buffer.Writer, format, console.Width);
                 try
                 {
-                    TraceAnalysis.Run(reader, s =>
+                    summary = TraceAnalysis.Run(reader, s =>
                     {
                         if (pid is { } only && s.ProcessId != only) return;
                         writer.Write(s);
@@ -58,6 +59,7 @@ internal static class SocketsCommand
                 output.Commit();
             }
             InputOptions.ReportSkipped(console, reader);
+            if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

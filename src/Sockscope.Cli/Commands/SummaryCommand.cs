@@ -47,6 +47,7 @@ internal static class SummaryCommand
             if (json) WriteJson(console.Output, path, summary);
             else WriteView(console, path, summary);
             InputOptions.ReportSkipped(console, reader);
+            if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }
