@@ -94,7 +94,8 @@ internal static class ExportCommand
     private static int ReportDatabase(CliConsole console, string databasePath, Exception e, bool verbose)
     {
         string what = e.Message;
-        if (e is SqliteException { SqliteErrorCode: var code })
+        if (Directory.Exists(databasePath)) what = "is a directory";
+        else if (e is SqliteException { SqliteErrorCode: var code })
         {
             string prefix = $"SQLite Error {code}: '";
             if (what.StartsWith(prefix, StringComparison.Ordinal) && what.EndsWith("'.", StringComparison.Ordinal)) what = what[prefix.Length..^2];

@@ -128,6 +128,20 @@ internal static class SummaryCommand
         output.Flush();
     }
 
+    /// <summary>
+    /// Says, under the table, how many failures it leaves out and where they are: a table of 50 rows with no word of
+    /// the thousand more reads as the whole story.
+    /// </summary>
+    private static void WriteMoreFailures(CliConsole console, AnalysisSummary s, int listed)
+    {
+        long failures = s.Totals.FindingsOf(FindingSeverity.Error) + s.Totals.FindingsOf(FindingSeverity.Warning);
+        if (failures <= listed) return;
+        string where = s.FindingsTruncated
+            ? $"--json lists those among the first {s.MaxFindingsKept:N0} findings kept"
+            : "--json lists them all";
+        console.OutputText.WriteLine(string.Create(CultureInfo.InvariantCulture, $"… and {failures - listed:N0} more failures: {where}"));
+    }
+
     private static void WriteView(CliConsole console, string path, AnalysisSummary s)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
@@ -150,6 +164,7 @@ internal static class SummaryCommand
             findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(f.Remote?.ToString() ?? "-"), Markup.Escape(f.Detail));
         if (s.Findings.Any(f => f.Severity != FindingSeverity.Info)) ansi.Write(findings);
+        WriteMoreFailures(console, s, findings.Rows.Count);
         var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn("Findings");
         foreach (var p in totals.Processes.Take(30))
