@@ -153,9 +153,9 @@ internal static class DumpCommand
             {
                 if (settings.Scope == DumpScope.Winsock && result.InScope == 0)
                     NoWinsockNote.Write(console, settings.File, reader, result.Records, "--all shows every event");
-                else
+                else if (Filters(settings) is { Length: > 0 } filters)
                     console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"sockscope: note: {settings.File}: no record matches {Filters(settings)} (of {result.InScope:N0} {(settings.Scope == DumpScope.Winsock ? "Winsock " : "")}records)"));
+                        $"sockscope: note: {settings.File}: no record matches {filters} (of {result.InScope:N0} {(settings.Scope == DumpScope.Winsock ? "Winsock " : "")}records)"));
             }
             return ProblemReport.Write(console, settings.File, reader.Diagnostics, settings.Verbose);
         }
@@ -181,7 +181,7 @@ internal static class DumpCommand
             : null;
     }
 
-    /// <summary>The filters given, as on the command line.</summary>
+    /// <summary>The filters given, as on the command line; empty when none.</summary>
     private static string Filters(DumpSettings s)
     {
         var parts = new List<string>();
@@ -190,7 +190,7 @@ internal static class DumpCommand
         if (s.ProcessId is { } pid) parts.Add($"--pid {pid}");
         if (s.From is { } from) parts.Add($"--from {from}");
         if (s.To is { } to) parts.Add($"--to {to}");
-        return parts.Count > 0 ? string.Join(' ', parts) : "the filters";
+        return string.Join(' ', parts);
     }
 
     private delegate DumpResult CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
