@@ -37,7 +37,7 @@ internal static class DumpCommand
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
         var provider = new Option<string>("--provider")
         {
-            Description = "Only this provider: its name (any case) or GUID (with or without braces)",
+            Description = "Only this provider: afd, sockets, nameresolution (or nameres), ws2help, a full name (any case) or a GUID (braces optional)",
             HelpName = "NAME|GUID",
         };
         var eventId = NumberOption.Optional<int>("--event-id", "Only this event id", 0, ushort.MaxValue);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
@@ -38,6 +39,7 @@ internal static class SocketsCommand
         using (reader)
         {
             AnalysisSummary summary;
+            long written = 0;
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 0))
             {
                 var buffer = new BufferedStreamOutput(output.Stream);
@@ -48,6 +50,7 @@ internal static class SocketsCommand
                     {
                         if (pid is { } only && s.ProcessId != only) return;
                         writer.Write(s);
+                        written++;
                         buffer.Commit();
                     });
                 }
@@ -60,6 +63,8 @@ internal static class SocketsCommand
             }
             InputOptions.ReportSkipped(console, reader);
             if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
+            else if (pid is { } process && written == 0)
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sockscope: note: {path}: no socket of process {process} (of {summary.Totals.Sockets:N0} sockets)"));
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

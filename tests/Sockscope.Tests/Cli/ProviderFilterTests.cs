@@ -105,6 +105,15 @@ public sealed class ProviderFilterTests : IDisposable
     }
 
     [Fact]
+    public void Sockets_of_a_process_that_has_none_say_so()
+    {
+        var result = CliRunner.Run("sockets", _trace, "--pid", "99999");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.OutputBytes);
+        Assert.Equal($"sockscope: note: {_trace}: no socket of process 99999 (of 33 sockets)", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
     public void Limit_0_writes_nothing_and_says_nothing()
     {
         var result = CliRunner.Run("dump", _trace, "--limit", "0");
