@@ -24,7 +24,8 @@ internal static class CatalogCommand
             Description = "The provider: afd, sockets, nameresolution, a full name (any case) or a GUID; all three when absent",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var eventId = new Option<int?>("--event", "-e") { Description = "Only this event id (every version of it)", HelpName = "ID" };
+        var eventId = NumberOption.Optional<int>("--event", "Only this event id (every version of it)", 0, ushort.MaxValue, "-e");
+        eventId.HelpName = "ID";
         var format = new Option<string>("--format", "-f")
         {
             Description = "Output format: a Markdown page per provider, the events_by_build TSV, or JSON",
@@ -52,6 +53,9 @@ internal static class CatalogCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Execute(CliConsole console, string? provider, int? eventId, CatalogFormat format, string? outputFile, bool verbose)
     {
+        // Short names beyond the catalog's own (nameres) resolve the same way as dump's --provider.
+        if (provider is not null && ProviderChoice.Resolve(provider, SchemaCatalog.Winsock) is { } guid && SchemaCatalog.Winsock.Find(guid) is not null)
+            provider = guid.ToString();
         var selections = CatalogSelection.Select(SchemaCatalog.Winsock, provider, eventId, out string? error);
         if (selections is null)
         {

@@ -20,7 +20,16 @@ public static class Cli
     {
         var verbose = VerboseOption();
         var root = Build(console, verbose);
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            // A parser or validator that throws is ours to fix; without this it ends the process with a stack (134).
+            return CommandErrors.ReportInternalError(console, e, args.Contains("--verbose") || args.Contains("-v"));
+        }
         var configuration = new InvocationConfiguration
         {
             Output = console.OutputText,

@@ -115,6 +115,9 @@ internal static partial class CommandErrors
     /// <summary>What went wrong, without the path (the line already names it).</summary>
     public static string Describe(string path, Exception e) => e switch
     {
+        // One message whatever stumbled on it first: the reader ("not an ETL file"), a manifest's open ("permission
+        // denied" on Linux), SQLite ("unable to open database file").
+        _ when IsDirectory(path) => "is a directory",
         EtlFormatException f => WithoutPrefix(f),
         FileNotFoundException or DirectoryNotFoundException => "no such file",
         UnauthorizedAccessException => "permission denied",
@@ -123,6 +126,18 @@ internal static partial class CommandErrors
         _ when IsPathProblem(e) => "not a usable path",
         _ => $"unexpected {e.GetType().Name}: {e.Message}",
     };
+
+    private static bool IsDirectory(string path)
+    {
+        try
+        {
+            return path.Length > 0 && path != StandardInput && path != OutputStream.StandardOutputName && Directory.Exists(path);
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            return false;
+        }
+    }
 
     // EtlFormatException's message repeats the file and, at offset 0, says nothing the reason does not.
     private static string WithoutPrefix(EtlFormatException f)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Decoding;
@@ -36,17 +37,14 @@ internal static class DumpCommand
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
         var provider = new Option<string>("--provider")
         {
-            Description = "Only this provider: its name (any case) or GUID (with or without braces)",
+            Description = "Only this provider: afd, sockets, nameresolution (or nameres), ws2help, a full name (any case) or a GUID (braces optional)",
             HelpName = "NAME|GUID",
         };
-        var eventId = new Option<int?>("--event-id") { Description = "Only this event id", HelpName = "N" };
-        eventId.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>(), 0, ushort.MaxValue));
-        var pid = new Option<long?>("--pid") { Description = "Only this process id", HelpName = "N" };
-        pid.Validators.Add(r => Range(r, r.GetValueOrDefault<long?>(), 0, uint.MaxValue));
+        var eventId = NumberOption.Optional<int>("--event-id", "Only this event id", 0, ushort.MaxValue);
+        var pid = NumberOption.Optional<long>("--pid", "Only this process id", 0, uint.MaxValue);
         var from = TimeOption("--from", "Only records at or after TIME: ISO 8601 (UTC unless it has an offset) or +SECONDS after the trace start");
         var to = TimeOption("--to", "Only records before TIME: ISO 8601 (UTC unless it has an offset) or +SECONDS after the trace start");
-        var limit = new Option<long?>("--limit") { Description = "Stop after N records", HelpName = "N" };
-        limit.Validators.Add(r => Range(r, r.GetValueOrDefault<long?>(), 0, long.MaxValue));
+        var limit = NumberOption.Optional<long>("--limit", "Stop after N records (0: write none)", 0, long.MaxValue);
         var computer = new Option<string>("--computer")
         {
             Description = "The computer name to put in JSON events (ETL files do not record it)",
@@ -59,13 +57,9 @@ internal static class DumpCommand
             HelpName = "FILE",
         };
 
-        var threads = new Option<int?>("--threads")
-        {
-            Description = "Threads that decode and format JSON lines and CSV while the file is read (1: all on one thread; " +
-                "default: one per processor for files of 64 MiB or more, else 1)",
-            HelpName = "N",
-        };
-        threads.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>(), 1, 256));
+        var threads = NumberOption.Optional<int>("--threads",
+            "Threads that decode and format JSON lines and CSV while the file is read (1: all on one thread; " +
+            "default: one per processor for files of 64 MiB or more, else 1)", 1, 256);
 
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
@@ -119,13 +113,18 @@ internal static class DumpCommand
             }
             catalog = catalog.With(providers);
         }
+        if (settings.Provider is { } named && ProviderProblem(named, catalog, settings.Scope) is { } unknown)
+            return UsageError(console, unknown);
         var reader = CommandErrors.TryOpenSource(console, settings.File, settings.Input, settings.Verbose, out int openFailed,
             new EtlReaderOptions { Order = RecordOrder.Time }, catalog);
         if (reader is null) return openFailed;
         using (reader)
         {
+            // Relative and absolute times compare only once the trace's start is known.
+            if (settings.From is { } from && settings.To is { } to && from.ToStamp(reader) >= to.ToStamp(reader))
+                return UsageError(console, $"--from {from} is not before --to {to}: no record can be in that time range");
             using var output = CommandOutput.Open(console, settings.OutputFile, settings.File, bufferSize: 0);
-            long written;
+            DumpResult result;
             long? length = EventSources.Length(reader);
             using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), length, output.ToFile))
             {
@@ -134,7 +133,7 @@ internal static class DumpCommand
                     int threads = settings.Threads ?? DefaultThreads(length, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
-                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
+                    result = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
@@ -142,24 +141,67 @@ internal static class DumpCommand
                     return CommandErrors.Report(console, settings.File, e, settings.Verbose);
                 }
             }
+            // A name no table knows is looked for among the names the trace announces; none: the name is wrong.
+            if (result.Written == 0 && settings.Provider is { } name && !result.ProviderSeen && ProviderChoice.Resolve(name, catalog) is null)
+            {
+                string held = NoWinsockNote.Providers(settings.File, reader) is { } providers ? "; " + NoWinsockNote.Describe(providers) : "";
+                return UsageError(console, $"--provider {name}: {settings.File} has no provider of that name; use {ProviderChoice.Accepted}{held}");
+            }
             output.Commit();
             InputOptions.ReportSkipped(console, reader);
-            if (written == 0 && settings.Scope == DumpScope.Winsock && settings.Provider is null && settings.EventId is null
-                && settings.ProcessId is null && settings.From is null && settings.To is null)
-                console.Error.WriteLine($"sockscope: note: {settings.File} has no Winsock events (AFD, Sockets, NameResolution); --all shows every event");
+            if (result.Written == 0 && settings.Limit != 0)
+            {
+                if (settings.Scope == DumpScope.Winsock && result.InScope == 0)
+                    NoWinsockNote.Write(console, settings.File, reader, result.Records, "--all shows every event");
+                else if (Filters(settings) is { Length: > 0 } filters)
+                    console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"sockscope: note: {settings.File}: no record matches {filters} (of {result.InScope:N0} {(settings.Scope == DumpScope.Winsock ? "Winsock " : "")}records)"));
+            }
             return ProblemReport.Write(console, settings.File, reader.Diagnostics, settings.Verbose);
         }
     }
 
-    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+    /// <summary>What the copy did: records written, records read, records of the providers in scope, and whether the named provider was seen.</summary>
+    private readonly record struct DumpResult(long Written, long Records, long InScope, bool ProviderSeen);
+
+    private static int UsageError(CliConsole console, string message)
+    {
+        console.Error.WriteLine($"sockscope: error: {message}");
+        return ExitCodes.Error;
+    }
+
+    /// <summary>Why --provider <paramref name="named"/> can select nothing, known before the trace is read; null when it may.</summary>
+    private static string? ProviderProblem(string named, SchemaCatalog catalog, DumpScope scope)
+    {
+        if (scope == DumpScope.All) return null;
+        if (ProviderChoice.Resolve(named, catalog) is not { } guid)
+            return $"--provider {named}: unknown provider; use {ProviderChoice.Accepted} (with --all, also a name the trace announces)";
+        return catalog.Find(guid) is null
+            ? $"--provider {named}: {ProviderChoice.NameOf(guid, catalog)} is not one of the Winsock providers dump shows by default; add --all"
+            : null;
+    }
+
+    /// <summary>The filters given, as on the command line; empty when none.</summary>
+    private static string Filters(DumpSettings s)
+    {
+        var parts = new List<string>();
+        if (s.Provider is not null) parts.Add($"--provider {s.Provider}");
+        if (s.EventId is { } id) parts.Add($"--event-id {id}");
+        if (s.ProcessId is { } pid) parts.Add($"--pid {pid}");
+        if (s.From is { } from) parts.Add($"--from {from}");
+        if (s.To is { } to) parts.Add($"--to {to}");
+        return string.Join(' ', parts);
+    }
+
+    private delegate DumpResult CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
         ProgressDisplay progress, int width);
 
-    /// <summary>Writes the records that pass the filters; returns how many.</summary>
-    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    /// <summary>Writes the records that pass the filters; returns what it did.</summary>
+    private static DumpResult Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
         var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
-        long written = ForEachMatch(reader, settings, catalog, names, progress, (in EtlRecord record) =>
+        var written = ForEachMatch(reader, settings, catalog, names, progress, (in EtlRecord record) =>
         {
             sink.Write(record);
             output.Commit();
@@ -172,7 +214,7 @@ internal static class DumpCommand
     /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
     /// reads, filters and writes: the same bytes out.
     /// </summary>
-    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
+    private static DumpResult CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
         ProgressDisplay progress, int width)
     {
         var names = new ProviderNames();
@@ -186,7 +228,7 @@ internal static class DumpCommand
                 for (int i = 0; i < batch.Count; i++) sink.Write(batch[i]);
             };
         }, output.WriteThrough);
-        long written = ForEachMatch(reader, settings, catalog, names, progress, parallel.Add);
+        var written = ForEachMatch(reader, settings, catalog, names, progress, parallel.Add);
         parallel.Complete();
         output.Complete();
         return written;
@@ -194,15 +236,17 @@ internal static class DumpCommand
 
     private delegate void RecordAction(in EtlRecord record);
 
-    /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns how many.</summary>
-    private static long ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
+    /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns what it did.</summary>
+    private static DumpResult ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
         RecordAction action)
     {
         var filter = new RecordFilter(settings, reader, names, catalog);
         long left = settings.Limit ?? long.MaxValue;
+        long records = 0;
         int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
         {
+            records++;
             names.Learn(record);
             if (++tick == ProgressDisplay.Every)
             {
@@ -213,7 +257,7 @@ internal static class DumpCommand
             action(record);
             left--;
         }
-        return (settings.Limit ?? long.MaxValue) - left;
+        return new DumpResult((settings.Limit ?? long.MaxValue) - left, records, filter.RecordsInScope, filter.ProviderSeen);
     }
 
     /// <summary>Writes a record decoded when the catalog or its own TraceLogging metadata describes it, raw otherwise.</summary>
@@ -251,10 +295,4 @@ internal static class DumpCommand
     /// </summary>
     internal static int DefaultThreads(long? fileLength, int processors) =>
         fileLength is not { } n || n >= TraceAnalysis.ParallelFromBytes ? Math.Clamp(processors, 1, 256) : 1;
-
-    private static void Range<T>(OptionResult result, T? value, T min, T max) where T : struct, IComparable<T>
-    {
-        if (value is { } v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
-            result.AddError($"{result.Option.Name}: {v} is out of range ({min} to {max})");
-    }
 }

@@ -85,6 +85,7 @@ internal static class ExportCommand
                 $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
                 $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
+            if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }
@@ -93,7 +94,8 @@ internal static class ExportCommand
     private static int ReportDatabase(CliConsole console, string databasePath, Exception e, bool verbose)
     {
         string what = e.Message;
-        if (e is SqliteException { SqliteErrorCode: var code })
+        if (Directory.Exists(databasePath)) what = "is a directory";
+        else if (e is SqliteException { SqliteErrorCode: var code })
         {
             string prefix = $"SQLite Error {code}: '";
             if (what.StartsWith(prefix, StringComparison.Ordinal) && what.EndsWith("'.", StringComparison.Ordinal)) what = what[prefix.Length..^2];

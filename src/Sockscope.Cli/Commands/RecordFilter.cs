@@ -46,25 +46,35 @@ internal sealed class RecordFilter
             if (Guid.TryParse(provider, out var guid)) _providerGuid = guid;
             else
             {
-                _providerName = provider;
-                // A well-known name also matches records whose provider has not announced its name in the trace.
-                if (WellKnownProviders.TryGetGuid(provider, out var known)) _providerNameGuid = known;
-                else if (_catalog.Find(provider) is { } manifest) _providerNameGuid = manifest.Guid;
+                _providerName = provider.Trim();
+                // A known name (short ones included) also matches records whose provider has not announced its name in the trace.
+                _providerNameGuid = ProviderChoice.Resolve(provider, _catalog);
             }
         }
     }
+
+    /// <summary>
+    /// True once a record of the named provider was seen, whatever the other filters said of it. Only a provider
+    /// named by a name no table knows can stay unseen for a reason the user must hear: no such provider in the trace.
+    /// </summary>
+    public bool ProviderSeen { get; private set; }
+
+    /// <summary>Records seen of the providers in scope (every record with --all), before the other filters.</summary>
+    public long RecordsInScope { get; private set; }
 
     /// <summary>True when the record is to be written. The names must have learned the record already.</summary>
     public bool Matches(in EtlRecord record)
     {
         if (!InScope(record)) return false;
+        RecordsInScope++;
+        // The provider first, so ProviderSeen knows of every record of it.
+        if (_providerGuid is { } guid && _names.GuidOf(record) != guid) return false;
+        if (_providerName is not null && !NameMatches(record)) return false;
         long stamp = record.Timestamp;
         // --from is inclusive and --to exclusive, so consecutive windows never share a record.
         if (stamp < _from || stamp >= _to) return false;
         if (_eventId >= 0 && record.Id != _eventId) return false;
         if (_processId >= 0 && (!record.HasProcessInfo || record.ProcessId != _processId)) return false;
-        if (_providerGuid is { } guid && _names.GuidOf(record) != guid) return false;
-        if (_providerName is not null && !NameMatches(record)) return false;
         return true;
     }
 
@@ -85,13 +95,14 @@ internal sealed class RecordFilter
 
     private bool NameMatches(in EtlRecord record)
     {
-        if (_providerNameGuid is { } known && _names.GuidOf(record) == known) return true;
+        if (_providerNameGuid is { } known && _names.GuidOf(record) == known) return ProviderSeen = true;
         string? name = _names.NameOf(record);
         if (!ReferenceEquals(name, _lastName))
         {
             _lastName = name;
             _lastNameMatches = string.Equals(name, _providerName, StringComparison.OrdinalIgnoreCase);
         }
+        if (_lastNameMatches) ProviderSeen = true;
         return _lastNameMatches;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
@@ -17,7 +18,7 @@ internal static class SocketsCommand
         var inputFormat = InputOptions.Create();
         var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl|csv|table" };
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
-        var pid = new Option<long?>("--pid") { Description = "Only sockets of this process id", HelpName = "N" };
+        var pid = NumberOption.Optional<long>("--pid", "Only sockets of this process id", 0, uint.MaxValue);
         var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
         var command = new Command("sockets", "Rebuild every socket's life: process, protocol, addresses, times, bytes, what went wrong");
         command.Arguments.Add(file);
@@ -37,16 +38,19 @@ internal static class SocketsCommand
         if (reader is null) return openFailed;
         using (reader)
         {
+            AnalysisSummary summary;
+            long written = 0;
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 0))
             {
                 var buffer = new BufferedStreamOutput(output.Stream);
                 using var writer = new SocketWriter(buffer.Writer, format, console.Width);
                 try
                 {
-                    TraceAnalysis.Run(reader, s =>
+                    summary = TraceAnalysis.Run(reader, s =>
                     {
                         if (pid is { } only && s.ProcessId != only) return;
                         writer.Write(s);
+                        written++;
                         buffer.Commit();
                     });
                 }
@@ -58,6 +62,9 @@ internal static class SocketsCommand
                 output.Commit();
             }
             InputOptions.ReportSkipped(console, reader);
+            if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
+            else if (pid is { } process && written == 0)
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sockscope: note: {path}: no socket of process {process} (of {summary.Totals.Sockets:N0} sockets)"));
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }

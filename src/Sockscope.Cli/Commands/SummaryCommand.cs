@@ -54,6 +54,7 @@ internal static class SummaryCommand
             if (json) WriteJson(console.Output, path, summary, notices);
             else WriteView(console, path, summary, notices);
             InputOptions.ReportSkipped(console, reader);
+            if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }
@@ -154,6 +155,20 @@ internal static class SummaryCommand
         output.Flush();
     }
 
+    /// <summary>
+    /// Says, under the table, how many failures it leaves out and where they are: a table of 50 rows with no word of
+    /// the thousand more reads as the whole story.
+    /// </summary>
+    private static void WriteMoreFailures(CliConsole console, AnalysisSummary s, int listed)
+    {
+        long failures = s.Totals.Failures;
+        if (failures <= listed) return;
+        string where = s.FindingsTruncated
+            ? $"--json lists those among the first {s.MaxFindingsKept:N0} findings kept"
+            : "--json lists them all";
+        console.OutputText.WriteLine(string.Create(CultureInfo.InvariantCulture, $"… and {failures - listed:N0} more failures: {where}"));
+    }
+
     private static void WriteView(CliConsole console, string path, AnalysisSummary s, bool notices)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
@@ -173,10 +188,15 @@ internal static class SummaryCommand
         foreach (var (kind, count) in totals.FailuresByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
         if (totals.Failures > 0) ansi.Write(kinds);
         var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
+        int listedFailures = 0;
         foreach (var f in Listed(s, notices).Take(notices ? 100 : 50))
+        {
+            if (f.Severity != FindingSeverity.Info) listedFailures++;
             findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(Named(f.Remote, f.RemoteName)), Markup.Escape(f.Detail));
+        }
         if (Listed(s, notices).Any()) ansi.Write(findings);
+        WriteMoreFailures(console, s, listedFailures);
         if (totals.Notices > 0)
             ansi.Write(new Text($"{N(totals.Notices)} notices ({string.Join(", ", totals.NoticesByKind.Select(k => $"{k.Key} {N(k.Value)}"))}){(notices ? "" : "; --notices lists them")}\n"));
         var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())

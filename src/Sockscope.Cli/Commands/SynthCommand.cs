@@ -15,12 +15,12 @@ internal static class SynthCommand
         var scenario = new Option<string>("--scenario", "-s") { Description = "The scenario", Required = true, HelpName = string.Join("|", ScenarioSynthesizer.Names) };
         scenario.AcceptOnlyFromAmong([.. ScenarioSynthesizer.Names]);
         var output = new Option<string>("--output", "-o") { Description = "The .etl file to write", Required = true, HelpName = "FILE" };
-        var events = new Option<long>("--events") { Description = "Events to write (busy-host)", DefaultValueFactory = _ => 1_000_000, HelpName = "N" };
+        var events = NumberOption.WithDefault("--events", "Events to write (busy-host)", 1_000_000L, 1, long.MaxValue);
         var pointer = new Option<int>("--pointer-size") { Description = "Pointer size of the recording machine", DefaultValueFactory = _ => 8, HelpName = "4|8" };
         pointer.AcceptOnlyFromAmong("4", "8");
         var compress = new Option<bool>("--compress") { Description = "Write XPRESS-compressed buffers" };
-        var build = new Option<int>("--build") { Description = "Windows build (7600/7601: Windows 7 legacy events)", DefaultValueFactory = _ => 26100, HelpName = "N" };
-        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var build = NumberOption.WithDefault("--build", "Windows build (7600/7601: Windows 7 legacy events)", 26100, 0, int.MaxValue);
+        var seed = NumberOption.WithDefault("--seed", "Random seed", 1, int.MinValue, int.MaxValue);
         var command = new Command("synth", "Write a realistic Winsock trace of a scenario, with the project's ETL writer");
         foreach (var o in new Option[] { scenario, output, events, pointer, compress, build, seed }) command.Options.Add(o);
         command.SetAction(parse =>

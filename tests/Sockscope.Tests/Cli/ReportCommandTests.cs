@@ -26,7 +26,7 @@ public sealed class ReportCommandTests : IDisposable
         var result = CliRunner.Run("report", trace, "-o", html);
         Assert.Equal(0, result.ExitCode);
         Assert.Empty(result.OutputBytes);
-        Assert.Empty(result.Error);
+        Assert.StartsWith($"sockscope: wrote {html}: ", Assert.Single(result.ErrorLines));
         string page = File.ReadAllText(html);
         Assert.StartsWith("<!DOCTYPE html>", page);
         using var data = ReportTraces.Data(page);
@@ -102,7 +102,8 @@ public sealed class ReportCommandTests : IDisposable
         File.WriteAllBytes(trace, bytes);
         var result = CliRunner.Run("report", trace, "-o", html);
         Assert.Equal(1, result.ExitCode);
-        Assert.All(result.ErrorLines, l => Assert.StartsWith("sockscope: warning: ", l));
+        Assert.StartsWith($"sockscope: wrote {html}: ", result.ErrorLines[0]);
+        Assert.All(result.ErrorLines[1..], l => Assert.StartsWith("sockscope: warning: ", l));
         Assert.Contains(result.ErrorLines, l => l.Contains(trace));
         using var data = ReportTraces.Data(File.ReadAllText(html));
         Assert.True(data.RootElement.GetProperty("overview").GetProperty("problem_count").GetInt64() > 0);
