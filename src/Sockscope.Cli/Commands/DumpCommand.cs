@@ -127,14 +127,14 @@ internal static class DumpCommand
             using var output = CommandOutput.Open(console, settings.OutputFile, settings.File, bufferSize: 0);
             long written;
             long? length = EventSources.Length(reader);
-            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), length, output.ToFile))
+            using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
             {
                 try
                 {
                     int threads = settings.Threads ?? DefaultThreads(length, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
-                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
+                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), console.Width);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
@@ -151,15 +151,14 @@ internal static class DumpCommand
         }
     }
 
-    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
-        ProgressDisplay progress, int width);
+    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width);
 
     /// <summary>Writes the records that pass the filters; returns how many.</summary>
-    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width)
     {
         var names = new ProviderNames();
         var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
-        long written = ForEachMatch(reader, settings, catalog, names, progress, (in EtlRecord record) =>
+        long written = ForEachMatch(reader, settings, catalog, names, (in EtlRecord record) =>
         {
             sink.Write(record);
             output.Commit();
@@ -172,8 +171,7 @@ internal static class DumpCommand
     /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
     /// reads, filters and writes: the same bytes out.
     /// </summary>
-    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
-        ProgressDisplay progress, int width)
+    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width)
     {
         var names = new ProviderNames();
         // The CSV header row, once; the workers' own writers are made without it.
@@ -186,7 +184,7 @@ internal static class DumpCommand
                 for (int i = 0; i < batch.Count; i++) sink.Write(batch[i]);
             };
         }, output.WriteThrough);
-        long written = ForEachMatch(reader, settings, catalog, names, progress, parallel.Add);
+        long written = ForEachMatch(reader, settings, catalog, names, parallel.Add);
         parallel.Complete();
         output.Complete();
         return written;
@@ -195,20 +193,13 @@ internal static class DumpCommand
     private delegate void RecordAction(in EtlRecord record);
 
     /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns how many.</summary>
-    private static long ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
-        RecordAction action)
+    private static long ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, RecordAction action)
     {
         var filter = new RecordFilter(settings, reader, names, catalog);
         long left = settings.Limit ?? long.MaxValue;
-        int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
         {
             names.Learn(record);
-            if (++tick == ProgressDisplay.Every)
-            {
-                tick = 0;
-                progress.Report(EventSources.BytesRead(reader));
-            }
             if (!filter.Matches(record)) continue;
             action(record);
             left--;

@@ -56,13 +56,17 @@ internal static class ReportCommand
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 1 << 16))
             {
                 ReportData data;
-                try
+                using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
                 {
-                    data = HtmlReport.Collect(reader, path, options);
-                }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, path, e, verbose);
+                    try
+                    {
+                        data = HtmlReport.Collect(reader, path, options);
+                    }
+                    catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                    {
+                        progress.Dispose();
+                        return CommandErrors.Report(console, path, e, verbose);
+                    }
                 }
                 HtmlReport.Write(output.Stream, data);
                 output.Commit();

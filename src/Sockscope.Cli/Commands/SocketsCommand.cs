@@ -41,18 +41,22 @@ internal static class SocketsCommand
             {
                 var buffer = new BufferedStreamOutput(output.Stream);
                 using var writer = new SocketWriter(buffer.Writer, format, console.Width);
-                try
+                using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
                 {
-                    TraceAnalysis.Run(reader, s =>
+                    try
                     {
-                        if (pid is { } only && s.ProcessId != only) return;
-                        writer.Write(s);
-                        buffer.Commit();
-                    });
-                }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, path, e, verbose);
+                        TraceAnalysis.Run(reader, s =>
+                        {
+                            if (pid is { } only && s.ProcessId != only) return;
+                            writer.Write(s);
+                            buffer.Commit();
+                        });
+                    }
+                    catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                    {
+                        progress.Dispose();
+                        return CommandErrors.Report(console, path, e, verbose);
+                    }
                 }
                 buffer.Complete();
                 output.Commit();

@@ -36,13 +36,17 @@ internal static class SummaryCommand
         using (reader)
         {
             AnalysisSummary summary;
-            try
+            using (var progress = ProgressDisplay.Watch(console, reader, toFile: false))
             {
-                summary = TraceAnalysis.Run(reader, null, limits: limits);
-            }
-            catch (Exception e) when (CommandErrors.IsFileProblem(e))
-            {
-                return CommandErrors.Report(console, path, e, verbose);
+                try
+                {
+                    summary = TraceAnalysis.Run(reader, null, limits: limits);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    progress.Dispose();
+                    return CommandErrors.Report(console, path, e, verbose);
+                }
             }
             if (json) WriteJson(console.Output, path, summary);
             else WriteView(console, path, summary);
