@@ -67,9 +67,10 @@ internal static class DumpCommand
         };
         threads.Validators.Add(r => Range(r, r.GetValueOrDefault<int?>(), 1, 256));
 
+        var time = TimeZoneOption.Create();
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads, inputFormat })
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads, inputFormat, time })
             command.Options.Add(option);
         command.SetAction(parse => Execute(console, new DumpSettings
         {
@@ -88,6 +89,7 @@ internal static class DumpCommand
             Manifests = parse.GetValue(manifest) ?? [],
             Verbose = parse.GetValue(verbose),
             Threads = parse.GetValue(threads),
+            Zone = TimeZoneOption.Resolve(console, parse.GetValue(time)),
         }));
         return command;
     }
@@ -134,7 +136,9 @@ internal static class DumpCommand
                     int threads = settings.Threads ?? DefaultThreads(length, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
-                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), console.Width);
+                    // A table fits a terminal; into a pipe or a file every value goes whole.
+                    int? width = console.OutputIsTerminal && !output.ToFile ? console.Width : null;
+                    written = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), width);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
@@ -151,13 +155,13 @@ internal static class DumpCommand
         }
     }
 
-    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width);
+    private delegate long CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int? width);
 
     /// <summary>Writes the records that pass the filters; returns how many.</summary>
-    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width)
+    private static long Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int? width)
     {
         var names = new ProviderNames();
-        var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
+        var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, settings.Zone, catalog), catalog, names);
         long written = ForEachMatch(reader, settings, catalog, names, (in EtlRecord record) =>
         {
             sink.Write(record);
@@ -171,14 +175,14 @@ internal static class DumpCommand
     /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
     /// reads, filters and writes: the same bytes out.
     /// </summary>
-    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int width)
+    private static long CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int? width)
     {
         var names = new ProviderNames();
         // The CSV header row, once; the workers' own writers are made without it.
-        RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
+        RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, settings.Zone, catalog);
         using var parallel = new ParallelRecordWriter(settings.Threads ?? 1, names, (writer, workerNames) =>
         {
-            var sink = new DecodingSink(RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, catalog), catalog, workerNames);
+            var sink = new DecodingSink(RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, settings.Zone, catalog), catalog, workerNames);
             return batch =>
             {
                 for (int i = 0; i < batch.Count; i++) sink.Write(batch[i]);

@@ -20,16 +20,20 @@ internal static class SummaryCommand
         var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
+        var time = TimeZoneOption.Create();
         var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");
         command.Arguments.Add(file);
         command.Options.Add(json);
         command.Options.Add(inputFormat);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
+        command.Options.Add(time);
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
+            zone: TimeZoneOption.Resolve(console, parse.GetValue(time))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
-    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
+    public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null,
+        TimeZoneInfo? zone = null)
     {
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
@@ -49,11 +53,14 @@ internal static class SummaryCommand
                 }
             }
             if (json) WriteJson(console.Output, path, summary);
-            else WriteView(console, path, summary);
+            else WriteView(console, path, summary, zone ?? TimeZoneInfo.Utc);
             InputOptions.ReportSkipped(console, reader);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
         }
     }
+
+    /// <summary>Columns a table may take when the output is no terminal: wide enough that no value is wrapped.</summary>
+    private const int UnfittedWidth = 10_000;
 
     private static void WriteJson(Stream output, string path, AnalysisSummary s)
     {
@@ -131,7 +138,7 @@ internal static class SummaryCommand
         output.Flush();
     }
 
-    private static void WriteView(CliConsole console, string path, AnalysisSummary s)
+    private static void WriteView(CliConsole console, string path, AnalysisSummary s, TimeZoneInfo zone)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -140,7 +147,9 @@ internal static class SummaryCommand
             ColorSystem = console.OutputIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        ansi.Profile.Width = console.Width;
+        // A terminal's width is kept to; into a pipe or a file no cell is wrapped or cut.
+        ansi.Profile.Width = console.OutputIsTerminal ? console.Width : UnfittedWidth;
+        var shown = new DisplayZone(zone);
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var totals = s.Totals;
         string kept = s.FindingsTruncated ? $" (the first {N(s.Findings.Count)} kept for listing; the counts cover all)" : "";
@@ -148,9 +157,9 @@ internal static class SummaryCommand
         var kinds = new Table().AddColumn("Finding").AddColumn(new TableColumn("Count").RightAligned());
         foreach (var (kind, count) in totals.FindingsByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
         if (totals.FindingCount > 0) ansi.Write(kinds);
-        var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
+        var findings = new Table().AddColumn($"Time ({shown.Label})").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn(new TableColumn("Remote").NoWrap()).AddColumn("Detail");
         foreach (var f in s.Findings.Where(f => f.Severity != FindingSeverity.Info).Take(50))
-            findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
+            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(f.Remote?.ToString() ?? "-"), Markup.Escape(f.Detail));
         if (s.Findings.Any(f => f.Severity != FindingSeverity.Info)) ansi.Write(findings);
         var processes = new Table().AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Process").AddColumn(new TableColumn("Sockets").RightAligned())
@@ -159,7 +168,7 @@ internal static class SummaryCommand
             processes.AddRow(p.ProcessId.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Name ?? "-"), N(p.Sockets), N(p.BytesSent), N(p.BytesReceived),
                 Markup.Escape(string.Join(", ", p.Findings.Select(kv => $"{kv.Key} {kv.Value}"))));
         ansi.Write(processes);
-        var remotes = new Table().AddColumn("Remote endpoint").AddColumn(new TableColumn("Sockets").RightAligned())
+        var remotes = new Table().AddColumn(new TableColumn("Remote endpoint").NoWrap()).AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn(new TableColumn("Failures").RightAligned());
         foreach (var r in totals.Remotes.Take(30))
             remotes.AddRow(Markup.Escape(r.Remote.ToString()), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));
