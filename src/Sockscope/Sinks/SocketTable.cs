@@ -18,11 +18,14 @@ internal sealed class SocketTable
 {
     private enum Fit { Whole, Cut, Wrap }
 
-    // Drop: dropped when narrow, the higher first; 0 never. Min: the narrowest a cut or wrapped column gets.
+    // Drop: dropped when narrow, 1 first, then 2, …; 0 never. Min: the narrowest a cut or wrapped column gets.
     private sealed record Column(string Header, bool Right, Fit Fit, int Drop, int Min = 0);
 
     private const int Opened = 0, Pid = 1, Process = 2, Proto = 3, Remote = 4, Name = 5, Sent = 6, Received = 7, Local = 8,
         Closed = 9, Endpoint = 10, Note = 11;
+
+    // Where a note that has no room in its column starts, on the lines under its row.
+    private const int NoteIndent = 4;
 
     private readonly Column[] _columns;
     private readonly List<(DateTime? Opened, string[] Cells)> _rows = new();
@@ -82,6 +85,7 @@ internal sealed class SocketTable
             natural[c] = Math.Max(_columns[c].Header.Length, rows.Count == 0 ? 0 : rows.Max(r => r[c].Length));
         var shown = Enumerable.Range(0, _columns.Length).ToList();
         int[] widths = (int[])natural.Clone();
+        int noteBelow = 0;
         if (_width is { } width)
         {
             // A column no socket fills says nothing on a terminal.
@@ -92,16 +96,24 @@ internal sealed class SocketTable
             {
                 int drop = -1;
                 foreach (int c in shown)
-                    if (_columns[c].Drop > 0 && (drop < 0 || _columns[c].Drop > _columns[drop].Drop)) drop = c;
+                    if (_columns[c].Drop > 0 && (drop < 0 || _columns[c].Drop < _columns[drop].Drop)) drop = c;
                 if (drop < 0) break;
                 shown.Remove(drop);
             }
+            // Still too narrow for the note beside the rest: it goes on lines of its own under the row.
+            if (Need() > width)
+            {
+                shown.Remove(Note);
+                noteBelow = Math.Max(width - NoteIndent, _columns[Note].Min);
+            }
             foreach (int c in shown) widths[c] = Least(c);
             int room = width - Need();
-            foreach (int c in new[] { Process, Name, Note })
+            // The process gets a readable name first, then the note its words, then the rest what is left.
+            foreach (var (c, upTo) in new[] { (Process, 16), (Note, int.MaxValue), (Process, int.MaxValue), (Name, int.MaxValue) })
             {
                 if (!shown.Contains(c) || room <= 0) continue;
-                int more = Math.Min(room, natural[c] - widths[c]);
+                int more = Math.Min(room, Math.Min(natural[c], upTo) - widths[c]);
+                if (more <= 0) continue;
                 widths[c] += more;
                 room -= more;
             }
@@ -113,6 +125,11 @@ internal sealed class SocketTable
         {
             text.Clear();
             WriteRow(text, shown, widths, cells);
+            for (string rest = noteBelow > 0 ? cells[Note] : ""; rest.Length > 0;)
+            {
+                (string line, rest) = Wrap(rest, noteBelow);
+                text.Append(' ', NoteIndent).Append(line).Append('\n');
+            }
             yield return text.ToString();
         }
     }
