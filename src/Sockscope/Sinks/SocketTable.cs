@@ -9,9 +9,10 @@ namespace Sockscope.Sinks;
 /// handed on when it closes and the widest value of each column is only known then.
 /// </summary>
 /// <remarks>
-/// Given a width (a terminal), the table fits it: the less useful columns go first (endpoint, closed, local address,
-/// protocol, bytes received, bytes sent, host name), the process and host names are cut with "…", and the note wraps
-/// onto lines of its own under its column; addresses are never cut, an IPv6 endpoint stays whole. Without a width (a
+/// Given a width (a terminal), the table fits it: the less useful columns go first (endpoint, closed, local address),
+/// then the note moves onto lines of its own under its row, then protocol, bytes received, bytes sent and host name
+/// go; the process and host names are cut with "…", and a note wraps under its column; addresses are never cut, an
+/// IPv6 endpoint stays whole. Without a width (a
 /// pipe or a file) every column is there and every value whole.
 /// </remarks>
 internal sealed class SocketTable
@@ -41,15 +42,16 @@ internal sealed class SocketTable
             new($"OPENED ({_zone.Label})", false, Fit.Whole, 0),
             new("PID", true, Fit.Whole, 0),
             new("PROCESS", false, Fit.Cut, 0, 8),
-            new("PROTO", false, Fit.Whole, 4),
+            new("PROTO", false, Fit.Whole, 5),
             new("REMOTE", false, Fit.Whole, 0),
-            new("NAME", false, Fit.Cut, 7, 10),
-            new("SENT", true, Fit.Whole, 6),
-            new("RECEIVED", true, Fit.Whole, 5),
+            new("NAME", false, Fit.Cut, 8, 10),
+            new("SENT", true, Fit.Whole, 7),
+            new("RECEIVED", true, Fit.Whole, 6),
             new("LOCAL", false, Fit.Whole, 3),
             new("CLOSED", false, Fit.Whole, 2),
             new("ENDPOINT", false, Fit.Whole, 1),
-            new("NOTE", false, Fit.Wrap, 0, 12),
+            // Not dropped: moved onto lines of its own under the row.
+            new("NOTE", false, Fit.Wrap, 4, 24),
         ];
     }
 
@@ -99,12 +101,8 @@ internal sealed class SocketTable
                     if (_columns[c].Drop > 0 && (drop < 0 || _columns[c].Drop < _columns[drop].Drop)) drop = c;
                 if (drop < 0) break;
                 shown.Remove(drop);
-            }
-            // Still too narrow for the note beside the rest: it goes on lines of its own under the row.
-            if (Need() > width)
-            {
-                shown.Remove(Note);
-                noteBelow = Math.Max(width - NoteIndent, _columns[Note].Min);
+                // Too narrow for the note beside the rest: it goes on lines of its own under the row.
+                if (drop == Note) noteBelow = Math.Max(width - NoteIndent, _columns[Note].Min);
             }
             foreach (int c in shown) widths[c] = Least(c);
             int room = width - Need();
@@ -163,12 +161,12 @@ internal sealed class SocketTable
         }
     }
 
-    /// <summary>The first line of <paramref name="text"/> within <paramref name="width"/>, broken after a space when one is near, and the rest.</summary>
+    /// <summary>The first line of <paramref name="text"/> within <paramref name="width"/>, broken at the last space that fits (a word longer than the line is cut), and the rest.</summary>
     private static (string Line, string Remainder) Wrap(string text, int width)
     {
         if (text.Length <= width) return (text, "");
         int space = text.LastIndexOf(' ', width);
-        int cut = space > width / 2 ? space : width;
+        int cut = space > 0 ? space : width;
         return (text[..cut].TrimEnd(), text[cut..].TrimStart());
     }
 
