@@ -118,6 +118,14 @@ public sealed class TableOutputTests : IDisposable
     }
 
     [Fact]
+    public void Csv_in_the_local_zone_is_the_same_on_several_threads()
+    {
+        var one = Run(false, 120, "dump", "--format", "csv", "--time", "local", "--threads", "1");
+        Assert.EndsWith("+05:30", one[1][..one[1].IndexOf(',')]);
+        Assert.Equal(one, Run(false, 120, "dump", "--format", "csv", "--time", "local", "--threads", "3"));
+    }
+
+    [Fact]
     public void Json_lines_carry_the_time_to_100_ns_next_to_the_catalogs_milliseconds()
     {
         var csv = Run(false, 120, "dump", "--format", "csv").Skip(1).Select(l => l[..l.IndexOf(',')]).ToList();
