@@ -60,8 +60,11 @@ public sealed class CliConsole
     /// <summary>The clock progress is timed on; tests drive their own.</summary>
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>The zone of <c>--time local</c>: the machine's (or TZ's); tests give a fixed one.</summary>
-    internal TimeZoneInfo LocalZone { get; init; } = TimeZoneInfo.Local;
+    /// <summary>
+    /// The zone of <c>--time local</c>; null for the machine's (or TZ's), looked up only when asked for. Tests give a
+    /// fixed one.
+    /// </summary>
+    internal TimeZoneInfo? LocalZone { get; init; }
 
     /// <summary>True when the standard output is a terminal.</summary>
     public bool OutputIsTerminal { get; }

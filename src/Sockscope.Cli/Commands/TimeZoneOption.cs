@@ -23,5 +23,5 @@ internal static class TimeZoneOption
 
     /// <summary>The zone <paramref name="value"/> (the option's value) names.</summary>
     public static TimeZoneInfo Resolve(CliConsole console, string? value) =>
-        string.Equals(value, "local", StringComparison.OrdinalIgnoreCase) ? console.LocalZone : TimeZoneInfo.Utc;
+        string.Equals(value, "local", StringComparison.OrdinalIgnoreCase) ? console.LocalZone ?? TimeZoneInfo.Local : TimeZoneInfo.Utc;
 }
