@@ -51,6 +51,21 @@ public sealed class CliConsole
     /// </summary>
     internal Func<string, Stream>? CreateFile { get; init; }
 
+    /// <summary>Reads an environment variable (<c>TERM</c>, <c>NO_COLOR</c>); tests give their own.</summary>
+    internal Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>How long a read runs before progress is shown; tests make it zero.</summary>
+    internal TimeSpan ProgressDelay { get; init; } = ProgressDisplay.Delay;
+
+    /// <summary>The clock progress is timed on; tests drive their own.</summary>
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The zone of <c>--time local</c>; null for the machine's (or TZ's), looked up only when asked for. Tests give a
+    /// fixed one.
+    /// </summary>
+    internal TimeZoneInfo? LocalZone { get; init; }
+
     /// <summary>True when the standard output is a terminal.</summary>
     public bool OutputIsTerminal { get; }
     /// <summary>True when the standard error is a terminal.</summary>

@@ -61,9 +61,10 @@ internal static class DumpCommand
             "Threads that decode and format JSON lines and CSV while the file is read (1: all on one thread; " +
             "default: one per processor for files of 64 MiB or more, else 1)", 1, 256);
 
+        var time = TimeZoneOption.Create();
         var command = new Command("dump", "Write the trace's event records in time order");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads, inputFormat })
+        foreach (var option in new Option[] { all, format, provider, eventId, pid, from, to, limit, computer, output, manifest, threads, inputFormat, time })
             command.Options.Add(option);
         command.SetAction(parse => Execute(console, new DumpSettings
         {
@@ -82,6 +83,7 @@ internal static class DumpCommand
             Manifests = parse.GetValue(manifest) ?? [],
             Verbose = parse.GetValue(verbose),
             Threads = parse.GetValue(threads),
+            Zone = TimeZoneOption.Resolve(console, parse.GetValue(time)),
         }));
         return command;
     }
@@ -126,14 +128,16 @@ internal static class DumpCommand
             using var output = CommandOutput.Open(console, settings.OutputFile, settings.File, bufferSize: 0);
             DumpResult result;
             long? length = EventSources.Length(reader);
-            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(settings.File), length, output.ToFile))
+            using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
             {
                 try
                 {
                     int threads = settings.Threads ?? DefaultThreads(length, Environment.ProcessorCount);
                     settings = settings with { Threads = threads };
                     var copy = threads > 1 && settings.Format != DumpFormat.Table ? (CopyMethod)CopyInParallel : Copy;
-                    result = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), progress, console.Width);
+                    // A table fits a terminal; into a pipe or a file every value goes whole.
+                    int? width = console.OutputIsTerminal && !output.ToFile ? console.Width : null;
+                    result = copy(reader, settings, catalog, new BufferedStreamOutput(output.Stream), width);
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))
                 {
@@ -194,14 +198,14 @@ internal static class DumpCommand
     }
 
     private delegate DumpResult CopyMethod(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
-        ProgressDisplay progress, int width);
+        int? width);
 
     /// <summary>Writes the records that pass the filters; returns what it did.</summary>
-    private static DumpResult Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, ProgressDisplay progress, int width)
+    private static DumpResult Copy(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int? width)
     {
         var names = new ProviderNames();
-        var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog), catalog, names);
-        var written = ForEachMatch(reader, settings, catalog, names, progress, (in EtlRecord record) =>
+        var sink = new DecodingSink(RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, settings.Zone, catalog), catalog, names);
+        var written = ForEachMatch(reader, settings, catalog, names, (in EtlRecord record) =>
         {
             sink.Write(record);
             output.Commit();
@@ -214,21 +218,20 @@ internal static class DumpCommand
     /// <see cref="Copy"/>, with decoding and formatting on <see cref="DumpSettings.Threads"/> threads while this one
     /// reads, filters and writes: the same bytes out.
     /// </summary>
-    private static DumpResult CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output,
-        ProgressDisplay progress, int width)
+    private static DumpResult CopyInParallel(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, BufferedStreamOutput output, int? width)
     {
         var names = new ProviderNames();
         // The CSV header row, once; the workers' own writers are made without it.
-        RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, catalog);
+        RecordSink.Create(settings.Format, output.Writer, reader.Clock, names, settings.Computer, width, settings.Zone, catalog);
         using var parallel = new ParallelRecordWriter(settings.Threads ?? 1, names, (writer, workerNames) =>
         {
-            var sink = new DecodingSink(RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, catalog), catalog, workerNames);
+            var sink = new DecodingSink(RecordSink.Create(settings.Format, writer, reader.Clock, workerNames, settings.Computer, width, settings.Zone, catalog), catalog, workerNames);
             return batch =>
             {
                 for (int i = 0; i < batch.Count; i++) sink.Write(batch[i]);
             };
         }, output.WriteThrough);
-        var written = ForEachMatch(reader, settings, catalog, names, progress, parallel.Add);
+        var written = ForEachMatch(reader, settings, catalog, names, parallel.Add);
         parallel.Complete();
         output.Complete();
         return written;
@@ -237,22 +240,15 @@ internal static class DumpCommand
     private delegate void RecordAction(in EtlRecord record);
 
     /// <summary>Reads the trace, teaching <paramref name="names"/> every record, and hands on those the filters pass; returns what it did.</summary>
-    private static DumpResult ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, ProgressDisplay progress,
-        RecordAction action)
+    private static DumpResult ForEachMatch(IEventSource reader, DumpSettings settings, SchemaCatalog catalog, ProviderNames names, RecordAction action)
     {
         var filter = new RecordFilter(settings, reader, names, catalog);
         long left = settings.Limit ?? long.MaxValue;
         long records = 0;
-        int tick = 0;
         while (left > 0 && reader.TryRead(out var record))
         {
             records++;
             names.Learn(record);
-            if (++tick == ProgressDisplay.Every)
-            {
-                tick = 0;
-                progress.Report(EventSources.BytesRead(reader));
-            }
             if (!filter.Matches(record)) continue;
             action(record);
             left--;

@@ -37,6 +37,8 @@ internal sealed record DumpSettings
     public string? Computer { get; init; }
     public string? OutputFile { get; init; }
     public bool Verbose { get; init; }
+    /// <summary>The zone times are shown in (<c>--time</c>); UTC when null. JSON lines stay UTC.</summary>
+    public TimeZoneInfo? Zone { get; init; }
     /// <summary>
     /// Threads that decode and format (JSON lines and CSV); 1 does everything on the reading thread; null chooses by
     /// the file's size (<see cref="Sockscope.Analysis.TraceAnalysis.ParallelFromBytes"/>; an input read once counts as large).

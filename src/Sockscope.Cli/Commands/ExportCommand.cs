@@ -58,6 +58,8 @@ internal static class ExportCommand
 
             DatabaseExportResult result;
             var hashed = hashing;
+            // The database is the output: the standard output stays free for the display.
+            var progress = ProgressDisplay.Watch(console, reader, toFile: true);
             try
             {
                 result = hashed is null
@@ -66,11 +68,18 @@ internal static class ExportCommand
             }
             catch (Exception e) when (e is SqliteException or InvalidDataException)
             {
+                progress.Dispose();
                 return ReportDatabase(console, databasePath, e, verbose);
             }
             catch (Exception e) when (CommandErrors.IsFileProblem(e))
             {
+                progress.Dispose();
                 return CommandErrors.Report(console, path, e, verbose);
+            }
+            finally
+            {
+                // Before anything is written to the error.
+                progress.Dispose();
             }
 
             if (result.AlreadyPresent)

@@ -39,20 +39,14 @@ internal static class InfoCommand
         {
             var names = new ProviderNames();
             var summary = new TraceSummary(names);
-            using (var progress = ProgressDisplay.Create(console, Path.GetFileName(path), EventSources.Length(reader), toFile: false))
+            using (var progress = ProgressDisplay.Watch(console, reader, toFile: false))
             {
                 try
                 {
-                    int tick = 0;
                     while (reader.TryRead(out var record))
                     {
                         names.Learn(record);
                         summary.Add(record);
-                        if (++tick == ProgressDisplay.Every)
-                        {
-                            tick = 0;
-                            progress.Report(reader.BytesProcessed);
-                        }
                     }
                 }
                 catch (Exception e) when (CommandErrors.IsFileProblem(e))

@@ -48,13 +48,17 @@ internal static class ReportCommand
             long? size;
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 1 << 16))
             {
-                try
+                using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
                 {
-                    data = HtmlReport.Collect(reader, path, options);
-                }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, path, e, verbose);
+                    try
+                    {
+                        data = HtmlReport.Collect(reader, path, options);
+                    }
+                    catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                    {
+                        progress.Dispose();
+                        return CommandErrors.Report(console, path, e, verbose);
+                    }
                 }
                 // A pipe does not tell how much went through it; a file and a device that seeks do.
                 long start = output.Stream.CanSeek ? output.Stream.Position : 0;

@@ -20,19 +20,23 @@ internal static class SocketsCommand
         format.AcceptOnlyFromAmong("jsonl", "csv", "table");
         var pid = NumberOption.Optional<long>("--pid", "Only sockets of this process id", 0, uint.MaxValue);
         var output = new Option<string>("--output", "-o") { Description = "Write to FILE instead of the standard output", HelpName = "FILE" };
+        var time = TimeZoneOption.Create();
         var command = new Command("sockets", "Rebuild every socket's life: process, protocol, addresses, times, bytes, what went wrong");
         command.Arguments.Add(file);
         command.Options.Add(format);
         command.Options.Add(pid);
         command.Options.Add(output);
         command.Options.Add(inputFormat);
+        command.Options.Add(time);
         command.SetAction(parse => Execute(console, parse.GetValue(file)!, Enum.Parse<SocketFormat>(parse.GetValue(format) ?? "jsonl", true),
-            parse.GetValue(pid), parse.GetValue(output), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
+            parse.GetValue(pid), parse.GetValue(output), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
+            TimeZoneOption.Resolve(console, parse.GetValue(time))));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string path, SocketFormat format, long? pid, string? outputPath, bool verbose, InputFormat input = InputFormat.Auto)
+    public static int Execute(CliConsole console, string path, SocketFormat format, long? pid, string? outputPath, bool verbose, InputFormat input = InputFormat.Auto,
+        TimeZoneInfo? zone = null)
     {
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
@@ -43,21 +47,27 @@ internal static class SocketsCommand
             using (var output = CommandOutput.Open(console, outputPath, path, bufferSize: 0))
             {
                 var buffer = new BufferedStreamOutput(output.Stream);
-                using var writer = new SocketWriter(buffer.Writer, format, console.Width);
-                try
+                // A table fits a terminal; into a pipe or a file every value goes whole.
+                using var writer = new SocketWriter(buffer.Writer, format, console.OutputIsTerminal && !output.ToFile ? console.Width : null, zone);
+                using (var progress = ProgressDisplay.Watch(console, reader, output.ToFile))
                 {
-                    summary = TraceAnalysis.Run(reader, s =>
+                    try
                     {
-                        if (pid is { } only && s.ProcessId != only) return;
-                        writer.Write(s);
-                        written++;
-                        buffer.Commit();
-                    });
+                        summary = TraceAnalysis.Run(reader, s =>
+                        {
+                            if (pid is { } only && s.ProcessId != only) return;
+                            writer.Write(s);
+                            written++;
+                            buffer.Commit();
+                        });
+                    }
+                    catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                    {
+                        progress.Dispose();
+                        return CommandErrors.Report(console, path, e, verbose);
+                    }
                 }
-                catch (Exception e) when (CommandErrors.IsFileProblem(e))
-                {
-                    return CommandErrors.Report(console, path, e, verbose);
-                }
+                writer.Complete(buffer.Commit);
                 buffer.Complete();
                 output.Commit();
             }

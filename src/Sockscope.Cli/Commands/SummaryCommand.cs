@@ -21,38 +21,45 @@ internal static class SummaryCommand
         var inputFormat = InputOptions.Create();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the report for a person" };
         var notices = new Option<bool>("--notices") { Description = "List the notices (options set) after the failures; without it they are only counted" };
+        var time = TimeZoneOption.Create();
         var command = new Command("summary", "Say what went wrong on which sockets, with totals per process and remote endpoint");
         command.Arguments.Add(file);
         command.Options.Add(json);
         command.Options.Add(notices);
         command.Options.Add(inputFormat);
+        command.Options.Add(time);
         command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(json), parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
-            notices: parse.GetValue(notices)));
+            notices: parse.GetValue(notices), zone: TimeZoneOption.Resolve(console, parse.GetValue(time))));
         return command;
     }
 
     /// <summary>
     /// Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them
-    /// small); with <paramref name="notices"/>, notices are listed after the failures rather than only counted.
+    /// small); with <paramref name="notices"/>, notices are listed after the failures rather than only counted;
+    /// <paramref name="zone"/> is the zone times are shown in (UTC when null).
     /// </summary>
     public static int Execute(CliConsole console, string path, bool json, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null,
-        bool notices = false)
+        bool notices = false, TimeZoneInfo? zone = null)
     {
         var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed);
         if (reader is null) return openFailed;
         using (reader)
         {
             AnalysisSummary summary;
-            try
+            using (var progress = ProgressDisplay.Watch(console, reader, toFile: false))
             {
-                summary = TraceAnalysis.Run(reader, null, limits: limits);
-            }
-            catch (Exception e) when (CommandErrors.IsFileProblem(e))
-            {
-                return CommandErrors.Report(console, path, e, verbose);
+                try
+                {
+                    summary = TraceAnalysis.Run(reader, null, limits: limits);
+                }
+                catch (Exception e) when (CommandErrors.IsFileProblem(e))
+                {
+                    progress.Dispose();
+                    return CommandErrors.Report(console, path, e, verbose);
+                }
             }
             if (json) WriteJson(console.Output, path, summary, notices);
-            else WriteView(console, path, summary, notices);
+            else WriteView(console, path, summary, notices, zone ?? TimeZoneInfo.Utc);
             InputOptions.ReportSkipped(console, reader);
             if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
@@ -62,6 +69,9 @@ internal static class SummaryCommand
     // Failures first, in the order found; then, when asked for, the notices.
     private static IEnumerable<Finding> Listed(AnalysisSummary s, bool notices) =>
         s.Findings.Where(f => f.Severity != FindingSeverity.Info).Concat(notices ? s.Findings.Where(f => f.Severity == FindingSeverity.Info) : []);
+
+    /// <summary>Columns a table may take when the output is no terminal: wide enough that no value is wrapped.</summary>
+    private const int UnfittedWidth = 10_000;
 
     private static void WriteJson(Stream output, string path, AnalysisSummary s, bool notices)
     {
@@ -169,7 +179,7 @@ internal static class SummaryCommand
         console.OutputText.WriteLine(string.Create(CultureInfo.InvariantCulture, $"… and {failures - listed:N0} more failures: {where}"));
     }
 
-    private static void WriteView(CliConsole console, string path, AnalysisSummary s, bool notices)
+    private static void WriteView(CliConsole console, string path, AnalysisSummary s, bool notices, TimeZoneInfo zone)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -178,7 +188,9 @@ internal static class SummaryCommand
             ColorSystem = console.OutputIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        ansi.Profile.Width = console.Width;
+        // A terminal's width is kept to; into a pipe or a file no cell is wrapped or cut.
+        ansi.Profile.Width = console.OutputIsTerminal ? console.Width : UnfittedWidth;
+        var shown = new DisplayZone(zone);
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var totals = s.Totals;
         string kept = s.FindingsTruncated ? $" (the first {N(s.Findings.Count)} kept for listing; the counts cover all)" : "";
@@ -187,12 +199,12 @@ internal static class SummaryCommand
         var kinds = new Table().AddColumn("Failure").AddColumn(new TableColumn("Count").RightAligned());
         foreach (var (kind, count) in totals.FailuresByKind.OrderByDescending(k => k.Value)) kinds.AddRow(Markup.Escape(kind), N(count));
         if (totals.Failures > 0) ansi.Write(kinds);
-        var findings = new Table().AddColumn("Time (UTC)").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn("Remote").AddColumn("Detail");
+        var findings = new Table().AddColumn($"Time ({shown.Label})").AddColumn("Kind").AddColumn(new TableColumn("PID").RightAligned()).AddColumn(new TableColumn("Remote").NoWrap()).AddColumn("Detail");
         int listedFailures = 0;
         foreach (var f in Listed(s, notices).Take(notices ? 100 : 50))
         {
             if (f.Severity != FindingSeverity.Info) listedFailures++;
-            findings.AddRow(f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
+            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(Named(f.Remote, f.RemoteName)), Markup.Escape(f.Detail));
         }
         if (Listed(s, notices).Any()) ansi.Write(findings);
@@ -206,7 +218,7 @@ internal static class SummaryCommand
             processes.AddRow(p.ProcessId.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Name ?? "-"), N(p.Sockets), N(p.BytesSent), N(p.BytesReceived),
                 Markup.Escape(string.Join(", ", p.FailuresByKind.Select(kv => $"{kv.Key} {kv.Value}"))), N(p.Notices));
         ansi.Write(processes);
-        var remotes = new Table().AddColumn("Remote endpoint").AddColumn(new TableColumn("Sockets").RightAligned())
+        var remotes = new Table().AddColumn(new TableColumn("Remote endpoint").NoWrap()).AddColumn(new TableColumn("Sockets").RightAligned())
             .AddColumn(new TableColumn("Sent").RightAligned()).AddColumn(new TableColumn("Received").RightAligned()).AddColumn(new TableColumn("Failures").RightAligned());
         foreach (var r in totals.Remotes.Take(30))
             remotes.AddRow(Markup.Escape(Named(r.Remote, r.Name)), N(r.Sockets), N(r.BytesSent), N(r.BytesReceived), N(r.Failures));

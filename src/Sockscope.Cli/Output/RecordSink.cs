@@ -16,12 +16,16 @@ internal abstract class RecordSink
     /// <summary>Formats one decoded record into the output buffer.</summary>
     public virtual void Write(in EtlRecord record, in DecodedEvent decoded) => Write(record);
 
-    /// <summary>The writer for <paramref name="format"/>; CSV and table write their header row now.</summary>
+    /// <summary>
+    /// The writer for <paramref name="format"/>; CSV and table write their header row now. A table fits
+    /// <paramref name="width"/> (a terminal's) or, when null, writes every value whole; times are in
+    /// <paramref name="zone"/> (UTC when null) except in JSON lines.
+    /// </summary>
     public static RecordSink Create(DumpFormat format, IBufferWriter<byte> output, EtlClock clock, ProviderNames names,
-        string? computer, int width, Schema.SchemaCatalog? catalog = null) => format switch
+        string? computer, int? width, TimeZoneInfo? zone, Schema.SchemaCatalog? catalog = null) => format switch
     {
-        DumpFormat.Csv => new Csv(new EventCsvWriter(output, clock, names, catalog)),
-        DumpFormat.Table => new Table(new EventTableWriter(output, clock, names, width)),
+        DumpFormat.Csv => new Csv(new EventCsvWriter(output, clock, names, catalog) { TimeZone = zone }),
+        DumpFormat.Table => new Table(new EventTableWriter(output, clock, names, width, zone)),
         _ => new Json(new EventJsonWriter(output, clock, names, computer)),
     };
 

@@ -21,7 +21,8 @@ namespace Sockscope.Sinks;
 /// <remarks>
 /// Hand-written rather than through a CSV library: the schema is fixed and only the provider name can need quoting,
 /// so each row is formatted straight into the output's memory with nothing allocated per record.
-/// <c>time_created</c> is ISO 8601 UTC with 7 fractional digits and "Z"; GUIDs are upper case in braces;
+/// <c>time_created</c> is ISO 8601 UTC with 7 fractional digits and "Z" (or another zone's time and offset, see
+/// <see cref="TimeZone"/>); GUIDs are upper case in braces;
 /// <c>process_id</c> and <c>thread_id</c> are -1 for records without them (as in the JSON output).
 /// </remarks>
 public sealed class EventCsvWriter
@@ -67,6 +68,16 @@ public sealed class EventCsvWriter
     private readonly int _flushAt;
     private readonly EtlClock _clock;
     private readonly ProviderFormCache<ProviderCells> _providers;
+    private DisplayZone _zone = new(null);
+
+    /// <summary>
+    /// The zone of <c>time_created</c>: UTC ("Z") unless set; another zone writes its wall-clock time and offset
+    /// ("+01:00").
+    /// </summary>
+    public TimeZoneInfo? TimeZone
+    {
+        init => _zone = new DisplayZone(value);
+    }
 
     /// <summary>Creates a writer over memory the caller drains, and writes the header row.</summary>
     /// <param name="output">Where the rows go.</param>
@@ -184,7 +195,16 @@ public sealed class EventCsvWriter
     /// <summary>The cells up to the message column (exclusive); returns bytes written.</summary>
     private int WriteHeaderCells(in EtlRecord record, ProviderCells provider, Span<byte> row)
     {
-        int n = EventJsonWriter.FormatTime(EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp)), row, 7, "Z,"u8);
+        var utc = EtlClock.FromFileTime(_clock.ToFileTime(record.Timestamp));
+        int n;
+        if (_zone.IsUtc) n = EventJsonWriter.FormatTime(utc, row, 7, "Z,"u8);
+        else
+        {
+            var offset = _zone.OffsetAt(utc);
+            n = EventJsonWriter.FormatTime(_zone.ToZone(utc), row, 7, default);
+            n += DisplayZone.FormatOffset(offset, utc: false, row[n..]);
+            row[n++] = (byte)',';
+        }
         provider.NameCell.CopyTo(row[n..]);
         n += provider.NameCell.Length;
         row[n++] = (byte)',';

@@ -14,7 +14,8 @@ namespace Sockscope.Sinks;
 /// <summary>
 /// Writes event records as JSON lines (one object and a line feed per record) in the event shape of the Winsock
 /// event documentation: <c>system</c> (provider, ids, time, correlation, execution, security), <c>event_data</c> and
-/// <c>message</c>. A decoded event's <c>event_data</c> holds its fields by name (a status or error field that is not
+/// <c>message</c>; <c>system</c> also holds <c>time_created_precise</c>, the time to 100 ns (ISO 8601 UTC, seven
+/// fractional digits, "Z") where <c>time_created</c> keeps the catalog's milliseconds. A decoded event's <c>event_data</c> holds its fields by name (a status or error field that is not
 /// zero also gets <c>&lt;Field&gt;Name</c> with its symbolic name) and <c>message</c> the manifest message with its
 /// inserts filled; a payload that is not decoded is one <c>payload_hex</c> key with the bytes in upper-case hex.
 /// A payload shorter or longer than its template adds <c>"decoding": "truncated"</c> or <c>"extra_bytes"</c>.
@@ -50,6 +51,8 @@ public sealed class EventJsonWriter : IDisposable
     private bool _keywordsMade;
     private int _lastTimeLength;
     private long _lastMillisecond;
+    // "yyyy-MM-ddTHH:mm:ss.fff" of the time text.
+    private const int MillisecondTextLength = 23;
     private readonly ProviderFormCache<ProviderText> _providers;
     private byte[] _hex = new byte[4096];
     private Schema.EventSchema? _lastSchema;
@@ -220,6 +223,13 @@ public sealed class EventJsonWriter : IDisposable
             _lastMillisecond = millisecond;
         }
         n = Copy(d, n, _lastTime.AsSpan(0, _lastTimeLength));
+        // The catalog's time_created stops at the millisecond; the trace's own 100 ns go next to it: the same text to
+        // the millisecond, then the four digits below it.
+        n = Copy(d, n, "\",\"time_created_precise\":\""u8);
+        n = Copy(d, n, _lastTime.AsSpan(0, MillisecondTextLength));
+        int below = (int)(rest < 0 ? rest + TimeSpan.TicksPerMillisecond : rest);
+        Digits(d, ref n, below, 4);
+        d[n++] = (byte)'Z';
         n = Copy(d, n, "\",\"event_record_id\":0,\"correlation\":{\"ActivityID\":\""u8);
         var activity = record.ActivityId;
         if (activity == Guid.Empty) n = Copy(d, n, "{00000000-0000-0000-0000-000000000000}"u8);

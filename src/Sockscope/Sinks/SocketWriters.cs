@@ -28,7 +28,7 @@ public enum SocketFormat
 /// <c>closed</c>, <c>bytes_sent</c>, <c>bytes_received</c>, <c>sends</c>, <c>receives</c>, <c>listening</c>,
 /// <c>backlog</c>, <c>accepted_from</c>, <c>options</c>, <c>aborted</c>, <c>abort_reason</c>,
 /// <c>datagrams_dropped</c>, <c>error</c>, <c>socket_handle</c>, <c>socket_type</c>), CSV with the same columns, or a
-/// table.
+/// table for a person (held until <see cref="Complete"/>, then written in opening order).
 /// </summary>
 public sealed class SocketWriter : IDisposable
 {
@@ -43,18 +43,25 @@ public sealed class SocketWriter : IDisposable
     private readonly IBufferWriter<byte> _output;
     private readonly SocketFormat _format;
     private readonly Utf8JsonWriter _json;
-    private readonly int _width;
+    private readonly SocketTable? _table;
+    private readonly DisplayZone _zone;
 
-    /// <summary>Creates a writer; CSV and table write their header now.</summary>
-    public SocketWriter(IBufferWriter<byte> output, SocketFormat format, int width = 160)
+    /// <summary>Creates a writer; CSV writes its header now.</summary>
+    /// <param name="output">Where the sockets go.</param>
+    /// <param name="format">How.</param>
+    /// <param name="width">
+    /// For a table: the terminal's width, which it then fits (less useful columns dropped, long notes wrapped,
+    /// addresses whole); null (a pipe or a file) writes every column and every value whole.
+    /// </param>
+    /// <param name="zone">The zone of the table's and CSV's times; UTC when null. JSON stays UTC.</param>
+    public SocketWriter(IBufferWriter<byte> output, SocketFormat format, int? width = null, TimeZoneInfo? zone = null)
     {
         _output = output;
         _format = format;
-        _width = Math.Max(width, 100);
+        _zone = new DisplayZone(zone);
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         if (format == SocketFormat.Csv) Text(string.Join(',', Columns) + "\r\n");
-        if (format == SocketFormat.Table)
-            Text(Row("ENDPOINT", "PID", "PROCESS", "PROTO", "LOCAL", "REMOTE", "OPENED", "CLOSED", "SENT", "RECEIVED", "NOTE") + "\n");
+        if (format == SocketFormat.Table) _table = new SocketTable(width, zone);
     }
 
     /// <summary>Writes one socket.</summary>
@@ -63,9 +70,7 @@ public sealed class SocketWriter : IDisposable
         switch (_format)
         {
             case SocketFormat.Csv: WriteCsv(s); break;
-            case SocketFormat.Table: Text(Row(Hex(s.Endpoint) ?? "-", s.ProcessId.ToString(CultureInfo.InvariantCulture), s.ProcessName ?? "-",
-                Protocol(s)?.ToString() ?? "-", s.Local?.ToString() ?? "-", s.Remote?.ToString() ?? Peers(s), Time(s.Opened, "before"), Time(s.Closed, "after"),
-                s.BytesSent.ToString("N0", CultureInfo.InvariantCulture), s.BytesReceived.ToString("N0", CultureInfo.InvariantCulture), Note(s)) + "\n"); break;
+            case SocketFormat.Table: _table!.Add(s, Note(s), s.Remote?.ToString() ?? Peers(s)); break;
             default: WriteJson(s); break;
         }
     }
@@ -175,8 +180,8 @@ public sealed class SocketWriter : IDisposable
         {
             Hex(s.Endpoint) ?? "", s.ProcessId.ToString(CultureInfo.InvariantCulture), s.ProcessName ?? "", Protocol(s)?.ToString() ?? "",
             Family(s)?.ToString() ?? "", s.Local?.ToString() ?? "", s.Remote?.ToString() ?? "", s.RemoteName ?? "", string.Join(' ', s.Peers),
-            string.Join(' ', s.PeerTraffic.Select(p => p.Name ?? "-")), Iso(s.Opened) ?? "",
-            Iso(s.Closed) ?? "", N(s.BytesSent), N(s.BytesReceived), N(s.Sends), N(s.Receives), s.Listening ? "true" : "false",
+            string.Join(' ', s.PeerTraffic.Select(p => p.Name ?? "-")), _zone.Iso(s.Opened) ?? "",
+            _zone.Iso(s.Closed) ?? "", N(s.BytesSent), N(s.BytesReceived), N(s.Sends), N(s.Receives), s.Listening ? "true" : "false",
             s.Backlog?.ToString(CultureInfo.InvariantCulture) ?? "", s.AcceptedFrom == 0 ? "" : Hex(s.AcceptedFrom)!,
             string.Join(' ', s.Options.Select(o => $"{o.Key}={o.Value}")), s.Aborted ? "true" : "false", s.AbortReason ?? "",
             N(s.DatagramsDropped), s.Error ?? "", s.SocketHandle == 0 ? "" : Hex(s.SocketHandle)!, SocketType(s)?.ToString() ?? "",
@@ -189,20 +194,16 @@ public sealed class SocketWriter : IDisposable
     private static string Quote(string cell) =>
         cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
 
-    private string Row(params string[] c)
+    /// <summary>Writes what is held back: a table's rows, in opening order. Call once, after the last socket.</summary>
+    /// <param name="afterEachRow">Called after each row is written, to drain the output as after <see cref="Write"/>.</param>
+    public void Complete(Action? afterEachRow = null)
     {
-        int[] widths = [20, 7, 18, 5, 24, 26, 12, 12, 13, 13];
-        var sb = new StringBuilder();
-        for (int i = 0; i < c.Length; i++)
+        if (_table is null) return;
+        foreach (string lines in _table.Render())
         {
-            string cell = c[i];
-            int w = i < widths.Length ? widths[i] : Math.Max(10, _width - widths.Sum() - widths.Length);
-            if (cell.Length > w) cell = cell[..(w - 1)] + "…";
-            bool right = i is 1 or 8 or 9;
-            sb.Append(right ? cell.PadLeft(w) : cell.PadRight(w));
-            if (i < c.Length - 1) sb.Append(' ');
+            Text(lines);
+            afterEachRow?.Invoke();
         }
-        return sb.ToString().TrimEnd();
     }
 
     private static string Note(SocketRecord s)
@@ -217,8 +218,6 @@ public sealed class SocketWriter : IDisposable
     }
 
     private static string Peers(SocketRecord s) => s.Peers.Count == 0 ? "-" : s.Peers.Count == 1 ? s.Peers[0].ToString() : $"{s.Peers[0]} +{s.Peers.Count - 1}";
-
-    private static string Time(DateTime? t, string missing) => t?.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) ?? missing;
 
     /// <summary>"TCP", "UDP", the IANA keyword, or the number; null when unknown.</summary>
     public static object? Protocol(SocketRecord s) => s.Protocol switch

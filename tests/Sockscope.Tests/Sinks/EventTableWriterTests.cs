@@ -9,13 +9,24 @@ namespace Sockscope.Tests.Sinks;
 
 public class EventTableWriterTests
 {
+    [Theory]
+    [InlineData("Microsoft-Windows-Winsock-AFD", "AFD     ")]
+    [InlineData("Microsoft-Windows-Winsock-Sockets", "Sockets ")]
+    [InlineData("Microsoft-Windows-Winsock-NameResolution", "NameRes ")]
+    [InlineData("Microsoft-Windows-Kernel-Process", "Kernel-…")]
+    [InlineData("EventTrace", "EventTr…")]
+    [InlineData("AmsiTrace", "AmsiTra…")]
+    [InlineData("Amsi", "Amsi    ")]
+    public void Providers_are_shown_by_short_names_cut_to_the_column_at_a_terminal(string name, string shown) =>
+        Assert.Equal(shown, EventTableWriter.ProviderText(name, Guid.Empty));
+
     [Fact]
-    public void Provider_names_are_cut_to_28_characters_with_an_ellipsis()
+    public void Into_a_pipe_provider_names_are_whole()
     {
-        Assert.Equal("Microsoft-Windows-Kernel-Pr…", EventTableWriter.ProviderText("Microsoft-Windows-Kernel-Process", Guid.Empty));
-        Assert.Equal("EventTrace".PadRight(28), EventTableWriter.ProviderText("EventTrace", Guid.Empty));
-        Assert.Equal(28, EventTableWriter.ProviderText(new string('x', 28), Guid.Empty).Length);
-        Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A8…", EventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1")));
+        Assert.Equal("Kernel-Process", EventTableWriter.ProviderText("Microsoft-Windows-Kernel-Process", Guid.Empty, fitted: false));
+        Assert.Equal("NameRes ", EventTableWriter.ProviderText("Microsoft-Windows-Winsock-NameResolution", Guid.Empty, fitted: false));
+        Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A831D94E54A1}",
+            EventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1"), fitted: false));
     }
 
     [SharedSamplesTheory]
@@ -40,7 +51,7 @@ public class EventTableWriterTests
         Assert.Equal(payloads.Count + 1, lines.Length);
         Assert.StartsWith("TIME (UTC)", lines[0]);
         int effective = Math.Max(width, EventTableWriter.MinimumWidth);
-        int room = effective - 83;
+        int room = effective - lines[0].IndexOf("DETAILS", StringComparison.Ordinal);
         int cut = 0;
         for (int i = 1; i < lines.Length; i++)
         {
