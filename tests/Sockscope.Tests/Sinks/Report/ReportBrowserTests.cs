@@ -91,7 +91,9 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         foreach (var (kind, count) in truth.FindingCounts)
             Assert.Equal(N(count), await page.Locator($"#finding-kinds button[data-kind={kind}] b").TextContentAsync());
         Assert.Equal(data.Remotes.Count, await Count(page, "#remotes tbody tr"));
-        Assert.Equal(data.Remotes[0].Remote.ToString(), await page.Locator("#remotes tbody tr >> nth=0 >> td >> nth=0").TextContentAsync());
+        // The address, then the host name the process looked up for it.
+        Assert.Equal(data.Remotes[0].Remote + (data.Remotes[0].Name is { } name ? " " + name : ""),
+            await page.Locator("#remotes tbody tr >> nth=0 >> td >> nth=0").TextContentAsync());
         Assert.Equal(truth.Processes.Count(p => p.Sockets > 0), await Count(page, "#processes tbody tr") - 1); // and process 0, which lost events
 
         // The charts were drawn: the timeline has bars in the colours of clean, failed and aborted sockets and the

@@ -180,10 +180,12 @@ public class ReportDataTests
             Assert.Equal(p.Kinds.Select(k => k.Value).OrderDescending(), p.Kinds.Select(k => k.Value));
             Assert.Equal(notices.Count(n => n.ProcessId == p.ProcessId), p.Notices);
         }
-        // Per remote: every remote a failure involved, counted.
-        var remotes = failures.Where(f => f.Remote is not null).GroupBy(f => f.Remote!).ToDictionary(g => g.Key, g => (long)g.Count());
+        // Per remote: every remote a failure involved, counted; a name looked up in vain counts as a remote of its own.
+        var remotes = failures.Where(f => f.Remote is not null || f.RemoteName is not null)
+            .GroupBy(f => f.Remote?.ToString() ?? "name:" + f.RemoteName).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Contains(failures, f => f.Remote is null && f.RemoteName is not null);
         Assert.Equal(remotes.Count, data.FailingRemoteCount);
-        Assert.All(data.FailingRemotes, r => Assert.Equal(remotes[r.Remote!], r.Failures));
+        Assert.All(data.FailingRemotes, r => Assert.Equal(remotes[r.Remote?.ToString() ?? "name:" + r.Name], r.Failures));
         Assert.Equal(remotes.Values.OrderDescending().Take(data.FailingRemotes.Count), data.FailingRemotes.Select(r => r.Failures));
 
         using var json = ReportTraces.Data(page);
