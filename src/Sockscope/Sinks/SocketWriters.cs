@@ -45,6 +45,7 @@ public sealed class SocketWriter : IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly SocketTable? _table;
     private readonly DisplayZone _zone;
+    private readonly bool _fitted;
 
     /// <summary>Creates a writer; CSV writes its header now.</summary>
     /// <param name="output">Where the sockets go.</param>
@@ -59,6 +60,7 @@ public sealed class SocketWriter : IDisposable
         _output = output;
         _format = format;
         _zone = new DisplayZone(zone);
+        _fitted = width is not null;
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         if (format == SocketFormat.Csv) Text(string.Join(',', Columns) + "\r\n");
         if (format == SocketFormat.Table) _table = new SocketTable(width, zone);
@@ -70,7 +72,7 @@ public sealed class SocketWriter : IDisposable
         switch (_format)
         {
             case SocketFormat.Csv: WriteCsv(s); break;
-            case SocketFormat.Table: _table!.Add(s, Note(s), s.Remote?.ToString() ?? Peers(s)); break;
+            case SocketFormat.Table: _table!.Add(s, Note(s), s.Remote?.ToString() ?? Peers(s, _fitted)); break;
             default: WriteJson(s); break;
         }
     }
@@ -217,7 +219,9 @@ public sealed class SocketWriter : IDisposable
         return string.Join("; ", notes);
     }
 
-    private static string Peers(SocketRecord s) => s.Peers.Count == 0 ? "-" : s.Peers.Count == 1 ? s.Peers[0].ToString() : $"{s.Peers[0]} +{s.Peers.Count - 1}";
+    // A terminal gets the first peer and how many more; a pipe or a file gets every peer, as it gets every value whole.
+    private static string Peers(SocketRecord s, bool fitted) =>
+        s.Peers.Count == 0 ? "-" : s.Peers.Count == 1 ? s.Peers[0].ToString() : fitted ? $"{s.Peers[0]} +{s.Peers.Count - 1}" : string.Join(' ', s.Peers);
 
     /// <summary>"TCP", "UDP", the IANA keyword, or the number; null when unknown.</summary>
     public static object? Protocol(SocketRecord s) => s.Protocol switch

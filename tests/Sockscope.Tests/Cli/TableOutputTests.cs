@@ -63,6 +63,17 @@ public sealed class TableOutputTests : IDisposable
     }
 
     [Fact]
+    public void The_sockets_table_into_a_pipe_lists_every_datagram_peer()
+    {
+        var several = SocketsJson().Where(s => s.GetProperty("remote").ValueKind == JsonValueKind.Null && s.GetProperty("peers").GetArrayLength() > 1)
+            .Select(s => s.GetProperty("peers").EnumerateArray().Select(p => p.GetString()!).ToList()).ToList();
+        Assert.NotEmpty(several);
+        var table = Run(false, 80, "sockets", "--format", "table");
+        foreach (var peers in several) Assert.Contains(table, line => line.Contains(string.Join(' ', peers), StringComparison.Ordinal));
+        Assert.DoesNotContain(table, line => Regex.IsMatch(line, @":\d+ \+\d+ "));
+    }
+
+    [Fact]
     public void The_dump_table_at_80_columns_names_providers_short_and_leaves_the_details_room()
     {
         var table = Run(true, 80, "dump", "--format", "table");
