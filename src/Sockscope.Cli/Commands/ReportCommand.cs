@@ -69,7 +69,7 @@ internal static class ReportCommand
             var o = data.Overview;
             string bytes = size is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} bytes ") : "";
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sockscope: wrote {outputPath ?? OutputStream.StandardOutputName}: {o.Sockets:N0} sockets, {o.FindingCount:N0} findings, {bytes}in {clock.Elapsed.TotalSeconds:F1} s"));
+                $"sockscope: wrote {outputPath ?? OutputStream.StandardOutputName}: {o.Sockets:N0} sockets, {o.FailureCount:N0} failures, {o.NoticeCount:N0} notices, {bytes}in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
             if (o.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, o.Records);
             return ProblemReport.Write(console, path, reader.Diagnostics, verbose);

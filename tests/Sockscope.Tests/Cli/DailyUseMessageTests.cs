@@ -51,13 +51,14 @@ public sealed class DailyUseMessageTests : IDisposable
         string html = _dir.File("report.html");
         var result = CliRunner.Run("report", Mixed(), "-o", html);
         Assert.Equal(0, result.ExitCode);
-        var match = Regex.Match(Assert.Single(result.ErrorLines), @"^sockscope: wrote (.+): (\d+) sockets, (\d+) findings, ([\d,]+) bytes in \d+\.\d s$");
+        var match = Regex.Match(Assert.Single(result.ErrorLines), @"^sockscope: wrote (.+): (\d+) sockets, (\d+) failures, (\d+) notices, ([\d,]+) bytes in \d+\.\d s$");
         Assert.True(match.Success, result.Error);
         Assert.Equal(html, match.Groups[1].Value);
         var summary = System.Text.Json.JsonDocument.Parse(CliRunner.Run("summary", Mixed(), "--json").Output).RootElement;
         Assert.Equal(summary.GetProperty("sockets").GetInt64(), long.Parse(match.Groups[2].Value));
-        Assert.Equal(summary.GetProperty("finding_count").GetInt64(), long.Parse(match.Groups[3].Value));
-        Assert.Equal(new FileInfo(html).Length, long.Parse(match.Groups[4].Value.Replace(",", "")));
+        Assert.Equal(summary.GetProperty("failures").GetInt64(), long.Parse(match.Groups[3].Value));
+        Assert.Equal(summary.GetProperty("notices").GetInt64(), long.Parse(match.Groups[4].Value));
+        Assert.Equal(new FileInfo(html).Length, long.Parse(match.Groups[5].Value.Replace(",", "")));
     }
 
     [Fact]
