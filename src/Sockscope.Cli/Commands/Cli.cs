@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Sockscope.Cli.Output;
 
 namespace Sockscope.Cli.Commands;
@@ -39,8 +40,11 @@ public static class Cli
         if (parse.Action is ParseErrorAction usage)
         {
             // The help text would go to the standard output, into whatever file or pipe expects events.
-            usage.ShowHelp = false;
-            parse.Invoke(configuration);
+            // One line each, in the form of every other error: a choice's list of values comes on lines of its own.
+            // `sockscope frob` is an unknown command, not also a missing one.
+            foreach (var error in parse.Errors.Where(e => parse.UnmatchedTokens.Count == 0 || e.SymbolResult is not CommandResult { Command: RootCommand }
+                || parse.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))))
+                console.Error.WriteLine($"sockscope: error: {UsageMessage(error)}");
             string command = parse.CommandResult.Command is RootCommand ? "sockscope" : $"sockscope {parse.CommandResult.Command.Name}";
             console.Error.WriteLine($"Run '{command} --help' for usage.");
             // System.CommandLine exits 1 on usage errors; 1 means "damaged file" here.
@@ -58,6 +62,14 @@ public static class Cli
         {
             return CommandErrors.ReportInternalError(console, e, parse.GetValue(verbose));
         }
+    }
+
+    private static string UsageMessage(ParseError error)
+    {
+        var lines = error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        string text = lines.Length <= 1 ? error.Message.Trim() : $"{lines[0]} {string.Join(", ", lines[1..])}";
+        // A value the parser refused names its option, as the options' own sentences do.
+        return error.SymbolResult is OptionResult { Option.Name: var name } && !text.StartsWith(name, StringComparison.Ordinal) ? $"{name}: {text}" : text;
     }
 
     /// <summary>Runs the command line with the given standard output and error, neither of them a terminal.</summary>

@@ -31,7 +31,7 @@ public sealed class OptionValueTests
         var result = CliRunner.Run([.. commandLine.Split(' '), option, "abc"]);
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.OutputBytes);
-        Assert.Equal($"{option}: 'abc' is not a number", result.ErrorLines[0]);
+        Assert.Equal($"sockscope: error: {option}: 'abc' is not a number", result.ErrorLines[0]);
         Assert.DoesNotContain("System.", result.Error);
         Assert.DoesNotContain(" at ", result.Error);
     }
@@ -54,7 +54,21 @@ public sealed class OptionValueTests
         var result = CliRunner.Run([.. commandLine.Split(' '), option, value]);
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.OutputBytes);
-        Assert.Equal($"{option}: {value} is out of range; {range}", result.ErrorLines[0]);
+        Assert.Equal($"sockscope: error: {option}: {value} is out of range; {range}", result.ErrorLines[0]);
         Assert.DoesNotContain("System.", result.Error);
+    }
+
+    [Theory]
+    [InlineData("summary trace.etl --time mars", "sockscope: error: --time: Argument 'mars' not recognized. Must be one of: 'utc', 'local'")]
+    [InlineData("sockets trace.etl --format xml", "sockscope: error: --format: Argument 'xml' not recognized. Must be one of: 'jsonl', 'csv', 'table'")]
+    [InlineData("frob", "sockscope: error: Unrecognized command or argument 'frob'.")]
+    public void A_value_the_parser_refuses_is_one_line_in_the_form_of_every_error(string commandLine, string expected)
+    {
+        var result = CliRunner.Run(commandLine.Split(' '));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Empty(result.OutputBytes);
+        Assert.Equal(expected, result.ErrorLines[0]);
+        Assert.StartsWith("Run 'sockscope", result.ErrorLines[1]);
+        Assert.Equal(2, result.ErrorLines.Length);
     }
 }
