@@ -87,15 +87,9 @@ internal static class SummaryCommand
         j.WriteNumber("finding_count", totals.FindingCount);
         j.WriteNumber("failures", totals.Failures);
         j.WriteNumber("notices", totals.Notices);
-        j.WriteStartObject("findings_by_kind");
-        foreach (var (kind, count) in totals.FindingsByKind) j.WriteNumber(kind, count);
-        j.WriteEndObject();
-        j.WriteStartObject("failures_by_kind");
-        foreach (var (kind, count) in totals.FailuresByKind) j.WriteNumber(kind, count);
-        j.WriteEndObject();
-        j.WriteStartObject("notices_by_kind");
-        foreach (var (kind, count) in totals.NoticesByKind) j.WriteNumber(kind, count);
-        j.WriteEndObject();
+        Counts(j, "findings_by_kind", totals.FindingsByKind);
+        Counts(j, "failures_by_kind", totals.FailuresByKind);
+        Counts(j, "notices_by_kind", totals.NoticesByKind);
         j.WriteStartObject("findings_by_severity");
         foreach (var severity in new[] { FindingSeverity.Error, FindingSeverity.Warning, FindingSeverity.Info })
             j.WriteNumber(severity.ToString().ToLowerInvariant(), totals.FindingsOf(severity));
@@ -228,4 +222,12 @@ internal static class SummaryCommand
     // The host name beside the address, as the process resolved it.
     private static string Named(System.Net.IPEndPoint? remote, string? name) =>
         remote is null ? name ?? "-" : name is null ? remote.ToString() : $"{remote} ({name})";
+
+    /// <summary>A count per kind, as one object: {"KIND": N, …}.</summary>
+    private static void Counts(Utf8JsonWriter j, string name, IEnumerable<KeyValuePair<string, long>> counts)
+    {
+        j.WriteStartObject(name);
+        foreach (var (kind, count) in counts) j.WriteNumber(kind, count);
+        j.WriteEndObject();
+    }
 }

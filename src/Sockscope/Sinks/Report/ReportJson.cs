@@ -154,15 +154,9 @@ public static class ReportJson
         }
         j.WriteEndArray();
 
-        j.WriteStartObject("finding_counts");
-        foreach (var (k, v) in data.FindingCounts) j.WriteNumber(k, v);
-        j.WriteEndObject();
-        j.WriteStartObject("failure_counts");
-        foreach (var (k, v) in data.FailureCounts) j.WriteNumber(k, v);
-        j.WriteEndObject();
-        j.WriteStartObject("notice_counts");
-        foreach (var (k, v) in data.NoticeCounts) j.WriteNumber(k, v);
-        j.WriteEndObject();
+        Counts(j, "finding_counts", data.FindingCounts);
+        Counts(j, "failure_counts", data.FailureCounts);
+        Counts(j, "notice_counts", data.NoticeCounts);
         j.WriteStartArray("findings");
         foreach (var f in data.Findings)
         {
@@ -329,5 +323,13 @@ public static class ReportJson
         j.WriteStartArray(name);
         foreach (long v in values) j.WriteNumberValue(v);
         j.WriteEndArray();
+    }
+
+    /// <summary>A count per kind, as one object: {"KIND": N, …}.</summary>
+    private static void Counts(Utf8JsonWriter j, string name, IEnumerable<KeyValuePair<string, long>> counts)
+    {
+        j.WriteStartObject(name);
+        foreach (var (kind, count) in counts) j.WriteNumber(kind, count);
+        j.WriteEndObject();
     }
 }
