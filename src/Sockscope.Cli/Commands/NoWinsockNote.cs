@@ -24,7 +24,7 @@ internal static class NoWinsockNote
 
     /// <summary>The one line that says how Winsock events are recorded (the README's section gives the whole session).</summary>
     public const string CaptureHint =
-        "sockscope: note: to record Winsock events on Windows: logman start winsock -p Microsoft-Windows-Winsock-AFD -o winsock.etl -ets, " +
+        "sockscope: note: to record Winsock events on Windows: logman start winsock -p Microsoft-Windows-Winsock-AFD 0xffffffffffffffff 0x5 -o winsock.etl -ets, " +
         "then 'logman stop winsock -ets' (README: \"Capturing Winsock events\")";
 
     /// <summary>

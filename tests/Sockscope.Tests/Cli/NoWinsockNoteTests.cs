@@ -42,7 +42,7 @@ public sealed class NoWinsockNoteTests : IDisposable
         var lines = result.ErrorLines.Where(l => l.StartsWith("sockscope: note: ")).ToArray();
         Assert.Equal(2, lines.Length);
         Assert.Equal(note, lines[0]);
-        Assert.Equal(["sockscope: note: to record Winsock events on Windows: logman start winsock -p Microsoft-Windows-Winsock-AFD -o winsock.etl -ets, " +
+        Assert.Equal(["sockscope: note: to record Winsock events on Windows: logman start winsock -p Microsoft-Windows-Winsock-AFD 0xffffffffffffffff 0x5 -o winsock.etl -ets, " +
             "then 'logman stop winsock -ets' (README: \"Capturing Winsock events\")"], lines[1..]);
     }
 

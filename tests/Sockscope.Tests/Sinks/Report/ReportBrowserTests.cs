@@ -403,7 +403,7 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         Assert.True(await notice.IsVisibleAsync());
         Assert.StartsWith("This trace holds no Winsock events", await notice.TextContentAsync());
         Assert.Equal($"It holds 6 records of 3 providers: {ReportTraces.UnknownProvider} (3), Process (2), EventTrace (1).", await page.Locator("#no-winsock-providers").TextContentAsync());
-        Assert.Contains("logman start -ets winsock -o winsock.etl -p Microsoft-Windows-Winsock-AFD", await page.Locator("#no-winsock-how").TextContentAsync());
+        Assert.Contains("logman start winsock -p Microsoft-Windows-Winsock-AFD 0xffffffffffffffff 0x5 -o winsock.etl -ets", await page.Locator("#no-winsock-how").TextContentAsync());
         Assert.False(await page.Locator("#answer-tables").IsVisibleAsync());
         Assert.DoesNotContain("nothing went wrong that the trace shows", await page.Locator("main").TextContentAsync());
         Assert.Empty(opened.Errors);

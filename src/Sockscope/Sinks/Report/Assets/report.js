@@ -145,8 +145,8 @@
     box.append(el("p", { id: "no-winsock-providers", text: shown.length === 0 ? "It holds no event records at all."
       : "It holds " + n(ov.records) + " records of " + (ov.provider_count === 1 ? "one provider" : n(ov.provider_count) + " providers") + ": " + shown.join(", ") + more + "." }));
     const how = el("p", { id: "no-winsock-how" }, "Winsock events come from the Microsoft-Windows-Winsock-AFD provider (and -Sockets, -NameResolution for host names), which is off by default. Record them as an administrator with ",
-      el("code", { text: "logman start -ets winsock -o winsock.etl -p Microsoft-Windows-Winsock-AFD" }), ", reproduce the problem, then ",
-      el("code", { text: "logman stop -ets winsock" }), ", and make the report of winsock.etl.");
+      el("code", { text: "logman start winsock -p Microsoft-Windows-Winsock-AFD 0xffffffffffffffff 0x5 -o winsock.etl -ets" }), ", reproduce the problem, then ",
+      el("code", { text: "logman stop winsock -ets" }), ", and make the report of winsock.etl.");
     box.append(how);
     return box;
   }
