@@ -22,7 +22,15 @@ public sealed class ProcessTotals
     /// <summary>Its notices by kind: findings of <see cref="FindingSeverity.Info"/> (an option set).</summary>
     public Dictionary<string, long> NoticesByKind { get; } = new();
     /// <summary>Its notices: findings of <see cref="FindingSeverity.Info"/>. With <see cref="Failures"/>, sums to <see cref="FindingCount"/>.</summary>
-    public long Notices => NoticesByKind.Values.Sum();
+    public long Notices
+    {
+        get
+        {
+            long n = 0;
+            foreach (var kind in NoticesByKind) n += kind.Value;
+            return n;
+        }
+    }
     /// <summary>Its failures by kind (its findings less its notices).</summary>
     public IEnumerable<KeyValuePair<string, long>> FailuresByKind =>
         Findings.Select(k => KeyValuePair.Create(k.Key, k.Value - NoticesByKind.GetValueOrDefault(k.Key))).Where(k => k.Value > 0);

@@ -28,10 +28,14 @@ public sealed class SocketAnalyzer
     private readonly Dictionary<ulong, uint> _processIds = new();
     private readonly Dictionary<BufferKey, ulong> _inFlight = new();
     private readonly Dictionary<(string Kind, uint Pid, string Where), DateTime> _recentFailures = new();
-    // The findings kept for listing, failures and notices apart: when the cap is reached, a failure takes the place
-    // of the latest notice, so thousands of notices ("FIONBIO set to 1") never crowd out the failures.
-    private readonly List<(long Sequence, Finding Finding)> _failuresKept = new();
-    private readonly List<(long Sequence, Finding Finding)> _noticesKept = new();
+    // The findings kept for listing, in the order found: when the cap is reached, a failure takes the place of the
+    // latest notice kept (left as a null here), so thousands of notices ("FIONBIO set to 1") never crowd out the
+    // failures. One list of references, not failures and notices apart with their sequence numbers: a list of
+    // (long, Finding) pairs was code the runtime compiled for it alone at every start.
+    private readonly List<Finding?> _kept = new();
+    private int _keptNotices, _keptRemoved;
+    // Past the cap no notice is added, so the latest notice kept is always before the one given up last.
+    private int _noticeSearchEnd = int.MaxValue;
     private List<Finding>? _findings;
     private readonly List<(ulong Listener, ulong Process, IPEndPoint? Remote)> _indications = new();
     // ws2_32 logs a call's result after the AFD work inside it: an AFD socket created or accepted a moment ago waits
@@ -53,17 +57,13 @@ public sealed class SocketAnalyzer
     /// The findings so far, in the order found: as many as the analyzer keeps (<see cref="FindingCount"/> counts
     /// all), the first failures before any notice when there are more than that, then the first notices.
     /// </summary>
-    public IReadOnlyList<Finding> Findings => _findings ??= Merge();
+    public IReadOnlyList<Finding> Findings => _findings ??= KeptInOrder();
 
-    private List<Finding> Merge()
+    private List<Finding> KeptInOrder()
     {
-        var all = new List<Finding>(_failuresKept.Count + _noticesKept.Count);
-        int f = 0, n = 0;
-        while (f < _failuresKept.Count || n < _noticesKept.Count)
-        {
-            bool failure = n == _noticesKept.Count || (f < _failuresKept.Count && _failuresKept[f].Sequence < _noticesKept[n].Sequence);
-            all.Add(failure ? _failuresKept[f++].Finding : _noticesKept[n++].Finding);
-        }
+        var all = new List<Finding>(_kept.Count - _keptRemoved);
+        foreach (var f in _kept)
+            if (f is not null) all.Add(f);
         return all;
     }
     /// <summary>Findings found.</summary>
@@ -831,15 +831,25 @@ public sealed class SocketAnalyzer
         if (finding.Remote is { } remote && finding.RemoteName is null && _names.NameOf(finding.ProcessId, remote.Address) is { } name)
             finding = finding with { RemoteName = name };
         FindingCount++;
-        bool full = _failuresKept.Count + _noticesKept.Count >= _maxFindingsKept;
+        bool full = _kept.Count - _keptRemoved >= _maxFindingsKept;
         if (finding.Severity == FindingSeverity.Info)
         {
-            if (!full) _noticesKept.Add((FindingCount, finding));
+            if (!full)
+            {
+                _kept.Add(finding);
+                _keptNotices++;
+            }
         }
-        else if (!full || _noticesKept.Count > 0)
+        else if (!full) _kept.Add(finding);
+        else if (_keptNotices > 0)
         {
-            if (full) _noticesKept.RemoveAt(_noticesKept.Count - 1);
-            _failuresKept.Add((FindingCount, finding));
+            int i = Math.Min(_noticeSearchEnd, _kept.Count) - 1;
+            while (_kept[i] is not { Severity: FindingSeverity.Info }) i--;
+            _kept[i] = null;
+            _noticeSearchEnd = i;
+            _keptNotices--;
+            _keptRemoved++;
+            _kept.Add(finding);
         }
         _findings = null;
         FindingFound?.Invoke(finding);

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Runtime.CompilerServices;
 using Sockscope.Decoding;
 using Sockscope.Etl;
@@ -19,6 +22,8 @@ public sealed class SocketEventReader
     private readonly EventRoles _roles = new();
     private readonly Dictionary<int, Known?> _afd = new();
     private readonly Dictionary<int, Known?> _sockets = new();
+    // How the catalog lays each lookup result out, by (1004 or not, version): 0 not looked at yet, then a Lookup value.
+    private readonly byte[] _lookupLayouts = new byte[512];
 
     // The manifests of newer builds dropped these maps; the values are those of the Windows 7 manifest.
     private static readonly Dictionary<ulong, string> DropReasons = Windows7Map("AFD_DGRAM_DROP_ValueMap");
@@ -54,7 +59,7 @@ public sealed class SocketEventReader
         Dictionary<int, Known?> known;
         if (provider == Afd) known = _afd;
         else if (provider == Sockets) known = _sockets;
-        else return IsLookupResult(provider, record.Id) && DecodeLookup(record, decoder, ref e);
+        else return IsLookupResult(provider, record.Id) && ReadLookup(record, decoder, ref e);
         int key = record.Id << 8 | (byte)record.Version;
         if (!known.TryGetValue(key, out var k))
         {
@@ -75,8 +80,66 @@ public sealed class SocketEventReader
         return true;
     }
 
-    // Lookups are rare (one per getaddrinfo), so their events are decoded in full rather than read at fixed offsets.
     private static bool IsLookupResult(Guid provider, ushort id) => provider == NameResolution && id is 1001 or 1004;
+
+    private enum Lookup : byte { Unread, Unknown, Plain, Other }
+
+    /// <summary>
+    /// A lookup result read straight from its payload when laid out as every build logs it (NodeName, Status,
+    /// Result; both strings ending in their terminators), and decoded in full otherwise: same values either way.
+    /// </summary>
+    /// <remarks>
+    /// Lookups are rare, yet a busy host logs thousands: enough for the runtime to compile the general decoder's
+    /// methods a second time, optimised, for them alone. Read here, they cost a few small methods.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ReadLookup(in EtlRecord record, EventDecoder decoder, ref SocketEvent e)
+    {
+        int slot = (record.Id == 1004 ? 256 : 0) + (byte)record.Version;
+        var layout = (Lookup)_lookupLayouts[slot];
+        if (layout == Lookup.Unread) _lookupLayouts[slot] = (byte)(layout = LayoutOf(decoder.SchemaOf(record)));
+        if (layout == Lookup.Unknown) return false;
+        return layout == Lookup.Plain && ReadPlainLookup(record, ref e) || DecodeLookup(record, decoder, ref e);
+    }
+
+    private static Lookup LayoutOf(EventSchema? schema)
+    {
+        if (schema is null) return Lookup.Unknown;
+        var f = schema.Fields;
+        return f.Count == 3 && IsTerminatedText(f[0], "NodeName") && f[1] is { Name: "Status", InType: InType.UInt32, FixedCount: 1, CountField: -1 }
+            && IsTerminatedText(f[2], "Result") ? Lookup.Plain : Lookup.Other;
+    }
+
+    private static bool IsTerminatedText(FieldSchema f, string name) =>
+        f is { InType: InType.UnicodeString, FixedLength: -1, LengthField: -1, FixedCount: 1, CountField: -1 } && f.Name == name;
+
+    // What the decoder reads from the same bytes: each string up to its terminator (a zero at an even offset), decoded
+    // as UTF-16 (a lone surrogate as U+FFFD). False, to decode in full, when either terminator or the status is missing.
+    private static bool ReadPlainLookup(in EtlRecord record, ref SocketEvent e)
+    {
+        var payload = record.UserData;
+        int nameEnd = TerminatorAt(payload);
+        if (nameEnd < 0 || payload.Length - (nameEnd + 2) < 4) return false;
+        uint status = BinaryPrimitives.ReadUInt32LittleEndian(payload[(nameEnd + 2)..]);
+        var rest = payload[(nameEnd + 6)..];
+        int resultEnd = TerminatorAt(rest);
+        if (resultEnd < 0) return false;
+        e = default;
+        e.Source = SocketEventSource.NameResolution;
+        e.Id = record.Id;
+        e.Stamp = record.Timestamp;
+        e.HeaderProcessId = record.ProcessId;
+        e.Status = status;
+        e.Text = Bounded(Encoding.Unicode.GetString(payload[..nameEnd]), MaxNameLength);
+        e.Result = Bounded(Encoding.Unicode.GetString(rest[..resultEnd]), MaxResultLength);
+        return true;
+    }
+
+    private static int TerminatorAt(ReadOnlySpan<byte> utf16)
+    {
+        int at = MemoryMarshal.Cast<byte, char>(utf16).IndexOf('\0');
+        return at < 0 ? -1 : at * 2;
+    }
 
     // Apart from TryRead, so the decoded event's locals cost the hot path nothing (no zeroing on every call).
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -52,9 +52,16 @@ public sealed class TraceTotals
     public IReadOnlyDictionary<string, long> FindingsByKind => _kinds ??= new SortedDictionary<string, long>(_byKind, StringComparer.Ordinal);
 
     /// <summary>Failures per kind (warnings and errors), by kind name (ordinal order).</summary>
-    public IReadOnlyDictionary<string, long> FailuresByKind => _failureKinds ??= new SortedDictionary<string, long>(
-        _byKind.Select(k => KeyValuePair.Create(k.Key, k.Value - _noticesByKind.GetValueOrDefault(k.Key))).Where(k => k.Value > 0)
-            .ToDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> FailuresByKind => _failureKinds ??= FailuresPerKind();
+
+    // A loop, not LINQ: Select and Where over these pairs were generic code compiled at every start for this alone.
+    private SortedDictionary<string, long> FailuresPerKind()
+    {
+        var failures = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var kind in _byKind)
+            if (kind.Value - _noticesByKind.GetValueOrDefault(kind.Key) is > 0 and var n) failures[kind.Key] = n;
+        return failures;
+    }
 
     /// <summary>Notices per kind (findings of <see cref="FindingSeverity.Info"/>), by kind name (ordinal order).</summary>
     public IReadOnlyDictionary<string, long> NoticesByKind => _noticeKinds ??= new SortedDictionary<string, long>(_noticesByKind, StringComparer.Ordinal);

@@ -112,10 +112,62 @@ public class SocketEventReaderTests
         Assert.Equal(one.Summary.Findings.Select(f => f.ToString()), two.Summary.Findings.Select(f => f.ToString()));
     }
 
+    private static readonly Guid NameResolution = Guid.Parse("55404E71-4DB9-4DEB-A5F5-8F86E46DDE56");
+
+    [Fact]
+    public void Lookup_results_read_from_their_payload_equal_the_decoded_lookups()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("lookups.etl");
+        var rng = new Random(1001);
+        string[] names = ["host.example.com", "", "x", "lone\uD800surrogate", new string('n', 300), "\uDC00", "tab\there"];
+        string[] results = ["203.0.113.10;", "", "2001:db8::10;203.0.113.10;", "::ffff:192.0.2.1", "junk;;,  ;", new string('9', 17_000)];
+        int whole = 0;
+        using (var w = EtlWriter.Create(path, new EtlWriterOptions { StartTime = new DateTime(2026, 6, 2, 0, 0, 0, DateTimeKind.Utc) }))
+        {
+            long t = 1_000_000_100;
+            for (int i = 0; i < 4_000; i++)
+            {
+                ushort id = rng.Next(2) == 0 ? (ushort)1001 : (ushort)1004;
+                var schema = SchemaCatalog.Winsock.Find(NameResolution, id, 0)!;
+                byte[] payload = new PayloadBuilder(schema, 8).Set("NodeName", names[rng.Next(names.Length)])
+                    .Set("Status", rng.Next(3) == 0 ? (ulong)rng.Next(12_000) : 0).Set("Result", results[rng.Next(results.Length)]).ToArray();
+                // Cut anywhere (inside the name, the status, the result, an odd length) or scrambled: the decoder's path.
+                int damage = rng.Next(4);
+                if (damage == 0) payload = payload[..rng.Next(payload.Length + 1)];
+                else if (damage == 1) rng.NextBytes(payload);
+                else whole++;
+                w.WriteEvent(rng.Next(2), new EventHeaderValues { ProviderId = NameResolution, Id = id, Level = 4, Task = (ushort)schema.Task.Value,
+                    ProcessId = 44, ThreadId = 8, Timestamp = t += 100 }, payload);
+            }
+        }
+        var fast = new SocketEventReader();
+        var slow = new SocketEventReader();
+        var decoder = new EventDecoder(SchemaCatalog.Winsock);
+        var slowDecoder = new EventDecoder(SchemaCatalog.Winsock);
+        int compared = 0, read = 0;
+        using var reader = EtlReader.Open(path);
+        while (reader.TryRead(out var record))
+        {
+            if (record.Family != TraceHeaderFamily.EventHeader) continue;
+            var a = new SocketEvent();
+            var expected = new SocketEvent();
+            Assert.True(slowDecoder.TryDecode(record, out var decoded));
+            bool known = slow.TryRead(record, decoded, ref expected);
+            Assert.Equal(known, fast.TryRead(record, decoder, ref a));
+            Assert.Equal(Describe(expected), Describe(a));
+            compared++;
+            if (known) read++;
+        }
+        Assert.Equal(4_000, compared);
+        // Half the events are whole: the payload path was compared, not only the decoder against itself.
+        Assert.True(whole > 1_800 && read >= whole, $"{whole} whole, {read} read");
+    }
+
     private static string Describe(SocketEvent e) =>
         $"{e.Source} {e.Id} exit={e.Exit} present={e.Present} hdr={e.HeaderProcessId} stamp={e.Stamp} ep={e.Endpoint:X} proc={e.Process:X} " +
         $"pid={e.ProcessId} status={e.Status:X} error={e.Error} loc={e.Location} fam={e.Family} type={e.SocketType} proto={e.Protocol} " +
-        $"buf={e.Buffer:X} len={e.Length} other={e.Other:X} backlog={e.Backlog} value={e.Value} text={e.Text} " +
+        $"buf={e.Buffer:X} len={e.Length} other={e.Other:X} backlog={e.Backlog} value={e.Value} text={e.Text} result={e.Result} " +
         $"addr={Convert.ToHexString(e.AddressSpan)} port={(e.Has(SocketEventFields.Port) ? e.Port : -1)}";
 
     [Fact]
