@@ -1,3 +1,4 @@
+using Sockscope.Etl;
 using System.CommandLine;
 using Sockscope.Sources;
 

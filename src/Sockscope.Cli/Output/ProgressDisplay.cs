@@ -1,3 +1,4 @@
+using Sockscope.Etl;
 using System.Globalization;
 using Spectre.Console;
 using Sockscope.Cli.Commands;

@@ -22,7 +22,7 @@ namespace Sockscope.Etl;
 ///     Console.WriteLine($"{reader.Clock.ToUtc(record.Timestamp):O} {record.ProviderId} {record.Id}");
 /// </code>
 /// </example>
-public sealed class EtlReader : Sources.IEventSource
+public sealed class EtlReader : IEventSource
 {
     private readonly EtlReaderOptions _options;
     private readonly BufferScanner _scanner;
@@ -69,7 +69,7 @@ public sealed class EtlReader : Sources.IEventSource
     public long StartStamp => HeaderTimestamp;
 
     /// <inheritdoc/>
-    public Sources.EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
+    public EventLoss Loss => new(Header.EventsLost, Header.BuffersLost + BuffersFlaggedLost, BuffersWithEventsLost, HeaderTimestamp);
 
     /// <summary>Where the trace's bytes are read from.</summary>
     internal TraceBytes Bytes { get; }

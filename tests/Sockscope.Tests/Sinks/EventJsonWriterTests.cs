@@ -1,3 +1,4 @@
+using Sockscope.Decoding.Values;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -23,28 +24,28 @@ public class EventJsonWriterTests
     [Fact]
     public void Sids_format_as_windows_writes_them()
     {
-        Assert.Equal("S-1-5-18", EventJsonWriter.FormatSid(Sid(1, 5, 18)));
+        Assert.Equal("S-1-5-18", SidText.Format(Sid(1, 5, 18)));
         Assert.Equal("S-1-5-21-3623811015-3361044348-30300820-1013",
-            EventJsonWriter.FormatSid(Sid(1, 5, 21, 3623811015, 3361044348, 30300820, 1013)));
-        Assert.Equal("S-1-1-0", EventJsonWriter.FormatSid(Sid(1, 1, 0)));
-        Assert.Equal("S-1-0x123456789ABC-7", EventJsonWriter.FormatSid(Sid(1, 0x123456789ABC, 7)));
-        Assert.Equal("S-1-16", EventJsonWriter.FormatSid(Sid(1, 16)));
+            SidText.Format(Sid(1, 5, 21, 3623811015, 3361044348, 30300820, 1013)));
+        Assert.Equal("S-1-1-0", SidText.Format(Sid(1, 1, 0)));
+        Assert.Equal("S-1-0x123456789ABC-7", SidText.Format(Sid(1, 0x123456789ABC, 7)));
+        Assert.Equal("S-1-16", SidText.Format(Sid(1, 16)));
         // Trailing bytes past the sub-authorities are ignored, as Windows does.
-        Assert.Equal("S-1-5-32-544", EventJsonWriter.FormatSid([.. Sid(1, 5, 32, 544), 0, 0, 0, 0]));
+        Assert.Equal("S-1-5-32-544", SidText.Format([.. Sid(1, 5, 32, 544), 0, 0, 0, 0]));
     }
 
     [Fact]
     public void Bytes_that_are_no_sid_give_nothing()
     {
-        Assert.Equal("", EventJsonWriter.FormatSid([]));
-        Assert.Equal("", EventJsonWriter.FormatSid([1, 1, 0, 0, 0, 0, 0]));
-        Assert.Equal("", EventJsonWriter.FormatSid(Sid(1, 5, 18)[..11]));
+        Assert.Equal("", SidText.Format([]));
+        Assert.Equal("", SidText.Format([1, 1, 0, 0, 0, 0, 0]));
+        Assert.Equal("", SidText.Format(Sid(1, 5, 18)[..11]));
         var tooMany = Sid(1, 5, new uint[16]);
-        Assert.Equal("", EventJsonWriter.FormatSid(tooMany));
+        Assert.Equal("", SidText.Format(tooMany));
         Span<byte> small = stackalloc byte[6];
-        Assert.False(EventJsonWriter.TryFormatSid(Sid(1, 5, 18), small, out _));
+        Assert.False(SidText.TryFormat(Sid(1, 5, 18), small, out _));
         Span<byte> exact = stackalloc byte[8];
-        Assert.True(EventJsonWriter.TryFormatSid(Sid(1, 5, 18), exact, out int n));
+        Assert.True(SidText.TryFormat(Sid(1, 5, 18), exact, out int n));
         Assert.Equal("S-1-5-18", Encoding.ASCII.GetString(exact[..n]));
     }
 

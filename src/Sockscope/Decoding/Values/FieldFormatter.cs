@@ -377,7 +377,7 @@ public sealed class FieldFormatter
                 bytes.CopyTo(d);
                 return bytes.Length;
             case InType.Sid:
-                return Sinks.EventJsonWriter.TryFormatSid(bytes, d, out int sidLength) ? sidLength : HexOf(bytes, d);
+                return SidText.TryFormat(bytes, d, out int sidLength) ? sidLength : HexOf(bytes, d);
             case InType.Binary:
             case InType.CountedBinary:
                 return HexOf(bytes, d);

@@ -1,6 +1,4 @@
-using Sockscope.Etl;
-
-namespace Sockscope.Sources;
+namespace Sockscope.Etl;
 
 /// <summary>
 /// Where raw events come from: an ETL file, or events another collector wrote as JSON, made into the same records.
