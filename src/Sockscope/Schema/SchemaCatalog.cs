@@ -29,10 +29,13 @@ public sealed class SchemaCatalog
     public IReadOnlyList<ProviderSchema> Providers => _order;
     private readonly List<ProviderSchema> _order = new();
 
-    /// <summary>An empty catalog.</summary>
-    public SchemaCatalog() { }
+    // Built whole by Load or With and never changed after: parallel decoders read one catalog without locks.
+    private SchemaCatalog() { }
 
-    /// <summary>A catalog holding the built-in providers and more.</summary>
+    /// <summary>
+    /// A new catalog holding this one's providers and <paramref name="more"/> (one of theirs replaces one of this
+    /// catalog's with the same GUID); this catalog is left as it is.
+    /// </summary>
     public SchemaCatalog With(IEnumerable<ProviderSchema> more)
     {
         var copy = new SchemaCatalog();
@@ -40,8 +43,7 @@ public sealed class SchemaCatalog
         return copy;
     }
 
-    /// <summary>Adds (or replaces) a provider.</summary>
-    public void Add(ProviderSchema provider)
+    private void Add(ProviderSchema provider)
     {
         if (_providers.TryGetValue(provider.Guid, out var old)) _order.Remove(old);
         _providers[provider.Guid] = provider;

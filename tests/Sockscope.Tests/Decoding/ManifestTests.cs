@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -244,6 +245,22 @@ public class ManifestTests
           </events></instrumentation>
         </instrumentationManifest>
         """;
+
+    [Fact]
+    public void A_catalog_with_a_manifest_is_a_new_one_and_the_built_in_one_stays_as_it_was()
+    {
+        var builtIn = SchemaCatalog.Winsock;
+        var before = builtIn.Providers.ToList();
+        var added = ReadText(ProbeManifest);
+        var catalog = builtIn.With(added);
+        Assert.NotSame(builtIn, catalog);
+        Assert.Equal(before, builtIn.Providers);
+        Assert.Equal(before.Concat(added), catalog.Providers);
+        Assert.All(added, p => Assert.Null(builtIn.Find(p.Guid)));
+        // Nothing public changes a catalog once built: parallel decoders share one without locks.
+        Assert.Empty(typeof(SchemaCatalog).GetConstructors());
+        Assert.DoesNotContain(typeof(SchemaCatalog).GetMethods(BindingFlags.Public | BindingFlags.Instance), m => m.ReturnType == typeof(void));
+    }
 
     [Fact]
     public void Bad_xml_is_refused_with_file_and_line()
