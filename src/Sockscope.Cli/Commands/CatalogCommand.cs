@@ -17,7 +17,7 @@ namespace Sockscope.Cli.Commands;
 internal static class CatalogCommand
 {
     /// <summary>The command, its options and its action.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose)
+    public static Command Create(CliConsole console)
     {
         var provider = new Argument<string?>("provider")
         {
@@ -39,7 +39,7 @@ internal static class CatalogCommand
         command.Arguments.Add(provider);
         foreach (var option in new Option[] { eventId, format, output }) command.Options.Add(option);
         command.SetAction(parse => Execute(console, parse.GetValue(provider), parse.GetValue(eventId),
-            ParseFormat(parse.GetValue(format)), parse.GetValue(output), parse.GetValue(verbose)));
+            ParseFormat(parse.GetValue(format)), parse.GetValue(output)));
         return command;
     }
 
@@ -51,7 +51,7 @@ internal static class CatalogCommand
     };
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Execute(CliConsole console, string? provider, int? eventId, CatalogFormat format, string? outputFile, bool verbose)
+    public static int Execute(CliConsole console, string? provider, int? eventId, CatalogFormat format, string? outputFile)
     {
         // Short names beyond the catalog's own (nameres) resolve the same way as dump's --provider.
         if (provider is not null && ProviderChoice.Resolve(provider, SchemaCatalog.Winsock) is { } guid && SchemaCatalog.Winsock.Find(guid) is not null)

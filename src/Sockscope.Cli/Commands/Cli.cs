@@ -90,11 +90,11 @@ public static class Cli
         root.Options.Add(verbose);
         root.Subcommands.Add(InfoCommand.Create(console, verbose));
         root.Subcommands.Add(DumpCommand.Create(console, verbose));
-        root.Subcommands.Add(CatalogCommand.Create(console, verbose));
+        root.Subcommands.Add(CatalogCommand.Create(console));
         root.Subcommands.Add(SocketsCommand.Create(console, verbose));
         root.Subcommands.Add(SummaryCommand.Create(console, verbose));
         root.Subcommands.Add(ReportCommand.Create(console, verbose));
-        root.Subcommands.Add(SynthCommand.Create(console, verbose));
+        root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console, verbose));
         return root;
     }

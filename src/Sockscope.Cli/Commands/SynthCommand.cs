@@ -9,8 +9,8 @@ namespace Sockscope.Cli.Commands;
 /// <summary><c>sockscope synth --scenario NAME -o FILE</c>: writes a realistic Winsock trace whose ground truth is known.</summary>
 internal static class SynthCommand
 {
-    /// <summary>The command, its options and its action.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose)
+    /// <summary>The command, its options and its action (it reads no file, so it has no errors of its own to detail).</summary>
+    public static Command Create(CliConsole console)
     {
         var scenario = new Option<string>("--scenario", "-s") { Description = "The scenario", Required = true, HelpName = string.Join("|", ScenarioSynthesizer.Names) };
         scenario.AcceptOnlyFromAmong([.. ScenarioSynthesizer.Names]);

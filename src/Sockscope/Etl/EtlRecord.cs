@@ -66,10 +66,6 @@ public readonly ref struct EtlRecord
     public ExtendedDataEnumerator ExtendedData =>
         new(Family == TraceHeaderFamily.EventHeader ? _raw.Slice(_layout.ExtOffset, _layout.ExtLength) : default);
 
-    /// <summary>PEBS index and PMC counters inserted in a perfinfo record (empty otherwise).</summary>
-    public ReadOnlySpan<byte> PerfInfoExtension =>
-        Family == TraceHeaderFamily.PerfInfo ? _raw.Slice(_layout.ExtOffset, _layout.ExtLength) : default;
-
     /// <summary>True when the header carries process and thread ids (all kinds but perfinfo, and WPP without system info).</summary>
     public bool HasProcessInfo => Family switch
     {

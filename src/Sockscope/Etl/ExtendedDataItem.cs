@@ -16,12 +16,6 @@ public readonly ref struct ExtendedDataItem
         Data = data;
     }
 
-    /// <summary>The GUID of a related-activity, container or control-GUID item (empty when too short).</summary>
-    public Guid AsGuid() => Data.Length >= 16 ? new Guid(Data[..16]) : Guid.Empty;
-
-    /// <summary>A 32-bit item such as the terminal-session id (0 when too short).</summary>
-    public uint AsUInt32() => Data.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(Data) : 0;
-
     /// <summary>A 64-bit item such as the event key or process start key (0 when too short).</summary>
     public ulong AsUInt64() => Data.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Data) : 0;
 

@@ -15,7 +15,6 @@ public sealed record TraceLogfileHeader
     public const int FixedSize32 = 0x110;
     /// <summary>LogFileMode bit: buffers are compressed.</summary>
     public const uint CompressedMode = 0x04000000;
-    private const int TimeZoneSize = 172;
 
     /// <summary>Session buffer size in bytes.</summary>
     public uint BufferSize { get; init; }

@@ -122,13 +122,6 @@ public abstract class CatalogWriter
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
-    /// <summary>Writes every selection and completes.</summary>
-    public void WriteAll(IEnumerable<CatalogSelection> selections)
-    {
-        foreach (var s in selections) Write(s);
-        Complete();
-    }
-
     private protected static void WriteUtf8(IBufferWriter<byte> output, string text)
     {
         if (text.Length == 0) return;

@@ -52,7 +52,6 @@ public sealed class EventJsonWriter : IDisposable
     // "yyyy-MM-ddTHH:mm:ss.fff" of the time text.
     private const int MillisecondTextLength = 23;
     private readonly ProviderFormCache<ProviderText> _providers;
-    private byte[] _hex = new byte[4096];
     private Schema.EventSchema? _lastSchema;
     private const int MaxCachedSchemas = 16_384;
     private (byte[][], byte[][]) _lastNames;
@@ -368,24 +367,6 @@ public sealed class EventJsonWriter : IDisposable
         }
         n += count;
     }
-
-    private static bool Append(Span<byte> destination, ref int n, ReadOnlySpan<byte> text)
-    {
-        if (!text.TryCopyTo(destination[n..])) return false;
-        n += text.Length;
-        return true;
-    }
-
-    private ReadOnlySpan<byte> QuotedHex(ReadOnlySpan<byte> payload)
-    {
-        int needed = payload.Length * 2 + 2;
-        if (_hex.Length < needed) _hex = new byte[Math.Max(needed, _hex.Length * 2)];
-        _hex[0] = (byte)'"';
-        Convert.TryToHexString(payload, _hex.AsSpan(1), out int n);
-        _hex[n + 1] = (byte)'"';
-        return _hex.AsSpan(0, n + 2);
-    }
-
 
     /// <summary>One provider's name and GUID, encoded once.</summary>
     private sealed class ProviderText

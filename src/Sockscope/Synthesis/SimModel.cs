@@ -88,5 +88,4 @@ internal sealed class SimSocket
     public bool Seen { get; set; }
     public bool Closed { get; set; }
     public SocketRecord? Record { get; set; }
-    public bool IsStream => Type == 1;
 }

@@ -186,7 +186,7 @@ internal sealed class TraceReplay
         ushort id = rec.Id;
         if (id < 1000)
         {
-            Legacy(rec, d, time, id, process);
+            Legacy(d, time, id, process);
             return;
         }
         int ee = (int)N(d, "EnterExit");
@@ -297,7 +297,7 @@ internal sealed class TraceReplay
         }
     }
 
-    private void Legacy(in EtlRecord rec, in DecodedEvent d, DateTime time, ushort id, ulong process)
+    private void Legacy(in DecodedEvent d, DateTime time, ushort id, ulong process)
     {
         if (id is 35 or 36)
         {

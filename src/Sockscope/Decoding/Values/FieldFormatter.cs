@@ -75,7 +75,7 @@ public sealed class FieldFormatter
         var text = Scratch(MaxTextLength(e, index));
         int n = FormatJsonText(e, index, text);
         if (n < 0) json.WriteNullValue();
-        else if (IsPlainAscii(f)) json.WriteRawValue(Quote(text, n), skipInputValidation: true);
+        else if (IsPlainAscii(f)) json.WriteRawValue(Quote(n), skipInputValidation: true);
         else json.WriteStringValue(text[..n]);
     }
 
@@ -216,7 +216,7 @@ public sealed class FieldFormatter
         if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index) + 96);
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
+        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning);
         string? name = f.Known switch
         {
             KnownValues.AddressFamily => AddressFamilies.TryGetName((uint)number, out var s) ? s : null,
@@ -224,17 +224,17 @@ public sealed class FieldFormatter
             KnownValues.SocketType => SocketTypes.TryGetName((uint)number, out var s) ? s : null,
             _ => null,
         };
-        if (name is not null) return Utf8(name, d);
+        if (name is not null) return Utf8(name);
         switch (f.EffectiveOutType)
         {
             case OutType.NTStatus:
-                return NtStatusNames.TryGetName((uint)number, out var status) ? Utf8(status, d) : Hex32(d, (uint)number, prefix: true);
+                return NtStatusNames.TryGetName((uint)number, out var status) ? Utf8(status) : Hex32(d, (uint)number, prefix: true);
             case OutType.Win32Error:
-                return Win32ErrorNames.TryGetName((uint)number, out var error) ? Utf8(error, d) : Hex32(d, (uint)number, prefix: true);
+                return Win32ErrorNames.TryGetName((uint)number, out var error) ? Utf8(error) : Hex32(d, (uint)number, prefix: true);
             case OutType.HResult:
                 return Hex32(d, (uint)number, prefix: true);
             case OutType.Boolean:
-                return Utf8(number != 0 ? "true" : "false", d);
+                return Utf8(number != 0 ? "true" : "false");
             case OutType.Port:
                 Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out int pw);
                 return d[..pw];
@@ -268,12 +268,12 @@ public sealed class FieldFormatter
         if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index));
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning, d);
+        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning);
         int w;
         switch (f.EffectiveOutType)
         {
             case OutType.Boolean:
-                return Utf8(number != 0 ? "true" : "false", d);
+                return Utf8(number != 0 ? "true" : "false");
             case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
                 Utf8Formatter.TryFormat((long)number, d, out w);
                 return d[..w];
@@ -399,7 +399,7 @@ public sealed class FieldFormatter
     }
 
     /// <summary>Wraps the text already in the scratch buffer (which has room before and after) in quotes.</summary>
-    private ReadOnlySpan<byte> Quote(Span<byte> text, int n)
+    private ReadOnlySpan<byte> Quote(int n)
     {
         _scratch[0] = (byte)'"';
         _scratch[n + 1] = (byte)'"';
@@ -434,7 +434,7 @@ public sealed class FieldFormatter
     /// The UTF-8 of a name from a table or map. The same few hundred strings come back for millions of events, so
     /// their bytes are kept (by reference, bounded) instead of encoded each time.
     /// </summary>
-    private ReadOnlySpan<byte> Utf8(string s, Span<byte> d)
+    private ReadOnlySpan<byte> Utf8(string s)
     {
         if (_utf8.TryGetValue(s, out var bytes)) return bytes;
         bytes = Encoding.UTF8.GetBytes(s);

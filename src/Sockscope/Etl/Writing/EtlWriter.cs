@@ -96,16 +96,6 @@ public sealed class EtlWriter : IDisposable
         Append(processor, _record.AsSpan(0, size), timestamp);
     }
 
-    /// <summary>
-    /// Appends a record already laid out (header included) to a processor's buffer, flushing the buffer first when
-    /// the record does not fit.
-    /// </summary>
-    public void WriteRecord(int processor, ReadOnlySpan<byte> record, long timestamp)
-    {
-        record.CopyTo(_record);
-        Append(processor, _record.AsSpan(0, record.Length), timestamp);
-    }
-
     /// <summary>Flags the processor's current buffer: events were lost while it was current (WMI_BUFFER_FLAG_EVENTS_LOST).</summary>
     public void MarkEventsLost(int processor) => Buffer(processor).Flags |= WmiBufferFlags.EventsLost;
 
