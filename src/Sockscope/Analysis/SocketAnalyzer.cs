@@ -254,7 +254,7 @@ public sealed class SocketAnalyzer
                 if (s.SendDepth > 0) s.SendDepth--;
                 if (s.SendDepth > 0 || e.Location is 3073 or 3024) return;
                 s.Record.Sends++;
-                if (status != 0 && status != 0x103) { Failure(s, "send_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                if (NtStatusNames.IsFailure(status)) { Failure(s, "send_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesSent += (long)e.Length;
                 if (s.SendPeer >= 0) PeerBytes(s, s.SendPeer, (long)e.Length, 0);
                 return;
@@ -270,7 +270,7 @@ public sealed class SocketAnalyzer
                 Completed(e);
                 int peer = e.Has(SocketEventFields.Address) ? AddPeer(s, e, remote: s.Record.SocketType != 2 && s.Record.Protocol != 17) : -1;
                 s.Record.Receives++;
-                if (status != 0 && status != 0x103) { Failure(s, "receive_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                if (NtStatusNames.IsFailure(status)) { Failure(s, "receive_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 s.Record.BytesReceived += (long)e.Length;
                 if (peer >= 0) PeerBytes(s, peer, 0, (long)e.Length);
                 return;
@@ -279,7 +279,7 @@ public sealed class SocketAnalyzer
             {
                 var s = Known(endpoint, e);
                 if (Sockaddr(e) is { } remote) SetRemote(s, remote);
-                if (exit && status != 0 && status != 0x103) Failure(s, "connect_failed", Time(e.Stamp), status, FindingSeverity.Warning);
+                if (exit && NtStatusNames.IsFailure(status)) Failure(s, "connect_failed", Time(e.Stamp), status, FindingSeverity.Warning);
                 return;
             }
             case 1023 or 1024 or 1026 or 1027: // accepts: the exit names the new endpoint
@@ -287,7 +287,7 @@ public sealed class SocketAnalyzer
                 var listener = Known(endpoint, e);
                 listener.Record.Listening = true;
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(listener, "accept_failed", Time(e.Stamp), status, FindingSeverity.Warning); return; }
+                if (NtStatusNames.IsFailure(status)) { Failure(listener, "accept_failed", Time(e.Stamp), status, FindingSeverity.Warning); return; }
                 ulong accepted = e.Other;
                 if (accepted == 0) return;
                 var s = Open(accepted, e, created: !_open.ContainsKey(accepted));
@@ -305,7 +305,7 @@ public sealed class SocketAnalyzer
             {
                 var s = Known(endpoint, e);
                 if (!exit) return;
-                if (status != 0 && status != 0x103) { Failure(s, "bind_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
+                if (NtStatusNames.IsFailure(status)) { Failure(s, "bind_failed", Time(e.Stamp), status, FindingSeverity.Error); return; }
                 if (Sockaddr(e) is { } local) s.Record.Local = local;
                 return;
             }

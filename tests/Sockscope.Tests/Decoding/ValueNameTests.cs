@@ -68,6 +68,15 @@ public class ValueNameTests
         Assert.Null(name);
     }
 
+    [Theory]
+    [InlineData(0x00000000u, false)] // STATUS_SUCCESS
+    [InlineData(0x00000103u, false)] // STATUS_PENDING: completes later
+    [InlineData(0xC0000236u, true)]  // STATUS_CONNECTION_REFUSED
+    [InlineData(0x80000005u, true)]  // STATUS_BUFFER_OVERFLOW, a warning that the operation did not do all it was asked
+    [InlineData(0x00000102u, true)]  // STATUS_TIMEOUT
+    public void Only_success_and_pending_are_no_failure(uint status, bool failure) =>
+        Assert.Equal(failure, NtStatusNames.IsFailure(status));
+
     [Fact]
     public void Ntstatus_table_is_large_and_well_formed()
     {

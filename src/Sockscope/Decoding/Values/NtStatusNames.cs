@@ -18,6 +18,14 @@ namespace Sockscope.Decoding.Values;
 /// </remarks>
 public static class NtStatusNames
 {
+    /// <summary>STATUS_SUCCESS.</summary>
+    public const uint Success = 0;
+    /// <summary>STATUS_PENDING: the operation goes on and completes later, so it has not failed.</summary>
+    public const uint Pending = 0x103;
+
+    /// <summary>True for a status that says an operation failed: anything but success or pending.</summary>
+    public static bool IsFailure(uint status) => status is not (Success or Pending);
+
     private static readonly (uint Value, string Name)[] Entries =
     [
         // ---- success and informational (severity 0 and 1) ----------------------------------------------------
