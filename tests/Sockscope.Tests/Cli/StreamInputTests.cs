@@ -74,7 +74,7 @@ public sealed class StreamInputTests : IDisposable
         AssertNothingSaid(command, piped);
         Assert.Equal(0, piped.ExitCode);
         Assert.Equal(expected.Output, piped.Output);
-        Assert.True(fifo.WriterDone);
+        Assert.True(fifo.WroteAll(Patience), "the reader stopped before the writer's last byte");
     }
 
     [Fact]

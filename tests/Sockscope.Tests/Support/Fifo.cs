@@ -10,6 +10,7 @@ public sealed class Fifo : IDisposable
 {
     private const int ReadOnly = 0, WriteOnly = 1, NonBlocking = 0x800;
     private readonly Thread _writer;
+    private volatile bool _wroteAll;
 
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int MakeFifo(string path, uint mode);
@@ -32,6 +33,8 @@ public sealed class Fifo : IDisposable
                 // Opening waits for a reader; writing waits for it to read.
                 using var pipe = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
                 pipe.Write(content);
+                pipe.Flush();
+                _wroteAll = true;
             }
             catch (IOException)
             {
@@ -44,8 +47,12 @@ public sealed class Fifo : IDisposable
     /// <summary>The pipe's path.</summary>
     public string Path { get; }
 
-    /// <summary>True once the writer has written everything (or met a closed pipe).</summary>
-    public bool WriterDone => !_writer.IsAlive;
+    /// <summary>
+    /// Waits up to <paramref name="patience"/> for the writer's thread to end, and says whether it wrote every byte
+    /// (false when the reader closed the pipe before the end). The reader finishing does not mean the writer's thread
+    /// has ended yet: on a busy machine it may still be returning from its last write, so this waits instead of peeking.
+    /// </summary>
+    public bool WroteAll(TimeSpan patience) => _writer.Join(patience) && _wroteAll;
 
     /// <summary>
     /// Runs <paramref name="read"/>, which reads the pipe. A reader that opens it a second time waits for a writer
