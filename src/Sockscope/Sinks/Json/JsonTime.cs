@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Sockscope.Sinks.Json;
@@ -22,10 +23,24 @@ internal readonly struct JsonTime
     public long Microseconds(DateTime t) => (t - (_origin ?? default)).Ticks / 10;
 
     /// <summary>Writes <paramref name="time"/> under <paramref name="name"/>, or null.</summary>
-    public void Write(Utf8JsonWriter j, string name, DateTime? time)
+    public void Write(Utf8JsonWriter j, string name, DateTime? time) => Write(j, JsonEncodedText.Encode(name), time);
+
+    /// <summary>Writes <paramref name="time"/> under <paramref name="name"/>, or null; ISO text is formatted without a string.</summary>
+    public void Write(Utf8JsonWriter j, JsonEncodedText name, DateTime? time)
     {
-        if (time is not { } t) j.WriteNull(name);
-        else if (_origin is null) j.WriteString(name, SocketWriter.Iso(t));
-        else j.WriteNumber(name, Microseconds(t));
+        if (time is not { } t)
+        {
+            j.WriteNull(name);
+            return;
+        }
+        if (_origin is not null)
+        {
+            j.WriteNumber(name, Microseconds(t));
+            return;
+        }
+        Span<byte> text = stackalloc byte[40];
+        // "O" is ISO 8601 with 7 fractional digits, and a Z for UTC times: the same as SocketWriter.Iso, without a string.
+        if (t.Kind == DateTimeKind.Utc && t.TryFormat(text, out int n, "O", CultureInfo.InvariantCulture)) j.WriteString(name, text[..n]);
+        else j.WriteString(name, SocketWriter.Iso(t));
     }
 }

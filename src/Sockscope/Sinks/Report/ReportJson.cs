@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Sockscope.Analysis;
-using Sockscope.Decoding.Values;
 using Sockscope.Sinks.Json;
 
 namespace Sockscope.Sinks.Report;
@@ -98,37 +96,7 @@ public static class ReportJson
             var s = rs.Record;
             j.WriteStartObject();
             j.WriteNumber("id", s.Id);
-            Hex(j, "endpoint", s.Endpoint);
-            Hex(j, "socket_handle", s.SocketHandle);
-            j.WriteNumber("process_id", s.ProcessId);
-            j.WriteString("process", s.ProcessName);
-            j.WriteString("protocol", SocketWriter.Protocol(s)?.ToString());
-            j.WriteString("family", SocketWriter.Family(s)?.ToString());
-            j.WriteString("socket_type", s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture));
-            Endpoint(j, "local", s.Local);
-            Endpoint(j, "remote", s.Remote);
-            j.WriteString("remote_name", s.RemoteName);
-            j.WriteStartArray("peers");
-            foreach (var p in s.Peers.Take(MaxPeers)) j.WriteStringValue(p.ToString());
-            j.WriteEndArray();
-            j.WriteNumber("peer_count", s.Peers.Count);
-            time.Write(j, "opened", s.Opened);
-            time.Write(j, "closed", s.Closed);
-            j.WriteNumber("bytes_sent", s.BytesSent);
-            j.WriteNumber("bytes_received", s.BytesReceived);
-            j.WriteNumber("sends", s.Sends);
-            j.WriteNumber("receives", s.Receives);
-            j.WriteBoolean("listening", s.Listening);
-            if (s.Backlog is { } backlog) j.WriteNumber("backlog", backlog);
-            else j.WriteNull("backlog");
-            Hex(j, "accepted_from", s.AcceptedFrom);
-            j.WriteStartObject("options");
-            foreach (var (k, v) in s.Options) j.WriteNumber(k, v);
-            j.WriteEndObject();
-            j.WriteBoolean("aborted", s.Aborted);
-            j.WriteString("abort_reason", s.AbortReason);
-            j.WriteNumber("datagrams_dropped", s.DatagramsDropped);
-            j.WriteString("error", s.Error);
+            SocketJson.WriteProperties(j, s, time, MaxPeers, peerNames: false);
             j.WriteString("outcome", SocketOutcomes.Name(rs.Outcome));
             j.WriteNumber("event_count", rs.EventCount);
             if (rs.Events is null) j.WriteNull("events");
@@ -265,12 +233,6 @@ public static class ReportJson
         j.WriteNumber("max_processes", o.Caps.MaxProcesses);
         j.WriteEndObject();
         j.WriteEndObject();
-    }
-
-    private static void Hex(Utf8JsonWriter j, string name, ulong value)
-    {
-        if (value == 0) j.WriteNull(name);
-        else j.WriteString(name, "0x" + value.ToString("X", CultureInfo.InvariantCulture));
     }
 
     private static void Endpoint(Utf8JsonWriter j, string name, IPEndPoint? endpoint)
