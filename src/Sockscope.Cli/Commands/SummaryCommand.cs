@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Spectre.Console;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Etl;
 using Sockscope.Sinks;
+using Sockscope.Sinks.Json;
 using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
@@ -58,7 +57,7 @@ internal static class SummaryCommand
                     return CommandErrors.Report(console, path, e, verbose);
                 }
             }
-            if (json) WriteJson(console.Output, path, summary, notices);
+            if (json) SummaryJson.Write(console.Output, path, summary, Listed(summary, notices).ToList(), notices);
             else WriteView(console, path, summary, notices, zone ?? TimeZoneInfo.Utc);
             InputOptions.ReportSkipped(console, reader);
             if (summary.Totals.WinsockEvents == 0) NoWinsockNote.Write(console, path, reader, summary.Totals.Records);
@@ -72,92 +71,6 @@ internal static class SummaryCommand
 
     /// <summary>Columns a table may take when the output is no terminal: wide enough that no value is wrapped.</summary>
     private const int UnfittedWidth = 10_000;
-
-    private static void WriteJson(Stream output, string path, AnalysisSummary s, bool notices)
-    {
-        using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        j.WriteStartObject();
-        j.WriteString("file", path);
-        j.WriteNumber("records", s.Totals.Records);
-        j.WriteNumber("winsock_events", s.Totals.WinsockEvents);
-        j.WriteNumber("sockets", s.Totals.Sockets);
-        j.WriteNumber("bytes_sent", s.Totals.BytesSent);
-        j.WriteNumber("bytes_received", s.Totals.BytesReceived);
-        var totals = s.Totals;
-        j.WriteNumber("finding_count", totals.FindingCount);
-        j.WriteNumber("failures", totals.Failures);
-        j.WriteNumber("notices", totals.Notices);
-        Counts(j, "findings_by_kind", totals.FindingsByKind);
-        Counts(j, "failures_by_kind", totals.FailuresByKind);
-        Counts(j, "notices_by_kind", totals.NoticesByKind);
-        j.WriteStartObject("findings_by_severity");
-        foreach (var severity in new[] { FindingSeverity.Error, FindingSeverity.Warning, FindingSeverity.Info })
-            j.WriteNumber(severity.ToString().ToLowerInvariant(), totals.FindingsOf(severity));
-        j.WriteEndObject();
-        // The findings listed are the failures kept (then the notices kept, with --notices); every count above covers them all.
-        var listed = Listed(s, notices).ToList();
-        j.WriteNumber("findings_listed", listed.Count);
-        j.WriteBoolean("notices_listed", notices);
-        j.WriteBoolean("findings_truncated", s.FindingsTruncated);
-        j.WriteNumber("findings_cap", s.MaxFindingsKept);
-        j.WriteStartArray("findings");
-        foreach (var f in listed)
-        {
-            j.WriteStartObject();
-            j.WriteString("kind", f.Kind);
-            j.WriteString("time", SocketWriter.Iso(f.Time));
-            j.WriteNumber("process_id", f.ProcessId);
-            if (f.Endpoint == 0) j.WriteNull("endpoint");
-            else j.WriteString("endpoint", "0x" + f.Endpoint.ToString("X", CultureInfo.InvariantCulture));
-            if (f.Remote is null) j.WriteNull("remote");
-            else j.WriteString("remote", f.Remote.ToString());
-            if (f.RemoteName is null) j.WriteNull("remote_name");
-            else j.WriteString("remote_name", f.RemoteName);
-            j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-            j.WriteString("detail", f.Detail);
-            j.WriteEndObject();
-        }
-        j.WriteEndArray();
-        j.WriteBoolean("processes_truncated", totals.ProcessesTruncated);
-        j.WriteBoolean("remote_endpoints_truncated", totals.RemotesTruncated);
-        j.WriteNumber("totals_cap", totals.MaxTotals);
-        j.WriteStartArray("processes");
-        foreach (var p in totals.Processes)
-        {
-            j.WriteStartObject();
-            j.WriteNumber("process_id", p.ProcessId);
-            if (p.Name is null) j.WriteNull("process");
-            else j.WriteString("process", p.Name);
-            j.WriteNumber("sockets", p.Sockets);
-            j.WriteNumber("bytes_sent", p.BytesSent);
-            j.WriteNumber("bytes_received", p.BytesReceived);
-            j.WriteNumber("failures", p.Failures);
-            j.WriteNumber("notices", p.Notices);
-            j.WriteStartObject("findings");
-            foreach (var (k, v) in p.Findings.OrderBy(kv => kv.Key, StringComparer.Ordinal)) j.WriteNumber(k, v);
-            j.WriteEndObject();
-            j.WriteEndObject();
-        }
-        j.WriteEndArray();
-        j.WriteStartArray("remote_endpoints");
-        foreach (var r in totals.Remotes)
-        {
-            j.WriteStartObject();
-            j.WriteString("remote", r.Remote.ToString());
-            if (r.Name is null) j.WriteNull("name");
-            else j.WriteString("name", r.Name);
-            j.WriteNumber("sockets", r.Sockets);
-            j.WriteNumber("bytes_sent", r.BytesSent);
-            j.WriteNumber("bytes_received", r.BytesReceived);
-            j.WriteNumber("failures", r.Failures);
-            j.WriteEndObject();
-        }
-        j.WriteEndArray();
-        j.WriteEndObject();
-        j.Flush();
-        output.WriteByte((byte)'\n');
-        output.Flush();
-    }
 
     /// <summary>
     /// Says, under the table, how many failures it leaves out and where they are: a table of 50 rows with no word of
@@ -222,12 +135,4 @@ internal static class SummaryCommand
     // The host name beside the address, as the process resolved it.
     private static string Named(System.Net.IPEndPoint? remote, string? name) =>
         remote is null ? name ?? "-" : name is null ? remote.ToString() : $"{remote} ({name})";
-
-    /// <summary>A count per kind, as one object: {"KIND": N, …}.</summary>
-    private static void Counts(Utf8JsonWriter j, string name, IEnumerable<KeyValuePair<string, long>> counts)
-    {
-        j.WriteStartObject(name);
-        foreach (var (kind, count) in counts) j.WriteNumber(kind, count);
-        j.WriteEndObject();
-    }
 }

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sockscope.Analysis;
 using Sockscope.Decoding.Values;
+using Sockscope.Sinks.Json;
 
 namespace Sockscope.Sinks;
 
@@ -77,103 +77,16 @@ public sealed class SocketWriter : IDisposable
         }
     }
 
-    // Names encoded once, and values formatted straight to UTF-8: a socket is written without a string made for it.
-    private static readonly JsonEncodedText KEndpoint = JsonEncodedText.Encode("endpoint"), KProcessId = JsonEncodedText.Encode("process_id"),
-        KProcess = JsonEncodedText.Encode("process"), KProtocol = JsonEncodedText.Encode("protocol"), KFamily = JsonEncodedText.Encode("family"),
-        KLocal = JsonEncodedText.Encode("local"), KRemote = JsonEncodedText.Encode("remote"), KPeers = JsonEncodedText.Encode("peers"),
-        KRemoteName = JsonEncodedText.Encode("remote_name"), KPeerNames = JsonEncodedText.Encode("peer_names"),
-        KOpened = JsonEncodedText.Encode("opened"), KClosed = JsonEncodedText.Encode("closed"), KBytesSent = JsonEncodedText.Encode("bytes_sent"),
-        KBytesReceived = JsonEncodedText.Encode("bytes_received"), KSends = JsonEncodedText.Encode("sends"), KReceives = JsonEncodedText.Encode("receives"),
-        KListening = JsonEncodedText.Encode("listening"), KBacklog = JsonEncodedText.Encode("backlog"), KAcceptedFrom = JsonEncodedText.Encode("accepted_from"),
-        KOptions = JsonEncodedText.Encode("options"), KAborted = JsonEncodedText.Encode("aborted"), KAbortReason = JsonEncodedText.Encode("abort_reason"),
-        KDatagramsDropped = JsonEncodedText.Encode("datagrams_dropped"), KError = JsonEncodedText.Encode("error"),
-        KSocketHandle = JsonEncodedText.Encode("socket_handle"), KSocketType = JsonEncodedText.Encode("socket_type");
-
     private void WriteJson(SocketRecord s)
     {
         var j = _json;
         j.Reset();
         j.WriteStartObject();
-        HexOrNull(j, KEndpoint, s.Endpoint);
-        j.WriteNumber(KProcessId, s.ProcessId);
-        Nullable(j, KProcess, s.ProcessName);
-        Value(j, KProtocol, Protocol(s));
-        Value(j, KFamily, Family(s));
-        Endpoint(j, KLocal, s.Local);
-        Endpoint(j, KRemote, s.Remote);
-        Nullable(j, KRemoteName, s.RemoteName);
-        j.WriteStartArray(KPeers);
-        Span<byte> text = stackalloc byte[EndpointText.MaxLength];
-        foreach (var p in s.Peers) j.WriteStringValue(text[..EndpointText.Format(p, text)]);
-        j.WriteEndArray();
-        j.WriteStartArray(KPeerNames);
-        foreach (var p in s.PeerTraffic)
-        {
-            if (p.Name is null) j.WriteNullValue();
-            else j.WriteStringValue(p.Name);
-        }
-        j.WriteEndArray();
-        Time(j, KOpened, s.Opened);
-        Time(j, KClosed, s.Closed);
-        j.WriteNumber(KBytesSent, s.BytesSent);
-        j.WriteNumber(KBytesReceived, s.BytesReceived);
-        j.WriteNumber(KSends, s.Sends);
-        j.WriteNumber(KReceives, s.Receives);
-        j.WriteBoolean(KListening, s.Listening);
-        if (s.Backlog is { } backlog) j.WriteNumber(KBacklog, backlog);
-        else j.WriteNull(KBacklog);
-        HexOrNull(j, KAcceptedFrom, s.AcceptedFrom);
-        j.WriteStartObject(KOptions);
-        foreach (var (k, v) in s.Options) j.WriteNumber(k, v);
-        j.WriteEndObject();
-        j.WriteBoolean(KAborted, s.Aborted);
-        Nullable(j, KAbortReason, s.AbortReason);
-        j.WriteNumber(KDatagramsDropped, s.DatagramsDropped);
-        Nullable(j, KError, s.Error);
-        HexOrNull(j, KSocketHandle, s.SocketHandle);
-        Value(j, KSocketType, SocketType(s));
+        SocketJson.WriteProperties(j, s, JsonTime.Iso, maxPeers: null, peerNames: true);
         j.WriteEndObject();
         j.Flush();
         _output.GetSpan(1)[0] = (byte)'\n';
         _output.Advance(1);
-    }
-
-    private static void HexOrNull(Utf8JsonWriter j, JsonEncodedText name, ulong value)
-    {
-        if (value == 0)
-        {
-            j.WriteNull(name);
-            return;
-        }
-        Span<byte> text = stackalloc byte[18];
-        text[0] = (byte)'0';
-        text[1] = (byte)'x';
-        value.TryFormat(text[2..], out int n, "X", CultureInfo.InvariantCulture);
-        j.WriteString(name, text[..(2 + n)]);
-    }
-
-    private static void Endpoint(Utf8JsonWriter j, JsonEncodedText name, IPEndPoint? endpoint)
-    {
-        if (endpoint is null)
-        {
-            j.WriteNull(name);
-            return;
-        }
-        Span<byte> text = stackalloc byte[EndpointText.MaxLength];
-        j.WriteString(name, text[..EndpointText.Format(endpoint, text)]);
-    }
-
-    private static void Time(Utf8JsonWriter j, JsonEncodedText name, DateTime? time)
-    {
-        if (time is not { } t)
-        {
-            j.WriteNull(name);
-            return;
-        }
-        Span<byte> text = stackalloc byte[40];
-        // "O" is ISO 8601 with 7 fractional digits, and a Z for UTC times: the same as Iso, without a string.
-        if (t.Kind == DateTimeKind.Utc && t.TryFormat(text, out int n, "O", CultureInfo.InvariantCulture)) j.WriteString(name, text[..n]);
-        else j.WriteString(name, Iso(t));
     }
 
     private void WriteCsv(SocketRecord s)
@@ -247,25 +160,9 @@ public sealed class SocketWriter : IDisposable
         var f => f,
     };
 
-    private static object? SocketType(SocketRecord s) =>
+    /// <summary>"SOCK_STREAM" and the like, or the number; null when unknown.</summary>
+    internal static object? SocketType(SocketRecord s) =>
         s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var name) ? name : s.SocketType;
-
-    private static void Value(Utf8JsonWriter j, JsonEncodedText name, object? value)
-    {
-        switch (value)
-        {
-            case null: j.WriteNull(name); break;
-            case string s: j.WriteString(name, s); break;
-            case int i: j.WriteNumber(name, i); break;
-            default: j.WriteString(name, value.ToString()); break;
-        }
-    }
-
-    private static void Nullable(Utf8JsonWriter j, JsonEncodedText name, string? value)
-    {
-        if (value is null) j.WriteNull(name);
-        else j.WriteString(name, value);
-    }
 
     private static string? Hex(ulong value) => value == 0 ? null : "0x" + value.ToString("X", CultureInfo.InvariantCulture);
 

@@ -70,7 +70,7 @@ public sealed class SummaryFailuresFirstTests : IDisposable
         var chrome = Assert.Single(root.GetProperty("processes").EnumerateArray(), p => p.GetProperty("process").GetString() == "chrome.exe");
         Assert.Equal((0, 3), (chrome.GetProperty("failures").GetInt64(), chrome.GetProperty("notices").GetInt64()));
         var resolver = Assert.Single(root.GetProperty("remote_endpoints").EnumerateArray(), r => r.GetProperty("remote").GetString() == "192.0.2.53:53");
-        Assert.Equal(("dns1.example.net", 3, 150, 250), (resolver.GetProperty("name").GetString(), resolver.GetProperty("sockets").GetInt64(),
+        Assert.Equal(("dns1.example.net", 3, 150, 250), (resolver.GetProperty("remote_name").GetString(), resolver.GetProperty("sockets").GetInt64(),
             resolver.GetProperty("bytes_sent").GetInt64(), resolver.GetProperty("bytes_received").GetInt64()));
 
         using var all = JsonDocument.Parse(CliRunner.Run("summary", _trace, "--json", "--notices").Output);

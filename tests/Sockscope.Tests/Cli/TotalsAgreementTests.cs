@@ -66,7 +66,7 @@ public sealed class TotalsAgreementTests : IDisposable
         var processes = sr.GetProperty("processes").EnumerateArray().ToList();
         Assert.Equal(ManyFindingsTrace.Processes, processes.Count);
         Assert.False(sr.GetProperty("processes_truncated").GetBoolean());
-        Assert.Equal(Notices + Aborts, processes.Sum(p => Counts(p.GetProperty("findings")).Values.Sum()));
+        Assert.Equal(Notices + Aborts, processes.Sum(p => Counts(p.GetProperty("findings_by_kind")).Values.Sum()));
         Assert.Equal(Aborts, processes.Sum(p => p.GetProperty("failures").GetInt64()));
         Assert.Equal(Notices, processes.Sum(p => p.GetProperty("notices").GetInt64()));
         Assert.Equal(Aborts, sr.GetProperty("remote_endpoints").EnumerateArray().Sum(r => r.GetProperty("failures").GetInt64()));
@@ -84,10 +84,10 @@ public sealed class TotalsAgreementTests : IDisposable
         using var r = ReportTraces.Data(Encoding.UTF8.GetString(report.Output));
         var rr = r.RootElement;
         var overview = rr.GetProperty("overview");
-        Assert.Equal(Notices + Aborts, overview.GetProperty("findings").GetInt64());
+        Assert.Equal(Notices + Aborts, overview.GetProperty("finding_count").GetInt64());
         Assert.Equal(sockets, overview.GetProperty("sockets").GetInt64());
-        Assert.Equal(Counts(sr.GetProperty("findings_by_kind")), Counts(rr.GetProperty("finding_counts")));
-        Assert.Equal(Notices + Aborts, rr.GetProperty("processes").EnumerateArray().Sum(p => p.GetProperty("findings").GetInt64()));
+        Assert.Equal(Counts(sr.GetProperty("findings_by_kind")), Counts(rr.GetProperty("findings_by_kind")));
+        Assert.Equal(Notices + Aborts, rr.GetProperty("processes").EnumerateArray().Sum(p => p.GetProperty("finding_count").GetInt64()));
         Assert.Equal(Aborts, rr.GetProperty("activity").GetProperty("failures").EnumerateArray().Sum(v => v.GetInt64()));
         Assert.Equal(Kept, rr.GetProperty("findings").GetArrayLength());
 

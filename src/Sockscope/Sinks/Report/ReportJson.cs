@@ -1,10 +1,9 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Sockscope.Analysis;
-using Sockscope.Decoding.Values;
+using Sockscope.Sinks.Json;
 
 namespace Sockscope.Sinks.Report;
 
@@ -41,23 +40,23 @@ public static class ReportJson
     /// <summary>Writes <paramref name="data"/> as one JSON object.</summary>
     public static void Write(Utf8JsonWriter j, ReportData data)
     {
-        var origin = data.Overview.Origin;
-        long Us(DateTime t) => (t - origin).Ticks / 10;
+        var time = JsonTime.MicrosecondsAfter(data.Overview.Origin);
+        long Us(DateTime t) => time.Microseconds(t);
         var names = new Dictionary<uint, string?>();
         foreach (var p in data.Processes) names.TryAdd(p.ProcessId, p.Name);
 
         j.WriteStartObject();
         j.WriteString("format", Format);
-        WriteOverview(j, data.Overview, Us, names);
+        WriteOverview(j, data.Overview, time, names);
 
         j.WriteNumber("failing_process_count", data.FailingProcessCount);
-        j.WriteNumber("failing_remote_count", data.FailingRemoteCount);
+        j.WriteNumber("failing_remote_endpoint_count", data.FailingRemoteCount);
         j.WriteStartArray("failing_processes");
         foreach (var p in data.FailingProcesses)
         {
             j.WriteStartObject();
-            j.WriteNumber("pid", p.ProcessId);
-            j.WriteString("name", p.Name);
+            j.WriteNumber("process_id", p.ProcessId);
+            j.WriteString("process", p.Name);
             j.WriteNumber("failures", p.Failures);
             j.WriteNumber("notices", p.Notices);
             j.WriteNumber("first", Us(p.FirstFailure));
@@ -65,12 +64,12 @@ public static class ReportJson
             j.WriteEndObject();
         }
         j.WriteEndArray();
-        j.WriteStartArray("failing_remotes");
+        j.WriteStartArray("failing_remote_endpoints");
         foreach (var r in data.FailingRemotes)
         {
             j.WriteStartObject();
             Endpoint(j, "remote", r.Remote);
-            j.WriteString("name", r.Name);
+            j.WriteString("remote_name", r.Name);
             j.WriteNumber("failures", r.Failures);
             j.WriteNumber("first", Us(r.FirstFailure));
             Kinds(j, r.Kinds);
@@ -97,37 +96,7 @@ public static class ReportJson
             var s = rs.Record;
             j.WriteStartObject();
             j.WriteNumber("id", s.Id);
-            Hex(j, "endpoint", s.Endpoint);
-            Hex(j, "handle", s.SocketHandle);
-            j.WriteNumber("pid", s.ProcessId);
-            j.WriteString("process", s.ProcessName);
-            j.WriteString("protocol", SocketWriter.Protocol(s)?.ToString());
-            j.WriteString("family", SocketWriter.Family(s)?.ToString());
-            j.WriteString("type", s.SocketType < 0 ? null : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture));
-            Endpoint(j, "local", s.Local);
-            Endpoint(j, "remote", s.Remote);
-            j.WriteString("remote_name", s.RemoteName);
-            j.WriteStartArray("peers");
-            foreach (var p in s.Peers.Take(MaxPeers)) j.WriteStringValue(p.ToString());
-            j.WriteEndArray();
-            j.WriteNumber("peer_count", s.Peers.Count);
-            Time(j, "opened", s.Opened, Us);
-            Time(j, "closed", s.Closed, Us);
-            j.WriteNumber("sent", s.BytesSent);
-            j.WriteNumber("received", s.BytesReceived);
-            j.WriteNumber("sends", s.Sends);
-            j.WriteNumber("receives", s.Receives);
-            j.WriteBoolean("listening", s.Listening);
-            if (s.Backlog is { } backlog) j.WriteNumber("backlog", backlog);
-            else j.WriteNull("backlog");
-            Hex(j, "accepted_from", s.AcceptedFrom);
-            j.WriteStartObject("options");
-            foreach (var (k, v) in s.Options) j.WriteNumber(k, v);
-            j.WriteEndObject();
-            j.WriteBoolean("aborted", s.Aborted);
-            j.WriteString("abort_reason", s.AbortReason);
-            j.WriteNumber("dropped", s.DatagramsDropped);
-            j.WriteString("error", s.Error);
+            SocketJson.WriteProperties(j, s, time, MaxPeers, peerNames: false);
             j.WriteString("outcome", SocketOutcomes.Name(rs.Outcome));
             j.WriteNumber("event_count", rs.EventCount);
             if (rs.Events is null) j.WriteNull("events");
@@ -154,13 +123,13 @@ public static class ReportJson
         }
         j.WriteEndArray();
 
-        Counts(j, "finding_counts", data.FindingCounts);
-        Counts(j, "failure_counts", data.FailureCounts);
-        Counts(j, "notice_counts", data.NoticeCounts);
+        KindCounts.Write(j, "findings_by_kind", data.FindingCounts);
+        KindCounts.Write(j, "failures_by_kind", data.FailureCounts);
+        KindCounts.Write(j, "notices_by_kind", data.NoticeCounts);
         j.WriteStartArray("findings");
         foreach (var f in data.Findings)
         {
-            WriteFinding(j, f, Us, names);
+            FindingJson.Write(j, f, time, names);
             if (j.BytesPending > 1 << 16) j.Flush();
         }
         j.WriteEndArray();
@@ -168,32 +137,13 @@ public static class ReportJson
         j.WriteStartArray("processes");
         foreach (var p in data.Processes)
         {
-            j.WriteStartObject();
-            j.WriteNumber("pid", p.ProcessId);
-            j.WriteString("name", p.Name);
-            j.WriteNumber("sockets", p.Sockets);
-            j.WriteNumber("sent", p.BytesSent);
-            j.WriteNumber("received", p.BytesReceived);
-            j.WriteNumber("findings", p.FindingCount);
             long notices = data.ProcessNotices.GetValueOrDefault(p.ProcessId);
-            j.WriteNumber("failures", p.FindingCount - notices);
-            j.WriteNumber("notices", notices);
-            j.WriteEndObject();
+            ProcessTotalsJson.Write(j, p, p.FindingCount - notices, notices, findingCount: true, findingsByKind: false);
         }
         j.WriteEndArray();
 
-        j.WriteStartArray("remotes");
-        foreach (var r in data.Remotes)
-        {
-            j.WriteStartObject();
-            j.WriteString("remote", r.Remote.ToString());
-            j.WriteString("name", r.Name);
-            j.WriteNumber("sockets", r.Sockets);
-            j.WriteNumber("sent", r.BytesSent);
-            j.WriteNumber("received", r.BytesReceived);
-            j.WriteNumber("failures", r.Failures);
-            j.WriteEndObject();
-        }
+        j.WriteStartArray("remote_endpoints");
+        foreach (var r in data.Remotes) RemoteTotalsJson.Write(j, r);
         j.WriteEndArray();
 
         var a = data.Activity;
@@ -202,27 +152,12 @@ public static class ReportJson
         j.WriteNumber("bucket", a.Width.Ticks / 10.0);
         Numbers(j, "opened", a.Opened);
         Numbers(j, "closed", a.Closed);
-        Numbers(j, "sent", a.Sent);
-        Numbers(j, "received", a.Received);
+        Numbers(j, "bytes_sent", a.Sent);
+        Numbers(j, "bytes_received", a.Received);
         Numbers(j, "failures", a.Failures);
         j.WriteEndObject();
         j.WriteEndObject();
         j.Flush();
-    }
-
-    private static void WriteFinding(Utf8JsonWriter j, Finding f, Func<DateTime, long> us, Dictionary<uint, string?> names)
-    {
-        j.WriteStartObject();
-        j.WriteString("kind", f.Kind);
-        j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-        j.WriteNumber("time", us(f.Time));
-        j.WriteNumber("pid", f.ProcessId);
-        j.WriteString("process", names.GetValueOrDefault(f.ProcessId));
-        Hex(j, "endpoint", f.Endpoint);
-        Endpoint(j, "remote", f.Remote);
-        j.WriteString("remote_name", f.RemoteName);
-        j.WriteString("detail", f.Detail);
-        j.WriteEndObject();
     }
 
     private static void Kinds(Utf8JsonWriter j, IReadOnlyList<KeyValuePair<string, long>> kinds)
@@ -239,18 +174,18 @@ public static class ReportJson
         j.WriteEndArray();
     }
 
-    private static void WriteOverview(Utf8JsonWriter j, ReportOverview o, Func<DateTime, long> us, Dictionary<uint, string?> names)
+    private static void WriteOverview(Utf8JsonWriter j, ReportOverview o, JsonTime time, Dictionary<uint, string?> names)
     {
         j.WriteStartObject("overview");
         j.WriteString("file", o.File);
         j.WriteString("os_version", o.OsVersion);
-        j.WriteNumber("build", o.Build);
-        j.WriteNumber("processors", o.Processors);
+        j.WriteNumber("os_build", o.Build);
+        j.WriteNumber("cpu_count", o.Processors);
         j.WriteNumber("pointer_size", o.PointerSize);
-        j.WriteString("logger", o.LoggerName);
+        j.WriteString("logger_name", o.LoggerName);
         j.WriteString("origin", SocketWriter.Iso(o.Origin));
-        j.WriteString("start", SocketWriter.Iso(o.Start));
-        j.WriteString("end", SocketWriter.Iso(o.End));
+        j.WriteString("start_time", SocketWriter.Iso(o.Start));
+        j.WriteString("end_time", SocketWriter.Iso(o.End));
         j.WriteNumber("records", o.Records);
         j.WriteNumber("winsock_events", o.WinsockEvents);
         j.WriteNumber("sockets", o.Sockets);
@@ -259,13 +194,13 @@ public static class ReportJson
         j.WriteNumber("events_shown", o.EventsShown);
         j.WriteNumber("bytes_sent", o.BytesSent);
         j.WriteNumber("bytes_received", o.BytesReceived);
-        j.WriteNumber("findings", o.FindingCount);
+        j.WriteNumber("finding_count", o.FindingCount);
         j.WriteNumber("failures", o.FailureCount);
         j.WriteNumber("notices", o.NoticeCount);
         if (o.FirstFailure is { } first)
         {
             j.WritePropertyName("first_failure");
-            WriteFinding(j, first, us, names);
+            FindingJson.Write(j, first, time, names);
         }
         else j.WriteNull("first_failure");
         j.WriteStartArray("providers");
@@ -279,10 +214,10 @@ public static class ReportJson
         }
         j.WriteEndArray();
         j.WriteNumber("provider_count", o.Providers.Count);
-        j.WriteNumber("processes", o.ProcessCount);
+        j.WriteNumber("process_count", o.ProcessCount);
         j.WriteNumber("events_lost", o.EventsLost);
         j.WriteNumber("buffers_lost", o.BuffersLost);
-        j.WriteNumber("buffers_with_events_lost", o.BuffersWithEventsLost);
+        j.WriteNumber("buffers_with_lost_events", o.BuffersWithEventsLost);
         j.WriteNumber("problem_count", o.ProblemCount);
         j.WriteNumber("damaged_buffers", o.DamagedBuffers);
         j.WriteNumber("bytes_skipped", o.BytesSkipped);
@@ -300,22 +235,10 @@ public static class ReportJson
         j.WriteEndObject();
     }
 
-    private static void Hex(Utf8JsonWriter j, string name, ulong value)
-    {
-        if (value == 0) j.WriteNull(name);
-        else j.WriteString(name, "0x" + value.ToString("X", CultureInfo.InvariantCulture));
-    }
-
     private static void Endpoint(Utf8JsonWriter j, string name, IPEndPoint? endpoint)
     {
         if (endpoint is null) j.WriteNull(name);
         else j.WriteString(name, endpoint.ToString());
-    }
-
-    private static void Time(Utf8JsonWriter j, string name, DateTime? time, Func<DateTime, long> us)
-    {
-        if (time is { } t) j.WriteNumber(name, us(t));
-        else j.WriteNull(name);
     }
 
     private static void Numbers(Utf8JsonWriter j, string name, ReadOnlySpan<long> values)
@@ -323,13 +246,5 @@ public static class ReportJson
         j.WriteStartArray(name);
         foreach (long v in values) j.WriteNumberValue(v);
         j.WriteEndArray();
-    }
-
-    /// <summary>A count per kind, as one object: {"KIND": N, …}.</summary>
-    private static void Counts(Utf8JsonWriter j, string name, IEnumerable<KeyValuePair<string, long>> counts)
-    {
-        j.WriteStartObject(name);
-        foreach (var (kind, count) in counts) j.WriteNumber(kind, count);
-        j.WriteEndObject();
     }
 }

@@ -358,8 +358,8 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
             var root = json.RootElement;
             Assert.All(root.GetProperty("sockets").EnumerateArray().Where(s => s.GetProperty("remote").GetString() is not null),
                 s => Assert.Equal(Name(System.Net.IPEndPoint.Parse(s.GetProperty("remote").GetString()!)), s.GetProperty("remote_name").GetString()));
-            Assert.All(root.GetProperty("remotes").EnumerateArray(),
-                r => Assert.Equal(Name(System.Net.IPEndPoint.Parse(r.GetProperty("remote").GetString()!)), r.GetProperty("name").GetString()));
+            Assert.All(root.GetProperty("remote_endpoints").EnumerateArray(),
+                r => Assert.Equal(Name(System.Net.IPEndPoint.Parse(r.GetProperty("remote").GetString()!)), r.GetProperty("remote_name").GetString()));
         }
 
         await using var opened = await Open(html, ScreenHeight);

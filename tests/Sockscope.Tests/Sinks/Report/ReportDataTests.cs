@@ -41,9 +41,9 @@ public class ReportDataTests
         Assert.Equal(truth.SocketCount, overview.GetProperty("sockets_shown").GetInt64());
         Assert.Equal(truth.BytesSent, overview.GetProperty("bytes_sent").GetInt64());
         Assert.Equal(truth.BytesReceived, overview.GetProperty("bytes_received").GetInt64());
-        Assert.Equal(truth.Findings.Count, overview.GetProperty("findings").GetInt64());
+        Assert.Equal(truth.Findings.Count, overview.GetProperty("finding_count").GetInt64());
         Assert.Equal(truth.EventsLost, overview.GetProperty("events_lost").GetInt64());
-        Assert.Equal(truth.Build, overview.GetProperty("build").GetInt32());
+        Assert.Equal(truth.Build, overview.GetProperty("os_build").GetInt32());
         Assert.Equal(pointerSize, overview.GetProperty("pointer_size").GetInt32());
         Assert.Equal(0, overview.GetProperty("problem_count").GetInt64());
 
@@ -59,11 +59,11 @@ public class ReportDataTests
             var s = unmatched.FirstOrDefault(x => x.GetProperty("endpoint").GetString() == endpoint && Micros(x, "opened") == opened);
             Assert.True(s.ValueKind == JsonValueKind.Object, $"socket {endpoint} opened {t.Opened:O} is not in the report");
             unmatched.Remove(s);
-            Assert.Equal(t.ProcessId, s.GetProperty("pid").GetUInt32());
+            Assert.Equal(t.ProcessId, s.GetProperty("process_id").GetUInt32());
             Assert.Equal(t.ProcessName, s.GetProperty("process").GetString());
             Assert.Equal(t.Remote?.ToString(), s.GetProperty("remote").GetString());
-            Assert.Equal(t.BytesSent, s.GetProperty("sent").GetInt64());
-            Assert.Equal(t.BytesReceived, s.GetProperty("received").GetInt64());
+            Assert.Equal(t.BytesSent, s.GetProperty("bytes_sent").GetInt64());
+            Assert.Equal(t.BytesReceived, s.GetProperty("bytes_received").GetInt64());
             Assert.Equal(t.Error, s.GetProperty("error").GetString());
             Assert.Equal(t.Closed is { } c ? (c - origin).Ticks / 10 : null, Micros(s, "closed"));
             Assert.Equal(SocketOutcomes.Name(SocketOutcomes.Of(t)), s.GetProperty("outcome").GetString());
@@ -79,7 +79,7 @@ public class ReportDataTests
 
         // Findings: every one listed, and counted by kind as the truth counts them.
         Assert.Equal(truth.Findings.Count, root.GetProperty("findings").GetArrayLength());
-        var counts = root.GetProperty("finding_counts").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        var counts = root.GetProperty("findings_by_kind").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
         Assert.Equal(truth.FindingCounts.OrderBy(kv => kv.Key), counts.OrderBy(kv => kv.Key));
         Assert.Equal(truth.Findings.Select(f => f.Kind).Order(), root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()!).Order());
 
@@ -90,20 +90,20 @@ public class ReportDataTests
 
         // The activity: bytes each way per bucket add up to the trace's, and every socket opened in the trace is counted once.
         var activity = root.GetProperty("activity");
-        Assert.Equal(truth.BytesSent, activity.GetProperty("sent").EnumerateArray().Sum(v => v.GetInt64()));
-        Assert.Equal(truth.BytesReceived, activity.GetProperty("received").EnumerateArray().Sum(v => v.GetInt64()));
+        Assert.Equal(truth.BytesSent, activity.GetProperty("bytes_sent").EnumerateArray().Sum(v => v.GetInt64()));
+        Assert.Equal(truth.BytesReceived, activity.GetProperty("bytes_received").EnumerateArray().Sum(v => v.GetInt64()));
         Assert.Equal(truth.Sockets.Count(s => s.Opened is not null), activity.GetProperty("opened").EnumerateArray().Sum(v => v.GetInt64()));
         Assert.Equal(truth.Sockets.Count(s => s.Closed is not null), activity.GetProperty("closed").EnumerateArray().Sum(v => v.GetInt64()));
         Assert.Equal(truth.Findings.Count(f => f.Severity != FindingSeverity.Info), activity.GetProperty("failures").EnumerateArray().Sum(v => v.GetInt64()));
 
         // Remote endpoints: the truth's per remote (a datagram socket's bytes go to its peers), the most bytes first.
-        var remotes = root.GetProperty("remotes").EnumerateArray().ToList();
+        var remotes = root.GetProperty("remote_endpoints").EnumerateArray().ToList();
         var truthRemotes = truth.Sockets.Where(s => s.Remote is not null).Select(s => (Remote: s.Remote!.ToString(), Bytes: s.BytesSent + s.BytesReceived))
             .Concat(truth.Sockets.Where(s => s.Remote is null).SelectMany(s => s.PeerTraffic.Select(p => (Remote: p.Remote.ToString(), Bytes: p.BytesSent + p.BytesReceived))))
             .GroupBy(x => x.Remote).ToDictionary(g => g.Key, g => g.Sum(x => x.Bytes));
         foreach (var r in remotes.Where(r => r.GetProperty("sockets").GetInt64() > 0))
-            Assert.Equal(truthRemotes[r.GetProperty("remote").GetString()!], r.GetProperty("sent").GetInt64() + r.GetProperty("received").GetInt64());
-        var totals = remotes.Select(r => r.GetProperty("sent").GetInt64() + r.GetProperty("received").GetInt64()).ToList();
+            Assert.Equal(truthRemotes[r.GetProperty("remote").GetString()!], r.GetProperty("bytes_sent").GetInt64() + r.GetProperty("bytes_received").GetInt64());
+        var totals = remotes.Select(r => r.GetProperty("bytes_sent").GetInt64() + r.GetProperty("bytes_received").GetInt64()).ToList();
         Assert.Equal(totals.OrderDescending(), totals);
         Assert.Equal(data.Sockets.Count, sockets.Count);
     }
@@ -145,8 +145,8 @@ public class ReportDataTests
         Assert.Equal(4, root.GetProperty("findings").GetArrayLength());
         Assert.All(root.GetProperty("findings").EnumerateArray(), f => Assert.NotEqual("info", f.GetProperty("severity").GetString()));
         // The counts by kind still cover every finding.
-        Assert.Equal(truth.Findings.Count, root.GetProperty("finding_counts").EnumerateObject().Sum(p => p.Value.GetInt64()));
-        Assert.Equal(2, root.GetProperty("remotes").GetArrayLength());
+        Assert.Equal(truth.Findings.Count, root.GetProperty("findings_by_kind").EnumerateObject().Sum(p => p.Value.GetInt64()));
+        Assert.Equal(2, root.GetProperty("remote_endpoints").GetArrayLength());
         Assert.Equal(3, root.GetProperty("processes").GetArrayLength());
         Assert.Equal(6, overview.GetProperty("caps").GetProperty("max_sockets").GetInt32());
     }
@@ -192,11 +192,11 @@ public class ReportDataTests
         var root = json.RootElement;
         Assert.Equal(failures.Count, root.GetProperty("overview").GetProperty("failures").GetInt64());
         Assert.Equal(notices.Count, root.GetProperty("overview").GetProperty("notices").GetInt64());
-        Assert.Equal(notices.Count, root.GetProperty("notice_counts").EnumerateObject().Sum(k => k.Value.GetInt64()));
-        Assert.Equal(failures.Count, root.GetProperty("failure_counts").EnumerateObject().Sum(k => k.Value.GetInt64()));
+        Assert.Equal(notices.Count, root.GetProperty("notices_by_kind").EnumerateObject().Sum(k => k.Value.GetInt64()));
+        Assert.Equal(failures.Count, root.GetProperty("failures_by_kind").EnumerateObject().Sum(k => k.Value.GetInt64()));
         foreach (var p in root.GetProperty("processes").EnumerateArray())
         {
-            uint pid = p.GetProperty("pid").GetUInt32();
+            uint pid = p.GetProperty("process_id").GetUInt32();
             Assert.Equal(failures.Count(f => f.ProcessId == pid), p.GetProperty("failures").GetInt64());
             Assert.Equal(notices.Count(f => f.ProcessId == pid), p.GetProperty("notices").GetInt64());
         }
@@ -261,7 +261,7 @@ public class ReportDataTests
         var sockets = json.RootElement.GetProperty("sockets").EnumerateArray().ToList();
         Assert.Equal([ReportTraces.HostileName, ReportTraces.HostileName, ReportTraces.EntityName], sockets.Select(s => s.GetProperty("process").GetString()));
         Assert.Equal(["failed", "clean", "aborted"], sockets.Select(s => s.GetProperty("outcome").GetString()));
-        Assert.Contains(json.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("name").GetString() == ReportTraces.HostileName);
+        Assert.Contains(json.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("process").GetString() == ReportTraces.HostileName);
         Assert.Contains(json.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("process").GetString() == ReportTraces.HostileName);
     }
 

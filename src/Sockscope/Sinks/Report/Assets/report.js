@@ -84,7 +84,7 @@
   const isoUs = (iso) => (iso ? (Date.parse(iso) - originMs) * 1000 + Number((iso.match(/\.\d{3}(\d{0,3})/) || [0, "0"])[1].padEnd(3, "0")) : null);
 
   const traceStart = 0;
-  let traceEnd = isoUs(ov.end);
+  let traceEnd = isoUs(ov.end_time);
   for (const s of sockets) {
     for (const t of [s.opened, s.closed]) if (t !== null && (traceEnd === null || t > traceEnd)) traceEnd = t;
     if (s.events) for (const e of s.events) if (traceEnd === null || e[0] > traceEnd) traceEnd = e[0];
@@ -102,24 +102,24 @@
     document.getElementById("subtitle").textContent = ov.file;
     const facts = document.getElementById("overview-facts");
     const add = (label, value, id) => facts.append(el("div", { "data-fact": id }, el("dt", { text: label }), el("dd", { text: value })));
-    add("Host", "Windows " + ov.os_version + " build " + ov.build + ", " + ov.processors + " processors, " + ov.pointer_size * 8 + "-bit", "host");
-    add("Session", ov.logger || "–", "session");
-    add("Start (UTC)", ov.start ? ov.start.replace("T", " ").replace("Z", "") : "–", "start");
-    add("End (UTC)", ov.end ? ov.end.replace("T", " ").replace("Z", "") : "–", "end");
-    add("Time span", ov.end ? span(isoUs(ov.end) - isoUs(ov.start)) : "–", "span");
-    add("Processes", n(ov.processes), "processes");
+    add("Host", "Windows " + ov.os_version + " build " + ov.os_build + ", " + ov.cpu_count + " processors, " + ov.pointer_size * 8 + "-bit", "host");
+    add("Session", ov.logger_name || "–", "session");
+    add("Start (UTC)", ov.start_time ? ov.start_time.replace("T", " ").replace("Z", "") : "–", "start");
+    add("End (UTC)", ov.end_time ? ov.end_time.replace("T", " ").replace("Z", "") : "–", "end");
+    add("Time span", ov.end_time ? span(isoUs(ov.end_time) - isoUs(ov.start_time)) : "–", "span");
+    add("Processes", n(ov.process_count), "processes");
     add("Sockets", n(ov.sockets), "sockets");
     add("Winsock events", n(ov.winsock_events) + " of " + n(ov.records) + " records", "events");
     add("Bytes sent", bytes(ov.bytes_sent) + " (" + n(ov.bytes_sent) + ")", "bytes-sent");
     add("Bytes received", bytes(ov.bytes_received) + " (" + n(ov.bytes_received) + ")", "bytes-received");
     add("Failures", n(ov.failures), "failures");
     add("Notices", n(ov.notices) + (ov.notices > 0 ? " (options set and the like; listed on demand)" : ""), "notices");
-    add("Lost", n(ov.events_lost) + " events, " + n(ov.buffers_lost) + " buffers; " + n(ov.buffers_with_events_lost) + " buffers flagged", "lost");
+    add("Lost", n(ov.events_lost) + " events, " + n(ov.buffers_lost) + " buffers; " + n(ov.buffers_with_lost_events) + " buffers flagged", "lost");
     add("Damage", ov.problem_count === 0 ? "none" : n(ov.problem_count) + " problems, " + n(ov.damaged_buffers) + " damaged buffers, " + n(ov.bytes_skipped) + " bytes skipped", "damage");
 
     const notices = document.getElementById("notices");
     if (ov.winsock_events === 0) notices.append(noWinsock());
-    if (ov.events_lost > 0 || ov.buffers_lost > 0 || ov.buffers_with_events_lost > 0)
+    if (ov.events_lost > 0 || ov.buffers_lost > 0 || ov.buffers_with_lost_events > 0)
       notices.append(el("p", { class: "notice", id: "lost-notice", text: "The session lost events (" + n(ov.events_lost) + " events, " + n(ov.buffers_lost) + " buffers): sockets may be incomplete." }));
     if (ov.problem_count > 0)
       notices.append(el("p", { class: "notice bad", id: "damage-notice", text: "The file is damaged: " + n(ov.problem_count) + " problems. Every intact event was read." }));
@@ -176,33 +176,33 @@
       return;
     }
     const first = ov.first_failure;
-    const remotes = data.failing_remote_count;
+    const remotes = data.failing_remote_endpoint_count;
     head.append(n(ov.failures) + (ov.failures === 1 ? " failure" : " failures") + " in " + n(data.failing_process_count) + (data.failing_process_count === 1 ? " process" : " processes") +
       (remotes > 0 ? ", involving " + n(remotes) + (remotes === 1 ? " remote endpoint" : " remote endpoints") : "") + ".");
     if (first) {
-      const sub = el("span", { class: "sub", id: "first-failure" }, "First failure at ", el("span", { class: "tok", text: dateTime(first.time) }), " UTC: " + first.kind + (first.pid === 0 && !first.process ? "" : " in " + processLabel(first.process, first.pid)));
+      const sub = el("span", { class: "sub", id: "first-failure" }, "First failure at ", el("span", { class: "tok", text: dateTime(first.time) }), " UTC: " + first.kind + (first.process_id === 0 && !first.process ? "" : " in " + processLabel(first.process, first.process_id)));
       if (first.remote || first.remote_name) sub.append(" with ", address(first.remote, first.remote_name));
       sub.append(": " + first.detail + ". " + noticeText);
       head.append(sub);
     }
     const pbody = document.querySelector("#failing-processes tbody");
     for (const p of data.failing_processes) {
-      const tr = el("tr", { "data-pid": p.pid, title: "List its failures" }, el("td", { class: "who", text: processLabel(p.name, p.pid) }),
+      const tr = el("tr", { "data-pid": p.process_id, title: "List its failures" }, el("td", { class: "who", text: processLabel(p.process, p.process_id) }),
         el("td", { class: "num sev-error", text: n(p.failures) }), el("td", null, kindChips(p.kinds)), el("td", { class: "mono", text: clock(p.first) }));
-      tr.addEventListener("click", () => showFindings({ pid: p.pid }));
+      tr.addEventListener("click", () => showFindings({ pid: p.process_id }));
       pbody.append(tr);
     }
     const rbody = document.querySelector("#failing-remotes tbody");
-    for (const r of data.failing_remotes) {
-      const tr = el("tr", { "data-remote": r.remote || r.name, title: "List its failures" }, el("td", { class: "addr" }, address(r.remote || r.name, r.remote ? r.name : null)),
+    for (const r of data.failing_remote_endpoints) {
+      const tr = el("tr", { "data-remote": r.remote || r.remote_name, title: "List its failures" }, el("td", { class: "addr" }, address(r.remote || r.remote_name, r.remote ? r.remote_name : null)),
         el("td", { class: "num sev-error", text: n(r.failures) }), el("td", null, kindChips(r.kinds)), el("td", { class: "mono", text: clock(r.first) }));
-      tr.addEventListener("click", () => showFindings({ remote: r.remote || r.name }));
+      tr.addEventListener("click", () => showFindings({ remote: r.remote || r.remote_name }));
       rbody.append(tr);
     }
     const note = (count, shown, what) => count > shown ? "The " + shown + " of " + n(count) + " " + what + " with the most failures. Click one for its failures." : "Click one for its failures.";
     document.getElementById("failing-processes-note").textContent = note(data.failing_process_count, data.failing_processes.length, "processes");
-    if (data.failing_remotes.length === 0) document.getElementById("failing-remotes-note").textContent = "No failure involved a remote endpoint.";
-    else document.getElementById("failing-remotes-note").textContent = note(remotes, data.failing_remotes.length, "remote endpoints");
+    if (data.failing_remote_endpoints.length === 0) document.getElementById("failing-remotes-note").textContent = "No failure involved a remote endpoint.";
+    else document.getElementById("failing-remotes-note").textContent = note(remotes, data.failing_remote_endpoints.length, "remote endpoints");
   }
 
   // ----- timeline --------------------------------------------------------------------------------------------
@@ -217,9 +217,9 @@
   }
   function hideTip() { tooltip.hidden = true; }
   function socketTip(s) {
-    return "#" + s.id + " " + processLabel(s.process, s.pid) + "\n" + (s.protocol || "?") + " " + (s.local || "") + (s.remote ? " → " + addressText(s.remote, s.remote_name) : "") +
+    return "#" + s.id + " " + processLabel(s.process, s.process_id) + "\n" + (s.protocol || "?") + " " + (s.local || "") + (s.remote ? " → " + addressText(s.remote, s.remote_name) : "") +
       "\n" + (s.opened === null ? "before the trace" : clock(s.opened)) + " – " + (s.closed === null ? "after the trace" : clock(s.closed)) +
-      "\nsent " + bytes(s.sent) + ", received " + bytes(s.received) + "\noutcome: " + s.outcome + (s.error ? " (" + s.error + ")" : "") + (s.aborted && s.abort_reason ? " (" + s.abort_reason + ")" : "");
+      "\nsent " + bytes(s.bytes_sent) + ", received " + bytes(s.bytes_received) + "\noutcome: " + s.outcome + (s.error ? " (" + s.error + ")" : "") + (s.aborted && s.abort_reason ? " (" + s.abort_reason + ")" : "");
   }
 
   function legend(box, items) {
@@ -236,11 +236,11 @@
   function layoutTimeline() {
     const groups = new Map();
     for (const s of sockets) {
-      if (!groups.has(s.pid)) groups.set(s.pid, { pid: s.pid, name: s.process, list: [] });
-      groups.get(s.pid).list.push(s);
+      if (!groups.has(s.process_id)) groups.set(s.process_id, { pid: s.process_id, name: s.process, list: [] });
+      groups.get(s.process_id).list.push(s);
     }
-    const failuresOf = new Map(data.processes.map((p) => [p.pid, p.failures]));
-    const rankOf = new Map(data.failing_processes.map((p, i) => [p.pid, i]));
+    const failuresOf = new Map(data.processes.map((p) => [p.process_id, p.failures]));
+    const rankOf = new Map(data.failing_processes.map((p, i) => [p.process_id, i]));
     for (const g of groups.values()) {
       g.failures = failuresOf.get(g.pid) || 0;
       g.rank = rankOf.has(g.pid) ? rankOf.get(g.pid) : Infinity;
@@ -255,8 +255,8 @@
     let y = 6;
     const findingsByPid = new Map();
     for (const f of data.findings) if (f.severity !== "info") {
-      if (!findingsByPid.has(f.pid)) findingsByPid.set(f.pid, []);
-      findingsByPid.get(f.pid).push(f);
+      if (!findingsByPid.has(f.process_id)) findingsByPid.set(f.process_id, []);
+      findingsByPid.get(f.process_id).push(f);
     }
     for (const lane of lanes) {
       lane.list.sort((a, b) => (a.opened ?? -Infinity) - (b.opened ?? -Infinity) || a.id - b.id);
@@ -368,7 +368,7 @@
   function setupTimeline() {
     legend(document.getElementById("timeline-legend"), OUTCOMES.map((o) => [OUTCOME_TEXT[o], COLORS[o]]).concat([["▼ failure (finding)", COLORS.failed]]));
     const more = sockets.length < ov.sockets ? " Only the sockets in this report are drawn." : "";
-    const bands = (new Set(sockets.map((s) => s.pid)).size > MAX_LANES ? "One band per process (the " + (MAX_LANES - 1) + " that failed most or had the most sockets, then the rest together)" : "One band per process") +
+    const bands = (new Set(sockets.map((s) => s.process_id)).size > MAX_LANES ? "One band per process (the " + (MAX_LANES - 1) + " that failed most or had the most sockets, then the rest together)" : "One band per process") +
       ", those that failed first";
     document.getElementById("timeline-note").textContent = bands + "; each bar is a socket from open to close, " +
       "an arrow where it was open before or after the trace. Point at a bar for its details; click it for its events. Scroll within the chart for more processes." + more;
@@ -404,7 +404,7 @@
     const left = 56, right = width - 64, top = 10, bottom = height - 24;
     const bw = (right - left) / count;
     const maxOpened = Math.max(1, ...a.opened);
-    const maxBytes = Math.max(1, ...a.sent, ...a.received);
+    const maxBytes = Math.max(1, ...a.bytes_sent, ...a.bytes_received);
     g.font = "11px system-ui, sans-serif";
     g.strokeStyle = "#dde1e8";
     g.strokeRect(left, top, right - left, bottom - top);
@@ -423,8 +423,8 @@
       }
       g.stroke(); g.lineWidth = 1;
     };
-    line(a.sent, "#2f8f5b");
-    line(a.received, "#8e2fb5");
+    line(a.bytes_sent, "#2f8f5b");
+    line(a.bytes_received, "#8e2fb5");
     g.fillStyle = "#5d6676";
     g.textAlign = "right";
     g.fillText(n(maxOpened), left - 4, top + 9);
@@ -441,7 +441,7 @@
       if (i < 0 || i >= count) { hideTip(); return; }
       const t0 = a.start + i * a.bucket;
       showTip(ev, clock(Math.round(t0)) + " + " + span(Math.round(a.bucket)) + "\nopened " + n(a.opened[i]) + ", closed " + n(a.closed[i]) +
-        "\nsent " + bytes(a.sent[i]) + ", received " + bytes(a.received[i]) + "\nfailures " + n(a.failures[i]));
+        "\nsent " + bytes(a.bytes_sent[i]) + ", received " + bytes(a.bytes_received[i]) + "\nfailures " + n(a.failures[i]));
     };
     canvas.onmouseleave = hideTip;
   }
@@ -458,17 +458,17 @@
 
   function renderRemotes() {
     const body = document.querySelector("#remotes tbody");
-    const max = Math.max(1, ...data.remotes.map((r) => r.sent + r.received));
-    for (const r of data.remotes) {
+    const max = Math.max(1, ...data.remote_endpoints.map((r) => r.bytes_sent + r.bytes_received));
+    for (const r of data.remote_endpoints) {
       const bar = el("div", { class: "share" });
-      bar.style.width = (100 * (r.sent + r.received) / max).toFixed(1) + "%";
-      const tr = el("tr", { "data-remote": r.remote }, el("td", { class: "addr" }, address(r.remote, r.name)), el("td", { class: "num", text: n(r.sockets) }),
-        el("td", { class: "num", text: bytes(r.sent), title: n(r.sent) + " bytes" }), el("td", { class: "num", text: bytes(r.received), title: n(r.received) + " bytes" }),
+      bar.style.width = (100 * (r.bytes_sent + r.bytes_received) / max).toFixed(1) + "%";
+      const tr = el("tr", { "data-remote": r.remote }, el("td", { class: "addr" }, address(r.remote, r.remote_name)), el("td", { class: "num", text: n(r.sockets) }),
+        el("td", { class: "num", text: bytes(r.bytes_sent), title: n(r.bytes_sent) + " bytes" }), el("td", { class: "num", text: bytes(r.bytes_received), title: n(r.bytes_received) + " bytes" }),
         el("td", { class: "num" + (r.failures > 0 ? " sev-error" : ""), text: n(r.failures) }), el("td", { class: "bar-col" }, bar));
       body.append(tr);
     }
-    document.getElementById("remotes-note").textContent = data.remotes.length === 0 ? "No socket of this trace has a remote endpoint." :
-      "The " + data.remotes.length + " remote endpoints that moved the most bytes. Click one to list its sockets.";
+    document.getElementById("remotes-note").textContent = data.remote_endpoints.length === 0 ? "No socket of this trace has a remote endpoint." :
+      "The " + data.remote_endpoints.length + " remote endpoints that moved the most bytes. Click one to list its sockets.";
     body.addEventListener("click", (ev) => {
       const tr = ev.target.closest("tr");
       if (tr) filterSockets(tr.dataset.remote);
@@ -478,17 +478,17 @@
   function renderProcesses() {
     const body = document.querySelector("#processes tbody");
     for (const p of data.processes) {
-      body.append(el("tr", { "data-pid": p.pid }, el("td", { class: "num", text: p.pid }), el("td", { text: p.name || "(unknown)" }),
-        el("td", { class: "num", text: n(p.sockets) }), el("td", { class: "num", text: bytes(p.sent) }), el("td", { class: "num", text: bytes(p.received) }),
+      body.append(el("tr", { "data-pid": p.process_id }, el("td", { class: "num", text: p.process_id }), el("td", { text: p.process || "(unknown)" }),
+        el("td", { class: "num", text: n(p.sockets) }), el("td", { class: "num", text: bytes(p.bytes_sent) }), el("td", { class: "num", text: bytes(p.bytes_received) }),
         el("td", { class: "num" + (p.failures > 0 ? " sev-error" : ""), text: n(p.failures) }), el("td", { class: "num sev-info", text: n(p.notices) })));
     }
-    document.getElementById("processes-note").textContent = (data.processes.length < ov.processes ? "The " + data.processes.length + " of " + n(ov.processes) + " processes" : "Every process") +
+    document.getElementById("processes-note").textContent = (data.processes.length < ov.process_count ? "The " + data.processes.length + " of " + n(ov.process_count) + " processes" : "Every process") +
       " with sockets or findings, the most bytes first. Click one to list its sockets.";
     body.addEventListener("click", (ev) => {
       const tr = ev.target.closest("tr");
       if (!tr) return;
-      const p = data.processes.find((x) => String(x.pid) === tr.dataset.pid);
-      filterSockets(p && p.name ? p.name : String(tr.dataset.pid));
+      const p = data.processes.find((x) => String(x.process_id) === tr.dataset.pid);
+      filterSockets(p && p.process ? p.process : String(tr.dataset.pid));
     });
   }
 
@@ -501,7 +501,7 @@
     // The socket a finding was about: the same endpoint, open at the finding's time.
     if (!f.endpoint) return null;
     for (const s of sockets) {
-      if (s.endpoint !== f.endpoint || s.pid !== f.pid) continue;
+      if (s.endpoint !== f.endpoint || s.process_id !== f.process_id) continue;
       if ((s.opened ?? -Infinity) <= f.time && f.time <= (s.closed ?? Infinity)) return s;
     }
     return null;
@@ -512,7 +512,7 @@
     const select = document.getElementById("finding-kind");
     const sorted = (counts) => Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     // Failures first; notices (an option set on every socket of a busy host) apart, after them, and listed on demand.
-    const groups = [["failure", sorted(data.failure_counts)], ["notice", sorted(data.notice_counts)]];
+    const groups = [["failure", sorted(data.failures_by_kind)], ["notice", sorted(data.notices_by_kind)]];
     for (const [severity, kinds] of groups) {
       if (kinds.length === 0) continue;
       box.append(el("span", { class: "chip-label", text: severity === "failure" ? "Failures:" : "Notices:" }));
@@ -525,7 +525,7 @@
       }
       select.append(group);
     }
-    if (ov.findings === 0) box.append(el("p", { class: "hint", text: ov.winsock_events === 0 ? "No findings: the trace holds no Winsock events (see the overview)." : "No findings: nothing went wrong that the trace shows." }));
+    if (ov.finding_count === 0) box.append(el("p", { class: "hint", text: ov.winsock_events === 0 ? "No findings: the trace holds no Winsock events (see the overview)." : "No findings: nothing went wrong that the trace shows." }));
     select.addEventListener("change", () => setFindingKind(select.value));
     const toggle = document.getElementById("finding-notices");
     toggle.addEventListener("change", () => { findingState.notices = toggle.checked; findingState.shown = PAGE; renderFindings(); });
@@ -560,20 +560,20 @@
     const text = findingState.text.trim().toLowerCase();
     // A kind chosen shows its findings whatever their severity; otherwise notices only when asked for.
     const who = findingState.who;
-    const list = data.findings.filter((f) => (!who || (who.pid !== undefined ? f.pid === who.pid : f.remote === who.remote || (!f.remote && f.remote_name === who.remote))) &&
+    const list = data.findings.filter((f) => (!who || (who.pid !== undefined ? f.process_id === who.pid : f.remote === who.remote || (!f.remote && f.remote_name === who.remote))) &&
       (findingState.kind ? f.kind === findingState.kind : findingState.notices || f.severity !== "info") &&
-      (!text || [f.kind, f.severity, f.process, String(f.pid), f.remote, f.remote_name, f.detail, f.endpoint].some((v) => v && String(v).toLowerCase().includes(text))));
+      (!text || [f.kind, f.severity, f.process, String(f.process_id), f.remote, f.remote_name, f.detail, f.endpoint].some((v) => v && String(v).toLowerCase().includes(text))));
     for (const f of list.slice(0, findingState.shown)) {
       const s = findingSocket(f);
       const tr = el("tr", s ? { class: "linked", "data-socket": s.id, title: "Show socket #" + s.id } : null,
         el("td", { class: "mono", text: clock(f.time) }), el("td", { text: f.kind }), el("td", { class: "sev-" + f.severity, text: f.severity === "info" ? "notice" : f.severity }),
-        el("td", { text: processLabel(f.process, f.pid) }), el("td", { class: "addr" }, f.remote || f.remote_name ? address(f.remote || f.remote_name, f.remote ? f.remote_name : null) : "–"), el("td", { text: f.detail }));
+        el("td", { text: processLabel(f.process, f.process_id) }), el("td", { class: "addr" }, f.remote || f.remote_name ? address(f.remote || f.remote_name, f.remote ? f.remote_name : null) : "–"), el("td", { text: f.detail }));
       body.append(tr);
     }
-    const listedAll = data.findings.length < ov.findings ? " (" + n(data.findings.length) + " of " + n(ov.findings) + " findings are in this report, failures first)" : "";
+    const listedAll = data.findings.length < ov.finding_count ? " (" + n(data.findings.length) + " of " + n(ov.finding_count) + " findings are in this report, failures first)" : "";
     const what = findingState.kind ? "findings" : findingState.notices ? "failures and notices" : "failures";
     const hidden = !findingState.kind && !findingState.notices && ov.notices > 0 ? "; " + n(ov.notices) + " notices not shown (tick \u201cshow notices\u201d)" : "";
-    const whose = !who ? "" : who.pid !== undefined ? "Of " + processLabel((data.processes.find((p) => p.pid === who.pid) || {}).name, who.pid) + ": " : "With " + who.remote + ": ";
+    const whose = !who ? "" : who.pid !== undefined ? "Of " + processLabel((data.processes.find((p) => p.process_id === who.pid) || {}).process, who.pid) + ": " : "With " + who.remote + ": ";
     document.getElementById("finding-count").textContent = whose + n(Math.min(list.length, findingState.shown)) + " of " + n(list.length) + " " + what + " shown" + hidden + listedAll + ".";
     const more = document.getElementById("findings-more");
     more.hidden = list.length <= findingState.shown;
@@ -586,16 +586,16 @@
   function haystack(s) {
     let t = searchText.get(s.id);
     if (t === undefined) {
-      t = ["#" + s.id, s.process, String(s.pid), s.protocol, s.family, s.type, s.local, s.remote, s.remote_name, ...s.peers, s.outcome, s.error, s.abort_reason, s.endpoint, s.handle]
+      t = ["#" + s.id, s.process, String(s.process_id), s.protocol, s.family, s.socket_type, s.local, s.remote, s.remote_name, ...s.peers, s.outcome, s.error, s.abort_reason, s.endpoint, s.socket_handle]
         .filter((v) => v !== null && v !== undefined).join("\u0001").toLowerCase();
       searchText.set(s.id, t);
     }
     return t;
   }
   const sortValue = {
-    id: (s) => s.id, process: (s) => (s.process || "").toLowerCase() + "\u0001" + String(s.pid).padStart(10, "0"), protocol: (s) => s.protocol,
+    id: (s) => s.id, process: (s) => (s.process || "").toLowerCase() + "\u0001" + String(s.process_id).padStart(10, "0"), protocol: (s) => s.protocol,
     local: (s) => s.local, remote: (s) => s.remote ?? (s.peers.length ? s.peers[0] : null), opened: (s) => s.opened, duration: duration,
-    sent: (s) => s.sent, received: (s) => s.received, outcome: (s) => OUTCOMES.indexOf(s.outcome), error: (s) => s.error, event_count: (s) => s.event_count,
+    sent: (s) => s.bytes_sent, received: (s) => s.bytes_received, outcome: (s) => OUTCOMES.indexOf(s.outcome), error: (s) => s.error, event_count: (s) => s.event_count,
   };
 
   function applySocketFilter() {
@@ -620,16 +620,16 @@
     if (!s.remote && s.peer_count > 1) remoteCell.append(" ", el("span", { class: "tok host", text: "+" + (s.peer_count - 1) + " peers" }));
     const tr = el("tr", { class: "socket o-" + s.outcome, "data-id": s.id, "aria-expanded": socketState.open.has(s.id) ? "true" : "false" },
       el("td", { class: "num", text: s.id }),
-      el("td", { text: processLabel(s.process, s.pid) }),
+      el("td", { text: processLabel(s.process, s.process_id) }),
       el("td", { text: s.protocol || "–" }),
       el("td", { class: "addr", text: s.local || "–" }),
       remoteCell,
       el("td", { class: "mono", text: s.opened === null ? "before the trace" : clock(s.opened) }),
       el("td", { class: "num toks" }, tokens((s.opened === null ? "≥\u00a0" : "") + span(duration(s)).replace(/ /g, "\u00a0") + (s.closed === null ? " (open)" : ""))),
-      el("td", { class: "num", text: bytes(s.sent), title: n(s.sent) + " bytes in " + n(s.sends) + " sends" }),
-      el("td", { class: "num", text: bytes(s.received), title: n(s.received) + " bytes in " + n(s.receives) + " receives" }),
+      el("td", { class: "num", text: bytes(s.bytes_sent), title: n(s.bytes_sent) + " bytes in " + n(s.sends) + " sends" }),
+      el("td", { class: "num", text: bytes(s.bytes_received), title: n(s.bytes_received) + " bytes in " + n(s.receives) + " receives" }),
       el("td", null, el("span", { class: "outcome o-" + s.outcome, text: s.outcome })),
-      el("td", { class: "mono toks" }, tokens(s.error || (s.aborted ? s.abort_reason || "aborted" : s.dropped > 0 ? n(s.dropped) + " dropped" : ""))),
+      el("td", { class: "mono toks" }, tokens(s.error || (s.aborted ? s.abort_reason || "aborted" : s.datagrams_dropped > 0 ? n(s.datagrams_dropped) + " dropped" : ""))),
       el("td", { class: "num", text: n(s.event_count) }));
     if (socketState.open.has(s.id)) tr.classList.add("open-row");
     return tr;
@@ -641,31 +641,31 @@
     const add = (k, v) => { if (v !== null && v !== undefined && v !== "") dl.append(el("dt", { text: k }), el("dd", { text: String(v) })); };
     add("Socket", "#" + s.id);
     add("AFD endpoint", s.endpoint);
-    add("Socket handle", s.handle);
-    add("Process", processLabel(s.process, s.pid));
-    add("Protocol", [s.protocol, s.family, s.type].filter((v) => v).join(", "));
+    add("Socket handle", s.socket_handle);
+    add("Process", processLabel(s.process, s.process_id));
+    add("Protocol", [s.protocol, s.family, s.socket_type].filter((v) => v).join(", "));
     add("Local", s.local);
     add("Remote", s.remote ? addressText(s.remote, s.remote_name) : null);
     if (!s.remote && s.remote_name) add("Host name", s.remote_name);
     if (s.peers.length) add("Datagram peers", s.peers.join(", ") + (s.peer_count > s.peers.length ? " … (" + n(s.peer_count) + " in all)" : ""));
     add("Opened", s.opened === null ? "before the trace" : dateTime(s.opened));
     add("Closed", s.closed === null ? "after the trace (still open)" : dateTime(s.closed));
-    add("Sent", n(s.sent) + " bytes in " + n(s.sends) + " sends");
-    add("Received", n(s.received) + " bytes in " + n(s.receives) + " receives");
+    add("Sent", n(s.bytes_sent) + " bytes in " + n(s.sends) + " sends");
+    add("Received", n(s.bytes_received) + " bytes in " + n(s.receives) + " receives");
     if (s.listening) add("Listening", s.backlog === null ? "yes" : "backlog " + s.backlog);
     add("Accepted from", s.accepted_from);
     const opts = Object.entries(s.options);
     if (opts.length) add("Options", opts.map(([k, v]) => k + " = " + v).join(", "));
     add("Outcome", OUTCOME_TEXT[s.outcome] || s.outcome);
     if (s.aborted) add("Abort", s.abort_reason || "aborted");
-    if (s.dropped > 0) add("Datagrams dropped", n(s.dropped));
+    if (s.datagrams_dropped > 0) add("Datagrams dropped", n(s.datagrams_dropped));
     add("Error", s.error);
     box.append(dl);
     const note = el("p", { class: "events-note hint" });
     box.append(note);
     if (s.events === null) {
       note.textContent = s.event_count + " events; they are not in this report (it keeps the events of the " + n(ov.sockets_with_events) +
-        " most interesting sockets). Run sockscope dump --pid " + s.pid + " for them.";
+        " most interesting sockets). Run sockscope dump --pid " + s.process_id + " for them.";
     } else {
       note.textContent = s.events.length < s.event_count ? "The first " + n(s.events.length) + " of " + n(s.event_count) + " events." : n(s.events.length) + " events.";
       const table = el("table", { class: "events" });
