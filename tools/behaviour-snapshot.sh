@@ -42,6 +42,7 @@ run() { # name, command...: stdout to the file, stderr and exit code after it
     { "$@" 2>"$OUT/.err"; echo "exit $?" >>"$OUT/.err"; } >"$OUT/$name" || true
     # Paths and the time a command took are the run's, not the build's.
     sed -E "s|$OUT|OUT|g; s|$here|HERE|g; s/ in [0-9.]+ (s|ms)\$/ in T/" "$OUT/.err" >>"$OUT/$name.stderr"
+    sed -i "s|$OUT|OUT|g; s|$here|HERE|g" "$OUT/$name"
 }
 
 for f in "${inputs[@]}"; do
