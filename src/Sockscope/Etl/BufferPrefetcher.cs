@@ -27,6 +27,11 @@ namespace Sockscope.Etl;
 /// reader that is never disposed leaves no thread behind for long. Disposal ends it at once.
 /// </para>
 /// <para>
+/// A simpler design (a worker filling slots that go round a channel, the reading thread blocking for each in turn)
+/// was measured against this one and was slower in every median of paired runs (BENCHMARKS.md, issue 14): the help and
+/// the take-back are what this class is for.
+/// </para>
+/// <para>
 /// A result is what happened (bytes read, how the stream ended, or the exception thrown); the reading thread
 /// accounts for it as if it had done the work itself, so <see cref="EtlReader.Diagnostics"/> and
 /// <see cref="EtlReader.BytesProcessed"/> do not depend on which thread decompressed what.
