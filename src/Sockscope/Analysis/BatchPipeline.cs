@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
-
 namespace Sockscope.Analysis;
 
 /// <summary>
@@ -30,35 +27,35 @@ internal static class BatchPipeline
     public static void Run<TBatch>(Func<TBatch> make, Action<TBatch> reset, Action<Batches<TBatch>> produce, Action<TBatch> consume,
         int depth, CancellationToken cancellation) where TBatch : class
     {
-        using var free = new BlockingCollection<TBatch>(depth);
-        using var full = new BlockingCollection<TBatch>(depth);
+        // The batches go round: free ones to the producer, full ones back here. Only depth of them exist, so a
+        // producer ahead of the consumer waits for a free one.
+        var free = new HandOff<TBatch>(depth);
+        var full = new HandOff<TBatch>(depth);
         for (int i = 0; i < depth; i++) free.Add(make());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        ExceptionDispatchInfo? failure = null;
         var producer = new Thread(() =>
         {
             try
             {
                 produce(new Batches<TBatch>(free, full, stop.Token));
+                full.Complete();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // The caller's token, or the consumer failed: either way the reason is known on the calling thread.
+                full.Complete();
             }
             catch (Exception e)
             {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                full.CompleteAdding();
+                // Carried to the consumer, which throws it once it has consumed the batches published before it.
+                full.Complete(e);
             }
         })
         { IsBackground = true, Name = "sockscope producer" };
         producer.Start();
         try
         {
-            foreach (var batch in full.GetConsumingEnumerable())
+            while (full.TryTake(out var batch))
             {
                 consume(batch);
                 reset(batch);
@@ -74,7 +71,6 @@ internal static class BatchPipeline
         {
             producer.Join();
         }
-        failure?.Throw();
         cancellation.ThrowIfCancellationRequested();
     }
 
@@ -88,11 +84,11 @@ internal static class BatchPipeline
 /// <summary>The producer's side of a <see cref="BatchPipeline"/>: the batch to fill, and handing it on.</summary>
 internal sealed class Batches<TBatch> where TBatch : class
 {
-    private readonly BlockingCollection<TBatch> _free, _full;
+    private readonly HandOff<TBatch> _free, _full;
     private readonly CancellationToken _stop;
     private TBatch? _current;
 
-    internal Batches(BlockingCollection<TBatch> free, BlockingCollection<TBatch> full, CancellationToken stop)
+    internal Batches(HandOff<TBatch> free, HandOff<TBatch> full, CancellationToken stop)
     {
         _free = free;
         _full = full;
@@ -100,7 +96,7 @@ internal sealed class Batches<TBatch> where TBatch : class
     }
 
     /// <summary>The batch to fill (taken from the free ones when first asked for).</summary>
-    public TBatch Current => _current ??= _free.Take(_stop);
+    public TBatch Current => _current ??= _free.TryTake(out var batch, _stop) ? batch : throw new InvalidOperationException("the free batches were closed");
 
     /// <summary>Hands the current batch to the consumer; the next <see cref="Current"/> is an empty one.</summary>
     public void Publish()

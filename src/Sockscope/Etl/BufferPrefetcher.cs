@@ -27,6 +27,11 @@ namespace Sockscope.Etl;
 /// reader that is never disposed leaves no thread behind for long. Disposal ends it at once.
 /// </para>
 /// <para>
+/// A simpler design (a worker filling slots that go round a channel, the reading thread blocking for each in turn)
+/// was measured against this one and was slower in every median of paired runs (BENCHMARKS.md, issue 14): the help and
+/// the take-back are what this class is for.
+/// </para>
+/// <para>
 /// A result is what happened (bytes read, how the stream ended, or the exception thrown); the reading thread
 /// accounts for it as if it had done the work itself, so <see cref="EtlReader.Diagnostics"/> and
 /// <see cref="EtlReader.BytesProcessed"/> do not depend on which thread decompressed what.
@@ -101,26 +106,26 @@ internal sealed class BufferPrefetcher : IDisposable
     public BufferPrefetcher(TraceBytes file) => _file = file;
 
     /// <summary>Buffers whose decompression the reading thread took ready (or waited for), for tests and benchmarks.</summary>
-    public long Prefetched { get; private set; }
+    internal long Prefetched { get; private set; }
     /// <summary>Scheduled buffers the reading thread decompressed itself because the worker had not reached them.</summary>
-    public long DecompressedInline { get; private set; }
+    internal long DecompressedInline { get; private set; }
     /// <summary>Buffers the reading thread decompressed into a slot while the worker was on the one it needed.</summary>
-    public long Helped { get; private set; }
+    internal long Helped { get; private set; }
     /// <summary>Buffers the reading thread took back from the worker and decompressed itself, the worker being slow to finish.</summary>
-    public long TakenBack { get; private set; }
+    internal long TakenBack { get; private set; }
 
     /// <summary>True while the worker sleeps (every slot full, or nothing left to do) or has ended, for tests.</summary>
-    public bool Idle => _idle;
+    internal bool Idle => _idle;
 
     /// <summary>What stopped the worker for good, if anything did (only a bug can), for tests.</summary>
-    public Exception? Fault => _fault;
+    internal Exception? Fault => _fault;
 
     /// <summary>True when the worker's result for window buffer <paramref name="index"/> waits to be taken, for tests.</summary>
-    public bool HasResultFor(int index) =>
+    internal bool HasResultFor(int index) =>
         (uint)index < (uint)_windowCount && _positionOf[index] >= 0 && Volatile.Read(ref _state[_positionOf[index]]) >= 0;
 
     /// <summary>True when the worker thread has ended and every pooled array has been returned (after Dispose), for tests.</summary>
-    public bool Released
+    internal bool Released
     {
         get
         {
@@ -175,12 +180,13 @@ internal sealed class BufferPrefetcher : IDisposable
     /// <summary>
     /// Takes the decompressed window buffer <paramref name="index"/>: swaps the result's array with
     /// <paramref name="data"/> and gives what happened. False when the reading thread is to decompress the buffer
-    /// itself (not scheduled, not reached by the worker, or taken back from it). Rethrows what the worker's read threw.
+    /// itself (no window set, not scheduled, not reached by the worker, or taken back from it). Rethrows what the worker's read threw.
     /// </summary>
     public bool TryTake(int index, ref byte[] data, out BufferDecompression result)
     {
         result = default;
-        if ((uint)index >= (uint)_windowCount) return false;
+        // Halted: set on no window (too few compressed buffers), or disposed; the reading thread does it all.
+        if (_halted || (uint)index >= (uint)_windowCount) return false;
         int p = _positionOf[index];
         if (p < 0) return false;
         while (true)

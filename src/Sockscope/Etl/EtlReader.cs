@@ -32,7 +32,6 @@ public sealed class EtlReader : IEventSource
     private readonly BufferStreamHeap _heap = new();
     private readonly StreamMerge? _streamMerge;
     private BufferPrefetcher? _prefetcher;
-    private bool _prefetching;
     private BufferStream? _current;
     private bool _pendingAdvance;
     private byte[] _scratch = [];
@@ -74,10 +73,10 @@ public sealed class EtlReader : IEventSource
     /// <summary>Where the trace's bytes are read from.</summary>
     internal TraceBytes Bytes { get; }
 
-    /// <summary>The worker decompressing the current window's buffers ahead, or null when this thread does it all.</summary>
-    internal BufferPrefetcher? Prefetch => _prefetching ? _prefetcher : null;
-
-    /// <summary>The prefetch worker, if any window had one, for tests and benchmarks.</summary>
+    /// <summary>
+    /// The worker that decompresses buffers ahead, once a window had one (null while this thread does it all); it
+    /// gives nothing for a window it was not set on.
+    /// </summary>
     internal BufferPrefetcher? Prefetcher => _prefetcher;
 
     /// <summary>The merge of a trace read from a stream that cannot seek, or null for a file, for tests and benchmarks.</summary>
@@ -221,8 +220,7 @@ public sealed class EtlReader : IEventSource
     private bool StartWindow()
     {
         // The worker reads the window's entries: stop it before they change.
-        if (_prefetching) _prefetcher!.Halt();
-        _prefetching = false;
+        _prefetcher?.Halt();
         foreach (var old in _streams) old.Dispose();
         _streams.Clear();
         _streamBuffers.Clear();
@@ -286,7 +284,6 @@ public sealed class EtlReader : IEventSource
         if (compressed < BufferPrefetcher.MinimumBuffers) return;
         _prefetcher ??= new BufferPrefetcher(Bytes);
         _prefetcher.BeginWindow(_window, _streamBuffers);
-        _prefetching = true;
     }
 
     internal void AddBytesProcessed(int bytes) => BytesProcessed += bytes;
@@ -325,7 +322,6 @@ public sealed class EtlReader : IEventSource
     {
         // First: the worker writes into pooled arrays and reads the file.
         _prefetcher?.Dispose();
-        _prefetching = false;
         foreach (var s in _streams) s.Dispose();
         _streams.Clear();
         _streamMerge?.Dispose();

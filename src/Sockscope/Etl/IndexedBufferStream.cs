@@ -25,7 +25,7 @@ internal sealed class IndexedBufferStream : BufferStream
         var entry = _entries[index];
         Begin(entry);
         bool compressed = (entry.Flags & WmiBufferFlags.Compressed) != 0;
-        if (compressed && Reader.Prefetch is { } prefetch && prefetch.TryTake(index, ref Data, out var ready))
+        if (compressed && Reader.Prefetcher is { } prefetch && prefetch.TryTake(index, ref Data, out var ready))
         {
             Decompressed(entry, ready);
             return true;

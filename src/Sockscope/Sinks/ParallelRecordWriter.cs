@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using Sockscope.Analysis;
 using Sockscope.Etl;
 using Sockscope.Events;
 
@@ -47,7 +47,7 @@ public sealed class ParallelRecordWriter : IDisposable
     }
 
     private readonly Slot[] _ring;
-    private readonly BlockingCollection<Slot> _work;
+    private readonly HandOff<Slot> _work; // filled slots, in ring order, to whichever worker is free
     private readonly Thread[] _workers;
     private readonly ProviderNames _names;
     private readonly FormattedOutput _write;
@@ -80,7 +80,7 @@ public sealed class ParallelRecordWriter : IDisposable
         // Two batches a worker: one being formatted while the other waits its turn or is being filled.
         _ring = new Slot[workers * 2 + 1];
         for (int i = 0; i < _ring.Length; i++) _ring[i] = new Slot(batchRecords, batchBytes, batchRecords * 512);
-        _work = new BlockingCollection<Slot>(_ring.Length);
+        _work = new HandOff<Slot>(_ring.Length);
         _workers = new Thread[workers];
         for (int i = 0; i < workers; i++)
         {
@@ -126,7 +126,7 @@ public sealed class ParallelRecordWriter : IDisposable
         if (_completed) return;
         var slot = Filling;
         if (_slotReady && slot.Records.Count > 0) Submit(slot);
-        _work.CompleteAdding();
+        _work.Complete();
         _completed = true;
         while (_written < _filled) WriteNext();
     }
@@ -155,7 +155,7 @@ public sealed class ParallelRecordWriter : IDisposable
     private void Work(RecordBatchFormatter format, Redirect output, ProviderNames own)
     {
         ProviderNames? current = null;
-        foreach (var slot in _work.GetConsumingEnumerable())
+        while (_work.TryTake(out var slot))
         {
             try
             {
@@ -189,9 +189,8 @@ public sealed class ParallelRecordWriter : IDisposable
     public void Dispose()
     {
         _completed = true;
-        if (!_work.IsAddingCompleted) _work.CompleteAdding();
+        _work.Complete();
         foreach (var t in _workers) t.Join();
         foreach (var slot in _ring) slot.Done.Dispose();
-        _work.Dispose();
     }
 }

@@ -47,4 +47,29 @@ public class BatchPipelineTests
         long after = Interlocked.Read(ref made);
         Assert.InRange(after, 1, 4);
     }
+
+    [Fact]
+    public void The_callers_token_stops_the_producer_and_is_thrown_after_the_batches_published()
+    {
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<int>();
+        int made = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => BatchPipeline.Run(() => new List<int>(), b => b.Clear(), batches =>
+        {
+            while (true) // endless: only the token ends it
+            {
+                batches.Current.Add(made++);
+                batches.Publish();
+            }
+        }, b =>
+        {
+            seen.AddRange(b);
+            if (seen.Count == 10) cancel.Cancel();
+        }, depth: 2, cancel.Token));
+        // Every batch published before the stop was consumed, in order, and few were made past it: two batches
+        // exist, so the producer can be at most one published and one in hand ahead.
+        Assert.Equal(Enumerable.Range(0, seen.Count), seen);
+        Assert.InRange(seen.Count, 10, 11);
+        Assert.InRange(made, seen.Count, 12);
+    }
 }

@@ -110,7 +110,7 @@ public class FuzzTests(ITestOutputHelper output)
         while (reader.TryRead(out var r))
         {
             if (r.InCompressedBuffer) compressed.Add(r.BufferOffset);
-            ahead |= reader.Prefetch is not null;
+            ahead |= reader.Prefetcher is not null;
         }
         Assert.True(compressed.Count >= BufferPrefetcher.MinimumBuffers, $"{compressed.Count} compressed buffers");
         // The second thread is used only where there is a second core.

@@ -222,6 +222,46 @@ public class ParallelRecordWriterTests
     }
 
     [Fact]
+    public void An_output_that_fails_stops_the_writer_and_its_workers()
+    {
+        using var dir = new TempDir();
+        string path = NamingTrace(dir, 3000);
+        var names = new ProviderNames();
+        using var reader = EtlReader.Open(path);
+        int writes = 0, added = 0;
+        long formatted = 0;
+        var parallel = new ParallelRecordWriter(2, names, (writer, _) => batch =>
+        {
+            Interlocked.Add(ref formatted, batch.Count);
+            writer.Write("x\n"u8);
+        }, _ =>
+        {
+            if (++writes == 3) throw new IOException("pipe closed");
+        }, batchRecords: 10);
+        var e = Assert.Throws<IOException>(() =>
+        {
+            using (parallel)
+            {
+                while (reader.TryRead(out var r))
+                {
+                    names.Learn(r);
+                    parallel.Add(r);
+                    added++;
+                }
+                parallel.Complete();
+            }
+        });
+        Assert.Equal("pipe closed", e.Message);
+        Assert.Equal(3, writes);
+        // The caller stopped reading at the failure: the ring (2 batches a worker and one more) bounds what was
+        // copied in, and Dispose returned only once the workers had ended, so nothing is formatted after it.
+        Assert.InRange(added, 30, 10 * (2 * 2 + 1) + 30);
+        long after = Interlocked.Read(ref formatted);
+        Assert.InRange(after, 30, added);
+        Assert.Throws<ObjectDisposedException>(() => parallel.Add(default));
+    }
+
+    [Fact]
     public void A_worker_failure_reaches_the_caller_after_the_batches_before_it()
     {
         using var dir = new TempDir();
