@@ -128,8 +128,9 @@ internal sealed class BufferHeaderCheck
         if (Judge(h, out _) != HeaderFault.None) return false;
         if (!h.IsCompressed && h.FilledBytes >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
         {
-            byte marker = bytes[WmiBufferHeader.Size + 3];
-            if ((marker & 0xC0) != 0xC0 && (marker & 0xD0) != 0x90) return false;
+            byte marker = bytes[WmiBufferHeader.Size + TraceHeaderMarker.Flags];
+            if ((marker & TraceHeaderMarker.Typed) != TraceHeaderMarker.Typed
+                && (marker & TraceHeaderMarker.MessageMask) != TraceHeaderMarker.Message) return false;
         }
         return true;
     }

@@ -23,7 +23,7 @@ internal static class LogfileHeaderReader
     public static LogfileHeaderReading Read(string path, TraceBytes file, EtlReaderOptions options)
     {
         if (file.Available(0, 1) == 0) throw new EtlFormatException(path, 0, "the file is empty");
-        const int minimum = WmiBufferHeader.Size + 0x20 + TraceLogfileHeader.FixedSize32;
+        const int minimum = WmiBufferHeader.Size + KernelHeaderOffsets.SystemLength + TraceLogfileHeader.FixedSize32;
         long length = file.Available(0, minimum);
         if (length < minimum)
             throw new EtlFormatException(path, 0, $"too short for an ETL file ({length} bytes; a logfile header needs {minimum})");
@@ -63,7 +63,7 @@ internal static class LogfileHeaderReader
         stamp = 0;
         string? why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, bytes.Length, out var layout);
         if (why is not null) return why;
-        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + 6)) != 0)
+        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + KernelHeaderOffsets.HookId)) != 0)
             return $"the first record is a {layout.Type.Family().LayoutName()}, not the logfile header event";
         pointerSize = layout.Type.PointerSize();
         var payload = bytes.AsSpan(WmiBufferHeader.Size + layout.DataOffset, layout.Size - layout.DataOffset);

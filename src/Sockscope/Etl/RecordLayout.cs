@@ -40,22 +40,23 @@ internal struct RecordLayout
         int avail = end - at;
         if (avail < 8) return "record header truncated";
         var r = buffer.Slice(at, avail);
-        byte flags = r[3];
+        byte flags = r[TraceHeaderMarker.Flags];
         TraceHeaderType type;
         int size;
-        if ((flags & 0xC0) == 0xC0)
+        if ((flags & TraceHeaderMarker.Typed) == TraceHeaderMarker.Typed)
         {
-            type = (TraceHeaderType)r[2];
-            if (!IsTypedHeader[r[2]])
-                return $"unknown trace header type 0x{r[2]:X2}";
+            byte typeByte = r[TraceHeaderMarker.HeaderType];
+            type = (TraceHeaderType)typeByte;
+            if (!IsTypedHeader[typeByte])
+                return $"unknown trace header type 0x{typeByte:X2}";
             size = type.Family().IsKernelKind()
-                ? BinaryPrimitives.ReadUInt16LittleEndian(r[4..])
-                : BinaryPrimitives.ReadUInt16LittleEndian(r);
+                ? BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Size..])
+                : BinaryPrimitives.ReadUInt16LittleEndian(r[EventHeaderOffsets.Size..]);
         }
-        else if ((flags & 0xD0) == 0x90)
+        else if ((flags & TraceHeaderMarker.MessageMask) == TraceHeaderMarker.Message)
         {
             type = TraceHeaderType.Message;
-            size = BinaryPrimitives.ReadUInt16LittleEndian(r);
+            size = BinaryPrimitives.ReadUInt16LittleEndian(r[MessageHeaderOffsets.Size..]);
         }
         else
         {
@@ -80,13 +81,14 @@ internal struct RecordLayout
             case TraceHeaderFamily.Compact:
             case TraceHeaderFamily.FullHeader:
             case TraceHeaderFamily.Instance:
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
+                // SystemTime and TimeStamp lie at the same offset in these headers.
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[KernelHeaderOffsets.SystemTime..]);
                 break;
             case TraceHeaderFamily.PerfInfo:
             {
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x08..]);
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[KernelHeaderOffsets.PerfInfoTimeStamp..]);
                 // The high byte of Version can announce PEBS index and PMC counters inserted before the data.
-                ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r);
+                ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Version..]);
                 int ext = ((version & 0x8000) != 0 ? 8 : 0) + ((version >> 8) & 7) * 8;
                 if (data + ext > size) return "perfinfo extended items run past the record";
                 layout.ExtOffset = data;
@@ -96,18 +98,18 @@ internal struct RecordLayout
             }
             case TraceHeaderFamily.EventHeader:
             {
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
-                ushort eventFlags = BinaryPrimitives.ReadUInt16LittleEndian(r[0x04..]);
-                if ((eventFlags & 0x0001) != 0)
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[EventHeaderOffsets.TimeStamp..]);
+                ushort eventFlags = BinaryPrimitives.ReadUInt16LittleEndian(r[EventHeaderOffsets.Flags..]);
+                if ((eventFlags & EventHeaderOffsets.ExtendedInfoFlag) != 0)
                 {
                     int p = data;
                     // Items: Reserved1 u16, ExtType u16, Linkage (bit 0) u16, DataSize u16, data; each 8-aligned.
                     while (true)
                     {
-                        if (p + 8 > size) return $"extended data item header at +{p} runs past the record";
-                        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 4)..]);
-                        int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 6)..]);
-                        int next = p + 8 + itemSize;
+                        if (p + ExtendedItemOffsets.Data > size) return $"extended data item header at +{p} runs past the record";
+                        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.Linkage)..]);
+                        int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.DataSize)..]);
+                        int next = p + ExtendedItemOffsets.Data + itemSize;
                         if (next > size) return $"extended data item at +{p} ({itemSize} bytes) runs past the record";
                         p = (next + 7) & ~7;
                         if ((linkage & 1) == 0) break;
@@ -121,7 +123,7 @@ internal struct RecordLayout
             }
             case TraceHeaderFamily.Message:
             {
-                ushort options = BinaryPrimitives.ReadUInt16LittleEndian(r[0x06..]);
+                ushort options = BinaryPrimitives.ReadUInt16LittleEndian(r[MessageHeaderOffsets.Options..]);
                 int p = data;
                 if ((options & MessageOptions.Sequence) != 0) p += 4;
                 if ((options & MessageOptions.ComponentId) != 0) p += 4;
