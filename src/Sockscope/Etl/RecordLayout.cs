@@ -34,11 +34,11 @@ internal struct RecordLayout
     /// <paramref name="end"/>. Never reads outside [at, end).
     /// </summary>
     /// <returns>null on success, else why the bytes are no record.</returns>
-    public static string? TryFrame(ReadOnlySpan<byte> buffer, int at, int end, out RecordLayout layout)
+    public static EtlFault? TryFrame(ReadOnlySpan<byte> buffer, int at, int end, out RecordLayout layout)
     {
         layout = default;
         int avail = end - at;
-        if (avail < 8) return "record header truncated";
+        if (avail < 8) return new EtlFault(EtlFaultKind.RecordHeaderTruncated);
         var r = buffer.Slice(at, avail);
         byte flags = r[TraceHeaderMarker.Flags];
         TraceHeaderType type;
@@ -48,7 +48,7 @@ internal struct RecordLayout
             byte typeByte = r[TraceHeaderMarker.HeaderType];
             type = (TraceHeaderType)typeByte;
             if (!IsTypedHeader[typeByte])
-                return $"unknown trace header type 0x{typeByte:X2}";
+                return new EtlFault(EtlFaultKind.UnknownHeaderType, typeByte);
             size = type.Family().IsKernelKind()
                 ? BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Size..])
                 : BinaryPrimitives.ReadUInt16LittleEndian(r[EventHeaderOffsets.Size..]);
@@ -60,14 +60,14 @@ internal struct RecordLayout
         }
         else
         {
-            return $"no trace header marker (0x{BinaryPrimitives.ReadUInt32LittleEndian(r):X8})";
+            return new EtlFault(EtlFaultKind.NoHeaderMarker, BinaryPrimitives.ReadUInt32LittleEndian(r));
         }
 
         var family = type.Family();
         int headerLength = family.HeaderLength();
-        if (size == 0) return "record size is zero";
-        if (size < headerLength) return $"record size {size} is smaller than its {family.LayoutName()} ({headerLength} bytes)";
-        if (size > avail) return $"record size {size} runs {size - avail} bytes past the end of the buffer";
+        if (size == 0) return new EtlFault(EtlFaultKind.RecordSizeZero);
+        if (size < headerLength) return new EtlFault(EtlFaultKind.RecordSizeBelowHeader, size, headerLength, family);
+        if (size > avail) return new EtlFault(EtlFaultKind.RecordSizePastBuffer, size, size - avail);
         r = r[..size];
 
         layout.Type = type;
@@ -90,7 +90,7 @@ internal struct RecordLayout
                 // The high byte of Version can announce PEBS index and PMC counters inserted before the data.
                 ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Version..]);
                 int ext = ((version & 0x8000) != 0 ? 8 : 0) + ((version >> 8) & 7) * 8;
-                if (data + ext > size) return "perfinfo extended items run past the record";
+                if (data + ext > size) return new EtlFault(EtlFaultKind.PerfInfoItemsPastRecord);
                 layout.ExtOffset = data;
                 layout.ExtLength = ext;
                 data += ext;
@@ -106,11 +106,11 @@ internal struct RecordLayout
                     // Items: Reserved1 u16, ExtType u16, Linkage (bit 0) u16, DataSize u16, data; each 8-aligned.
                     while (true)
                     {
-                        if (p + ExtendedItemOffsets.Data > size) return $"extended data item header at +{p} runs past the record";
+                        if (p + ExtendedItemOffsets.Data > size) return new EtlFault(EtlFaultKind.ExtendedItemHeadPastRecord, p);
                         ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.Linkage)..]);
                         int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.DataSize)..]);
                         int next = p + ExtendedItemOffsets.Data + itemSize;
-                        if (next > size) return $"extended data item at +{p} ({itemSize} bytes) runs past the record";
+                        if (next > size) return new EtlFault(EtlFaultKind.ExtendedItemPastRecord, p, itemSize);
                         p = (next + 7) & ~7;
                         if ((linkage & 1) == 0) break;
                     }
@@ -132,12 +132,12 @@ internal struct RecordLayout
                 layout.HasTimestamp = (options & MessageOptions.Timestamp) != 0;
                 if ((options & (MessageOptions.Timestamp | MessageOptions.PerformanceTimestamp)) != 0)
                 {
-                    if (p + 8 > size) return "message time stamp runs past the record";
+                    if (p + 8 > size) return new EtlFault(EtlFaultKind.MessageTimestampPastRecord);
                     if (layout.HasTimestamp) layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[p..]);
                     p += 8;
                 }
                 if ((options & MessageOptions.SystemInfo) != 0) p += 8;
-                if (p > size) return "message items run past the record";
+                if (p > size) return new EtlFault(EtlFaultKind.MessageItemsPastRecord);
                 layout.ExtOffset = data;
                 layout.ExtLength = p - data;
                 data = p;
