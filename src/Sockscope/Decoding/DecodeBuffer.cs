@@ -1,3 +1,4 @@
+using Sockscope.Etl;
 using Sockscope.Schema;
 
 namespace Sockscope.Decoding;
@@ -20,5 +21,20 @@ internal sealed class DecodeBuffer
             ? flat.Decode(payload, pointerSize, values)
             : PayloadDecoder.Decode(schema.Fields, payload, pointerSize, values);
         return new DecodedEvent(schema, values, payload, pointerSize, status);
+    }
+
+    /// <summary>
+    /// Decodes a record's user data against the schema a decoder found for it (by catalog or by its own metadata);
+    /// false, with nothing decoded, when it found none.
+    /// </summary>
+    public bool TryDecode(EventSchema? schema, in EtlRecord record, out DecodedEvent decoded)
+    {
+        if (schema is null)
+        {
+            decoded = default;
+            return false;
+        }
+        decoded = Decode(schema, record.UserData, record.PointerSize);
+        return true;
     }
 }

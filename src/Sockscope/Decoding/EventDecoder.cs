@@ -42,16 +42,7 @@ public sealed class EventDecoder
 
     /// <summary>Decodes a record; false when the catalog has no schema for it.</summary>
     public bool TryDecode(in EtlRecord record, out DecodedEvent decoded)
-    {
-        var schema = SchemaOf(record);
-        if (schema is null)
-        {
-            decoded = default;
-            return false;
-        }
-        decoded = Decode(schema, record.UserData, record.PointerSize);
-        return true;
-    }
+        => _buffer.TryDecode(SchemaOf(record), record, out decoded);
 
     /// <summary>Decodes a payload against a schema.</summary>
     public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize) => _buffer.Decode(schema, payload, pointerSize);

@@ -55,7 +55,7 @@ internal sealed class BufferHeaderCheck
     /// <summary>
     /// What is wrong with <paramref name="h"/> as a buffer header of this session, and why (null when nothing is).
     /// </summary>
-    public HeaderFault Judge(in WmiBufferHeader h, out string? why)
+    public HeaderFault Judge(in WmiBufferHeader h, out EtlFault? why)
     {
         why = SizeFault(h);
         if (why is not null) return HeaderFault.Size;
@@ -65,50 +65,50 @@ internal sealed class BufferHeaderCheck
         return why is null ? HeaderFault.None : HeaderFault.Inconsistent;
     }
 
-    private string? SizeFault(in WmiBufferHeader h)
+    private EtlFault? SizeFault(in WmiBufferHeader h)
     {
         uint size = h.BufferSize;
-        if (size < WmiBufferHeader.Size) return $"buffer size {size} is smaller than its own header";
-        if (size > _maxBufferSize) return $"buffer size {size} exceeds the limit of {_maxBufferSize} bytes";
+        if (size < WmiBufferHeader.Size) return new EtlFault(EtlFaultKind.BufferSmallerThanHeader, size);
+        if (size > _maxBufferSize) return new EtlFault(EtlFaultKind.BufferSizeOverLimit, size, _maxBufferSize);
         if (FixedSize != 0 && size != FixedSize)
-            return $"buffer size {size} is not the session's buffer size ({FixedSize}), which every buffer of an uncompressed session has";
+            return new EtlFault(EtlFaultKind.BufferSizeNotSession, size, FixedSize);
         return null;
     }
 
-    private string? UnreadableFault(in WmiBufferHeader h)
+    private EtlFault? UnreadableFault(in WmiBufferHeader h)
     {
         if (h.IsCompressed)
         {
-            if (h.BufferType == HeaderBufferType) return "the logfile header buffer is flagged compressed";
-            if (FixedSize != 0) return "buffer is flagged compressed in a session that does not compress";
+            if (h.BufferType == HeaderBufferType) return new EtlFault(EtlFaultKind.HeaderBufferCompressed);
+            if (FixedSize != 0) return new EtlFault(EtlFaultKind.CompressedInPlainSession);
             if (h.SavedOffset < WmiBufferHeader.Size || h.SavedOffset > _decompressedLimit)
-                return $"compressed buffer claims {h.SavedOffset} bytes once decompressed (limit {_decompressedLimit})";
+                return new EtlFault(EtlFaultKind.DecompressedSizeOverLimit, h.SavedOffset, _decompressedLimit);
             if (h.CompressionFormat != WmiBufferHeader.CompressionFormatXpress)
-                return $"buffer is compressed with format {h.CompressionFormat}, which no known Windows writes (only 3, XPRESS, is read)";
+                return new EtlFault(EtlFaultKind.UnknownCompressionFormat, h.CompressionFormat);
             return null;
         }
-        if (h.FilledBytes > h.BufferSize) return $"buffer claims {h.FilledBytes} bytes of records in a {h.BufferSize}-byte buffer";
-        if (h.FilledBytes < WmiBufferHeader.Size) return $"buffer's records end at byte {h.FilledBytes}, inside its own header";
+        if (h.FilledBytes > h.BufferSize) return new EtlFault(EtlFaultKind.FilledPastBuffer, h.FilledBytes, h.BufferSize);
+        if (h.FilledBytes < WmiBufferHeader.Size) return new EtlFault(EtlFaultKind.FilledInsideHeader, h.FilledBytes);
         return null;
     }
 
-    private string? InconsistentFault(in WmiBufferHeader h)
+    private EtlFault? InconsistentFault(in WmiBufferHeader h)
     {
-        if (((ushort)h.BufferFlag & ~KnownFlags) != 0) return $"buffer flags 0x{(ushort)h.BufferFlag:X4} hold bits that no Windows writes";
-        if (h.BufferType > BufferTypeMaximum) return $"buffer type {h.BufferType} is unknown";
+        if (((ushort)h.BufferFlag & ~KnownFlags) != 0) return new EtlFault(EtlFaultKind.UnknownBufferFlags, (ushort)h.BufferFlag);
+        if (h.BufferType > BufferTypeMaximum) return new EtlFault(EtlFaultKind.UnknownBufferType, h.BufferType);
         if (_processorCount != 0 && h.ProcessorIndex >= _processorCount)
-            return $"buffer is for processor {h.ProcessorIndex}, but the session has {_processorCount}";
+            return new EtlFault(EtlFaultKind.ProcessorOutOfRange, h.ProcessorIndex, _processorCount);
         if (!h.IsCompressed) return null;
         if (h.FilledBytes != h.SavedOffset)
-            return $"compressed buffer's records end at byte {h.FilledBytes}, but it decompresses to {h.SavedOffset}";
+            return new EtlFault(EtlFaultKind.CompressedEndMismatch, h.FilledBytes, h.SavedOffset);
         // An XPRESS stream holds at least a flags word and one literal, and at most every byte as a literal with a
         // flags word per 32 of them.
         int records = (int)h.SavedOffset - WmiBufferHeader.Size;
         long stream = h.BufferSize - WmiBufferHeader.Size;
         if (records > 0 && stream < 5)
-            return $"compressed buffer size {h.BufferSize} leaves no room for the {records} bytes of records it decompresses to";
+            return new EtlFault(EtlFaultKind.CompressedTooSmall, h.BufferSize, records);
         if (stream > XpressEncoder.MaxCompressedLength(records))
-            return $"compressed buffer size {h.BufferSize} is more than any XPRESS stream of its {records} bytes of records takes";
+            return new EtlFault(EtlFaultKind.CompressedTooLarge, h.BufferSize, records);
         return null;
     }
 
@@ -128,8 +128,9 @@ internal sealed class BufferHeaderCheck
         if (Judge(h, out _) != HeaderFault.None) return false;
         if (!h.IsCompressed && h.FilledBytes >= WmiBufferHeader.Size + 8 && bytes.Length >= WmiBufferHeader.Size + 4)
         {
-            byte marker = bytes[WmiBufferHeader.Size + 3];
-            if ((marker & 0xC0) != 0xC0 && (marker & 0xD0) != 0x90) return false;
+            byte marker = bytes[WmiBufferHeader.Size + TraceHeaderMarker.Flags];
+            if ((marker & TraceHeaderMarker.Typed) != TraceHeaderMarker.Typed
+                && (marker & TraceHeaderMarker.MessageMask) != TraceHeaderMarker.Message) return false;
         }
         return true;
     }

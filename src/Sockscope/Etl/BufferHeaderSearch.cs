@@ -144,8 +144,11 @@ internal sealed class BufferHeaderSearch
     {
         var w = _window!;
         bool size = (w[i + 1] | w[i + 2] | w[i + 3]) != 0 || w[i] >= WmiBufferHeader.Size;
-        return size && w[i + 3] <= _maxSizeTopByte && w[i + 0x34] < 0x80 && w[i + 0x35] == 0 && w[i + 0x36] <= 8 && w[i + 0x37] == 0;
+        return size && w[i + 3] <= _maxSizeTopByte && w[i + Flags] < 0x80 && w[i + Flags + 1] == 0 && w[i + Type] <= 8 && w[i + Type + 1] == 0;
     }
+
+    private const int Flags = WmiBufferHeader.Offsets.BufferFlag;
+    private const int Type = WmiBufferHeader.Offsets.BufferType;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Candidates256(int i)
@@ -156,10 +159,10 @@ internal sealed class BufferHeaderSearch
         var s1 = Vector256.LoadUnsafe(ref b, o + 1);
         var s2 = Vector256.LoadUnsafe(ref b, o + 2);
         var s3 = Vector256.LoadUnsafe(ref b, o + 3);
-        var f0 = Vector256.LoadUnsafe(ref b, o + 0x34);
-        var f1 = Vector256.LoadUnsafe(ref b, o + 0x35);
-        var t0 = Vector256.LoadUnsafe(ref b, o + 0x36);
-        var t1 = Vector256.LoadUnsafe(ref b, o + 0x37);
+        var f0 = Vector256.LoadUnsafe(ref b, o + Flags);
+        var f1 = Vector256.LoadUnsafe(ref b, o + Flags + 1);
+        var t0 = Vector256.LoadUnsafe(ref b, o + Type);
+        var t1 = Vector256.LoadUnsafe(ref b, o + Type + 1);
         var size = ~Vector256.Equals(s1 | s2 | s3, Vector256<byte>.Zero) | Vector256.GreaterThan(s0, Vector256.Create((byte)(WmiBufferHeader.Size - 1)));
         var ok = size
             & Vector256.LessThanOrEqual(s3, Vector256.Create(_maxSizeTopByte))
@@ -178,10 +181,10 @@ internal sealed class BufferHeaderSearch
         var s1 = Vector128.LoadUnsafe(ref b, o + 1);
         var s2 = Vector128.LoadUnsafe(ref b, o + 2);
         var s3 = Vector128.LoadUnsafe(ref b, o + 3);
-        var f0 = Vector128.LoadUnsafe(ref b, o + 0x34);
-        var f1 = Vector128.LoadUnsafe(ref b, o + 0x35);
-        var t0 = Vector128.LoadUnsafe(ref b, o + 0x36);
-        var t1 = Vector128.LoadUnsafe(ref b, o + 0x37);
+        var f0 = Vector128.LoadUnsafe(ref b, o + Flags);
+        var f1 = Vector128.LoadUnsafe(ref b, o + Flags + 1);
+        var t0 = Vector128.LoadUnsafe(ref b, o + Type);
+        var t1 = Vector128.LoadUnsafe(ref b, o + Type + 1);
         var size = ~Vector128.Equals(s1 | s2 | s3, Vector128<byte>.Zero) | Vector128.GreaterThan(s0, Vector128.Create((byte)(WmiBufferHeader.Size - 1)));
         var ok = size
             & Vector128.LessThanOrEqual(s3, Vector128.Create(_maxSizeTopByte))

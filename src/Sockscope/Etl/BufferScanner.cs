@@ -80,7 +80,7 @@ internal sealed class BufferScanner
                 return false;
             }
             var h = WmiBufferHeader.Read(_header);
-            var fault = _check.Judge(h, out string? why);
+            var fault = _check.Judge(h, out var why);
             HeaderSearchResult? inside = null;
             switch (fault)
             {
@@ -100,7 +100,7 @@ internal sealed class BufferScanner
                         entry = MakeEntry(at, h with { BufferSize = (uint)remaining });
                         return true;
                     }
-                    why = $"buffer size {h.BufferSize} runs past the buffer header at offset {found.Offset}";
+                    why = new EtlFault(EtlFaultKind.BufferRunsPastNextHeader, h.BufferSize, found.Offset);
                     inside = found;
                     break;
                 }
@@ -108,7 +108,7 @@ internal sealed class BufferScanner
                     // Records still readable, but a header at odds with itself is believed only when what follows confirms its size.
                     if (EndsWell(at, h.BufferSize))
                     {
-                        Report(at, EtlProblemKind.Inconsistent, $"{why}; its size is confirmed by what follows it, so its records are read");
+                        Report(at, EtlProblemKind.Inconsistent, $"{why}; its size is confirmed by what follows it, so its records are read", why);
                         return Accept(at, h, out entry);
                     }
                     break;
@@ -131,7 +131,7 @@ internal sealed class BufferScanner
                     {
                         // A buffer the file ends inside is skipped to the end.
                         long skip = _bytes.Available(at, size);
-                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({skip} bytes) is skipped");
+                        Report(at, EtlProblemKind.BadBuffer, $"{why}; the buffer ({skip} bytes) is skipped", why);
                         _diagnostics.DamagedBuffers++;
                         _diagnostics.BytesSkipped += skip;
                         _next = at + skip;
@@ -140,7 +140,7 @@ internal sealed class BufferScanner
                     break;
                 }
             }
-            Resynchronise(at, why!, inside);
+            Resynchronise(at, why!.Value, inside);
         }
     }
 
@@ -155,7 +155,7 @@ internal sealed class BufferScanner
     /// Skips a header that cannot be believed: to the session's next buffer boundary when a header starts there,
     /// else to the first header after the damaged one's first byte, else to the end of the file.
     /// </summary>
-    private void Resynchronise(long at, string why, HeaderSearchResult? known)
+    private void Resynchronise(long at, EtlFault why, HeaderSearchResult? known)
     {
         _diagnostics.DamagedBuffers++;
         HeaderSearchResult found;
@@ -167,7 +167,7 @@ internal sealed class BufferScanner
         _next = found.Offset;
         if (found.Found)
         {
-            Report(at, EtlProblemKind.BadBuffer, why);
+            Report(at, EtlProblemKind.BadBuffer, why.ToString(), why);
             Report(found.Offset, EtlProblemKind.Resynchronised, $"next buffer found after skipping {skipped} bytes");
         }
         else if (found.AllZeros && IsZero(_header.AsSpan(0, WmiBufferHeader.Size)))
@@ -177,7 +177,7 @@ internal sealed class BufferScanner
         }
         else
         {
-            Report(at, EtlProblemKind.BadBuffer, $"{why}; no buffer header in the remaining {skipped} bytes of the file");
+            Report(at, EtlProblemKind.BadBuffer, $"{why}; no buffer header in the remaining {skipped} bytes of the file", why);
         }
     }
 
@@ -245,6 +245,6 @@ internal sealed class BufferScanner
         };
     }
 
-    private void Report(long offset, EtlProblemKind kind, string message) =>
-        _diagnostics.Report(new EtlProblem(_path, offset, kind, message));
+    private void Report(long offset, EtlProblemKind kind, string message, EtlFault? fault = null) =>
+        _diagnostics.Report(new EtlProblem(_path, offset, kind, message) { Fault = fault });
 }

@@ -89,11 +89,11 @@ internal abstract class BufferStream : IDisposable
         int produced = WmiBufferHeader.Size + d.Written;
         if (d.Status != XpressStatus.Done || d.Written < expect)
         {
-            string why = d.Status switch
+            var why = d.Status switch
             {
-                XpressStatus.InvalidData => $"XPRESS stream is damaged at byte {d.ErrorAt} of its {d.BytesRead - WmiBufferHeader.Size}",
-                XpressStatus.DestinationTooSmall => "XPRESS stream decompresses past the buffer's stated size",
-                _ => $"XPRESS stream ends after {d.Written} of {expect} bytes",
+                XpressStatus.InvalidData => new EtlFault(EtlFaultKind.XpressDamaged, d.ErrorAt, d.BytesRead - WmiBufferHeader.Size),
+                XpressStatus.DestinationTooSmall => new EtlFault(EtlFaultKind.XpressOverflow),
+                _ => new EtlFault(EtlFaultKind.XpressShort, d.Written, expect),
             };
             Reader.ReportCompressionProblem(entry, why, expect - d.Written);
             _cutByDecompression = true;
@@ -105,8 +105,8 @@ internal abstract class BufferStream : IDisposable
 
     private bool FrameAt(int at)
     {
-        string? why = RecordLayout.TryFrame(Data, at, _end, out var layout);
-        if (why is null)
+        var why = RecordLayout.TryFrame(Data, at, _end, out var layout);
+        if (why is not { } fault)
         {
             Current = layout;
             CurrentOffset = at;
@@ -118,7 +118,7 @@ internal abstract class BufferStream : IDisposable
         _pos = _end;
         // ETW pads the unused tail of a buffer; a tail of one repeated padding byte is not damage.
         if (_cutByDecompression || IsPadding(Data.AsSpan(at, _end - at))) return false;
-        Reader.ReportRecordProblem(_buffer, at, why, _end - at);
+        Reader.ReportRecordProblem(_buffer, at, fault, _end - at);
         return false;
     }
 

@@ -26,6 +26,12 @@ public enum EtlProblemKind
 /// <param name="Message">A sentence for a person.</param>
 public sealed record EtlProblem(string File, long Offset, EtlProblemKind Kind, string Message)
 {
+    /// <summary>
+    /// What exactly was wrong, with the values that explain it, where the reader knows (<see cref="Message"/> is made
+    /// from it and what the reader did about it); null for problems of order and of JSON lines.
+    /// </summary>
+    internal EtlFault? Fault { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"{File}: offset {Offset} (0x{Offset:X}): {Message}";
 }

@@ -298,7 +298,7 @@ public sealed class EtlReader : IEventSource
         return _scratch;
     }
 
-    internal void ReportRecordProblem(in BufferEntry buffer, int offsetInBuffer, string why, int bytesLost)
+    internal void ReportRecordProblem(in BufferEntry buffer, int offsetInBuffer, EtlFault why, int bytesLost)
     {
         Diagnostics.DamagedBuffers++;
         Diagnostics.BytesSkipped += bytesLost;
@@ -306,15 +306,15 @@ public sealed class EtlReader : IEventSource
         long offset = compressed ? buffer.Offset : buffer.Offset + offsetInBuffer;
         string where = compressed ? $" (compressed buffer; record at byte {offsetInBuffer} once decompressed)" : "";
         Diagnostics.Report(new EtlProblem(Path, offset, EtlProblemKind.BadRecord,
-            $"{why}{where}; the rest of the buffer ({bytesLost} bytes) is skipped"));
+            $"{why}{where}; the rest of the buffer ({bytesLost} bytes) is skipped") { Fault = why });
     }
 
-    internal void ReportCompressionProblem(in BufferEntry buffer, string why, int bytesLost)
+    internal void ReportCompressionProblem(in BufferEntry buffer, EtlFault why, int bytesLost)
     {
         Diagnostics.DamagedBuffers++;
         Diagnostics.BytesSkipped += Math.Max(0, bytesLost);
         Diagnostics.Report(new EtlProblem(Path, buffer.Offset, EtlProblemKind.BadCompression,
-            $"{why}; records in the {bytesLost} missing bytes are lost"));
+            $"{why}; records in the {bytesLost} missing bytes are lost") { Fault = why });
     }
 
     /// <inheritdoc/>

@@ -74,12 +74,14 @@ public readonly ref struct EtlRecord
         _ => true,
     };
 
+    // Thread and process ids, and the provider GUID of the classic headers, lie at the same offsets in every header
+    // that has them (EVENT_HEADER, EVENT_TRACE_HEADER, SYSTEM_TRACE_HEADER).
     /// <summary>The process id, or 0 when <see cref="HasProcessInfo"/> is false.</summary>
     public uint ProcessId => Family switch
     {
         TraceHeaderFamily.PerfInfo => 0,
         TraceHeaderFamily.Message => MessageSystemInfo(4),
-        _ => U32(0x0C),
+        _ => U32(EventHeaderOffsets.ProcessId),
     };
 
     /// <summary>The thread id, or 0 when <see cref="HasProcessInfo"/> is false.</summary>
@@ -87,7 +89,7 @@ public readonly ref struct EtlRecord
     {
         TraceHeaderFamily.PerfInfo => 0,
         TraceHeaderFamily.Message => MessageSystemInfo(0),
-        _ => U32(0x08),
+        _ => U32(EventHeaderOffsets.ThreadId),
     };
 
     /// <summary>
@@ -96,102 +98,102 @@ public readonly ref struct EtlRecord
     /// </summary>
     public Guid ProviderId => Family switch
     {
-        TraceHeaderFamily.EventHeader or TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => ReadGuid(0x18),
+        TraceHeaderFamily.EventHeader or TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => ReadGuid(EventHeaderOffsets.ProviderId),
         TraceHeaderFamily.Message => MessageGuid(),
         _ => Guid.Empty,
     };
 
     /// <summary>The kernel event group (high byte of the hook id) of system, compact and perfinfo records.</summary>
-    public byte Group => Family.IsKernelKind() ? _raw[7] : (byte)0;
+    public byte Group => Family.IsKernelKind() ? _raw[KernelHeaderOffsets.Group] : (byte)0;
 
     /// <summary>The kernel hook id (group &lt;&lt; 8 | type) of system, compact and perfinfo records.</summary>
-    public ushort HookId => Family.IsKernelKind() ? U16(6) : (ushort)0;
+    public ushort HookId => Family.IsKernelKind() ? U16(KernelHeaderOffsets.HookId) : (ushort)0;
 
     /// <summary>Event id: EVENT_HEADER's Id, the hook id of kernel records, the message number of WPP records, else 0.</summary>
     public ushort Id => Family switch
     {
-        TraceHeaderFamily.EventHeader => U16(0x28),
-        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => U16(6),
-        TraceHeaderFamily.Message => U16(4),
+        TraceHeaderFamily.EventHeader => U16(EventHeaderOffsets.Id),
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => U16(KernelHeaderOffsets.HookId),
+        TraceHeaderFamily.Message => U16(MessageHeaderOffsets.MessageNumber),
         _ => 0,
     };
 
     /// <summary>Event version: EVENT_HEADER's Version, the classic header's Class.Version, the kernel header's Version.</summary>
     public ushort Version => Family switch
     {
-        TraceHeaderFamily.EventHeader => _raw[0x2A],
-        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U16(6),
-        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => (ushort)(_raw[0]),
+        TraceHeaderFamily.EventHeader => _raw[EventHeaderOffsets.Version],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U16(ClassicHeaderOffsets.ClassVersion),
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => (ushort)(_raw[KernelHeaderOffsets.Version]),
         _ => 0,
     };
 
     /// <summary>The channel (EVENT_HEADER only).</summary>
-    public byte Channel => Family == TraceHeaderFamily.EventHeader ? _raw[0x2B] : (byte)0;
+    public byte Channel => Family == TraceHeaderFamily.EventHeader ? _raw[EventHeaderOffsets.Channel] : (byte)0;
 
     /// <summary>The level (EVENT_HEADER and classic headers).</summary>
     public byte Level => Family switch
     {
-        TraceHeaderFamily.EventHeader => _raw[0x2C],
-        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[5],
+        TraceHeaderFamily.EventHeader => _raw[EventHeaderOffsets.Level],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[ClassicHeaderOffsets.ClassLevel],
         _ => 0,
     };
 
     /// <summary>The opcode: EVENT_HEADER's Opcode, the classic header's Class.Type, or the kernel event type.</summary>
     public byte Opcode => Family switch
     {
-        TraceHeaderFamily.EventHeader => _raw[0x2D],
-        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[4],
-        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => _raw[6],
+        TraceHeaderFamily.EventHeader => _raw[EventHeaderOffsets.Opcode],
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => _raw[ClassicHeaderOffsets.ClassType],
+        TraceHeaderFamily.System or TraceHeaderFamily.Compact or TraceHeaderFamily.PerfInfo => _raw[KernelHeaderOffsets.Opcode],
         _ => 0,
     };
 
     /// <summary>The task (EVENT_HEADER only).</summary>
-    public ushort Task => Family == TraceHeaderFamily.EventHeader ? U16(0x2E) : (ushort)0;
+    public ushort Task => Family == TraceHeaderFamily.EventHeader ? U16(EventHeaderOffsets.Task) : (ushort)0;
 
     /// <summary>The keywords (EVENT_HEADER only).</summary>
-    public ulong Keywords => Family == TraceHeaderFamily.EventHeader ? BinaryPrimitives.ReadUInt64LittleEndian(_raw[0x30..]) : 0;
+    public ulong Keywords => Family == TraceHeaderFamily.EventHeader ? BinaryPrimitives.ReadUInt64LittleEndian(_raw[EventHeaderOffsets.Keyword..]) : 0;
 
     /// <summary>EVENT_HEADER Flags (EVENT_HEADER_FLAG_*).</summary>
-    public ushort EventFlags => Family == TraceHeaderFamily.EventHeader ? U16(4) : (ushort)0;
+    public ushort EventFlags => Family == TraceHeaderFamily.EventHeader ? U16(EventHeaderOffsets.Flags) : (ushort)0;
 
     /// <summary>EVENT_HEADER EventProperty (EVENT_HEADER_PROPERTY_*).</summary>
-    public ushort EventProperty => Family == TraceHeaderFamily.EventHeader ? U16(6) : (ushort)0;
+    public ushort EventProperty => Family == TraceHeaderFamily.EventHeader ? U16(EventHeaderOffsets.EventProperty) : (ushort)0;
 
     /// <summary>Kernel-mode CPU time units charged to the thread (0 where the header has none).</summary>
     public uint KernelTime => Family switch
     {
-        TraceHeaderFamily.System => U32(0x18),
-        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(0x28),
-        TraceHeaderFamily.EventHeader => U32(0x38),
+        TraceHeaderFamily.System => U32(KernelHeaderOffsets.KernelTime),
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(ClassicHeaderOffsets.KernelTime),
+        TraceHeaderFamily.EventHeader => U32(EventHeaderOffsets.KernelTime),
         _ => 0,
     };
 
     /// <summary>User-mode CPU time units charged to the thread (0 where the header has none).</summary>
     public uint UserTime => Family switch
     {
-        TraceHeaderFamily.System => U32(0x1C),
-        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(0x2C),
-        TraceHeaderFamily.EventHeader => U32(0x3C),
+        TraceHeaderFamily.System => U32(KernelHeaderOffsets.UserTime),
+        TraceHeaderFamily.FullHeader or TraceHeaderFamily.Instance => U32(ClassicHeaderOffsets.UserTime),
+        TraceHeaderFamily.EventHeader => U32(EventHeaderOffsets.UserTime),
         _ => 0,
     };
 
     /// <summary>The activity id (EVENT_HEADER only).</summary>
-    public Guid ActivityId => Family == TraceHeaderFamily.EventHeader ? ReadGuid(0x40) : Guid.Empty;
+    public Guid ActivityId => Family == TraceHeaderFamily.EventHeader ? ReadGuid(EventHeaderOffsets.ActivityId) : Guid.Empty;
 
     /// <summary>Instance id (EVENT_INSTANCE_GUID_HEADER only).</summary>
-    public uint InstanceId => Family == TraceHeaderFamily.Instance ? U32(0x30) : 0;
+    public uint InstanceId => Family == TraceHeaderFamily.Instance ? U32(ClassicHeaderOffsets.InstanceId) : 0;
 
     /// <summary>Parent instance id (EVENT_INSTANCE_GUID_HEADER only).</summary>
-    public uint ParentInstanceId => Family == TraceHeaderFamily.Instance ? U32(0x34) : 0;
+    public uint ParentInstanceId => Family == TraceHeaderFamily.Instance ? U32(ClassicHeaderOffsets.ParentInstanceId) : 0;
 
     /// <summary>Parent GUID (EVENT_INSTANCE_GUID_HEADER only).</summary>
-    public Guid ParentGuid => Family == TraceHeaderFamily.Instance ? ReadGuid(0x38) : Guid.Empty;
+    public Guid ParentGuid => Family == TraceHeaderFamily.Instance ? ReadGuid(ClassicHeaderOffsets.ParentGuid) : Guid.Empty;
 
     /// <summary>WPP option flags (TRACE_MESSAGE_*).</summary>
-    public ushort MessageFlags => Family == TraceHeaderFamily.Message ? U16(6) : (ushort)0;
+    public ushort MessageFlags => Family == TraceHeaderFamily.Message ? U16(MessageHeaderOffsets.Options) : (ushort)0;
 
     /// <summary>WPP sequence number when recorded.</summary>
-    public uint MessageSequence => (MessageFlags & MessageOptions.Sequence) != 0 ? U32(8) : 0;
+    public uint MessageSequence => (MessageFlags & MessageOptions.Sequence) != 0 ? U32(MessageHeaderOffsets.Items) : 0;
 
     /// <summary>The related activity id from the extended data, if any.</summary>
     public bool TryGetRelatedActivityId(out Guid id)
@@ -237,8 +239,8 @@ public readonly ref struct EtlRecord
 
     private int MessageItemOffset(bool includeGuid, bool includeTime)
     {
-        ushort options = U16(6);
-        int p = 8;
+        ushort options = U16(MessageHeaderOffsets.Options);
+        int p = MessageHeaderOffsets.Items;
         if ((options & MessageOptions.Sequence) != 0) p += 4;
         if (includeGuid)
         {
@@ -251,7 +253,7 @@ public readonly ref struct EtlRecord
 
     private Guid MessageGuid()
     {
-        ushort options = U16(6);
+        ushort options = U16(MessageHeaderOffsets.Options);
         if ((options & MessageOptions.ComponentId) != 0 || (options & MessageOptions.Guid) == 0) return Guid.Empty;
         return ReadGuid(MessageItemOffset(false, false));
     }

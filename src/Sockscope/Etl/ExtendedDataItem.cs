@@ -94,13 +94,14 @@ public ref struct ExtendedDataEnumerator
     /// <summary>Moves to the next item; the items were checked when the record was framed.</summary>
     public bool MoveNext()
     {
-        if (_done || _next + 8 > _items.Length) return false;
+        const int head = ExtendedItemOffsets.Data;
+        if (_done || _next + head > _items.Length) return false;
         var h = _items[_next..];
-        var type = (ExtendedDataType)BinaryPrimitives.ReadUInt16LittleEndian(h[2..]);
-        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(h[4..]);
-        int size = Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(h[6..]), h.Length - 8);
-        _current = new ExtendedDataItem(type, h.Slice(8, size));
-        _next = (_next + 8 + size + 7) & ~7;
+        var type = (ExtendedDataType)BinaryPrimitives.ReadUInt16LittleEndian(h[ExtendedItemOffsets.ExtType..]);
+        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(h[ExtendedItemOffsets.Linkage..]);
+        int size = Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(h[ExtendedItemOffsets.DataSize..]), h.Length - head);
+        _current = new ExtendedDataItem(type, h.Slice(head, size));
+        _next = (_next + head + size + 7) & ~7;
         _done = (linkage & 1) == 0;
         return true;
     }

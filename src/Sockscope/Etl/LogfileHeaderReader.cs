@@ -23,13 +23,13 @@ internal static class LogfileHeaderReader
     public static LogfileHeaderReading Read(string path, TraceBytes file, EtlReaderOptions options)
     {
         if (file.Available(0, 1) == 0) throw new EtlFormatException(path, 0, "the file is empty");
-        const int minimum = WmiBufferHeader.Size + 0x20 + TraceLogfileHeader.FixedSize32;
+        const int minimum = WmiBufferHeader.Size + KernelHeaderOffsets.SystemLength + TraceLogfileHeader.FixedSize32;
         long length = file.Available(0, minimum);
         if (length < minimum)
             throw new EtlFormatException(path, 0, $"too short for an ETL file ({length} bytes; a logfile header needs {minimum})");
         var bytes = new byte[file.Available(0, RecordLimit)];
         file.Read(bytes, 0);
-        string? why = TryRecord(bytes, out var header, out int pointerSize, out long stamp);
+        var why = TryRecord(bytes, out var header, out int pointerSize, out long stamp);
         if (why is null)
         {
             var problems = new List<EtlProblem>();
@@ -51,24 +51,25 @@ internal static class LogfileHeaderReader
         var unknown = new TraceLogfileHeader { Clock = ClockType.SystemTime };
         var problem = new EtlProblem(path, WmiBufferHeader.Size, EtlProblemKind.BadRecord,
             $"no logfile header record ({why}): the session's clock, buffer size, processors and pointer size are unknown; " +
-            "times are read as system time (right only for sessions that used it) and 64-bit pointers are assumed");
+            "times are read as system time (right only for sessions that used it) and 64-bit pointers are assumed")
+        { Fault = why };
         return new LogfileHeaderReading(unknown, 8, 0, [problem]);
     }
 
     /// <summary>Frames the record at 0x48 as the logfile header event; why not, or null.</summary>
-    private static string? TryRecord(byte[] bytes, out TraceLogfileHeader? header, out int pointerSize, out long stamp)
+    private static EtlFault? TryRecord(byte[] bytes, out TraceLogfileHeader? header, out int pointerSize, out long stamp)
     {
         header = null;
         pointerSize = 0;
         stamp = 0;
-        string? why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, bytes.Length, out var layout);
+        var why = RecordLayout.TryFrame(bytes, WmiBufferHeader.Size, bytes.Length, out var layout);
         if (why is not null) return why;
-        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + 6)) != 0)
-            return $"the first record is a {layout.Type.Family().LayoutName()}, not the logfile header event";
+        if (layout.Type.Family() != TraceHeaderFamily.System || BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(WmiBufferHeader.Size + KernelHeaderOffsets.HookId)) != 0)
+            return new EtlFault(EtlFaultKind.NotLogfileHeader, Family: layout.Type.Family());
         pointerSize = layout.Type.PointerSize();
         var payload = bytes.AsSpan(WmiBufferHeader.Size + layout.DataOffset, layout.Size - layout.DataOffset);
         header = TraceLogfileHeader.TryRead(payload, pointerSize);
-        if (header is null) return "the logfile header event is too short";
+        if (header is null) return new EtlFault(EtlFaultKind.LogfileHeaderTooShort);
         stamp = layout.Timestamp;
         return null;
     }

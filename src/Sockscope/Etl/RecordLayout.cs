@@ -34,39 +34,40 @@ internal struct RecordLayout
     /// <paramref name="end"/>. Never reads outside [at, end).
     /// </summary>
     /// <returns>null on success, else why the bytes are no record.</returns>
-    public static string? TryFrame(ReadOnlySpan<byte> buffer, int at, int end, out RecordLayout layout)
+    public static EtlFault? TryFrame(ReadOnlySpan<byte> buffer, int at, int end, out RecordLayout layout)
     {
         layout = default;
         int avail = end - at;
-        if (avail < 8) return "record header truncated";
+        if (avail < 8) return new EtlFault(EtlFaultKind.RecordHeaderTruncated);
         var r = buffer.Slice(at, avail);
-        byte flags = r[3];
+        byte flags = r[TraceHeaderMarker.Flags];
         TraceHeaderType type;
         int size;
-        if ((flags & 0xC0) == 0xC0)
+        if ((flags & TraceHeaderMarker.Typed) == TraceHeaderMarker.Typed)
         {
-            type = (TraceHeaderType)r[2];
-            if (!IsTypedHeader[r[2]])
-                return $"unknown trace header type 0x{r[2]:X2}";
+            byte typeByte = r[TraceHeaderMarker.HeaderType];
+            type = (TraceHeaderType)typeByte;
+            if (!IsTypedHeader[typeByte])
+                return new EtlFault(EtlFaultKind.UnknownHeaderType, typeByte);
             size = type.Family().IsKernelKind()
-                ? BinaryPrimitives.ReadUInt16LittleEndian(r[4..])
-                : BinaryPrimitives.ReadUInt16LittleEndian(r);
+                ? BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Size..])
+                : BinaryPrimitives.ReadUInt16LittleEndian(r[EventHeaderOffsets.Size..]);
         }
-        else if ((flags & 0xD0) == 0x90)
+        else if ((flags & TraceHeaderMarker.MessageMask) == TraceHeaderMarker.Message)
         {
             type = TraceHeaderType.Message;
-            size = BinaryPrimitives.ReadUInt16LittleEndian(r);
+            size = BinaryPrimitives.ReadUInt16LittleEndian(r[MessageHeaderOffsets.Size..]);
         }
         else
         {
-            return $"no trace header marker (0x{BinaryPrimitives.ReadUInt32LittleEndian(r):X8})";
+            return new EtlFault(EtlFaultKind.NoHeaderMarker, BinaryPrimitives.ReadUInt32LittleEndian(r));
         }
 
         var family = type.Family();
         int headerLength = family.HeaderLength();
-        if (size == 0) return "record size is zero";
-        if (size < headerLength) return $"record size {size} is smaller than its {family.LayoutName()} ({headerLength} bytes)";
-        if (size > avail) return $"record size {size} runs {size - avail} bytes past the end of the buffer";
+        if (size == 0) return new EtlFault(EtlFaultKind.RecordSizeZero);
+        if (size < headerLength) return new EtlFault(EtlFaultKind.RecordSizeBelowHeader, size, headerLength, family);
+        if (size > avail) return new EtlFault(EtlFaultKind.RecordSizePastBuffer, size, size - avail);
         r = r[..size];
 
         layout.Type = type;
@@ -80,15 +81,16 @@ internal struct RecordLayout
             case TraceHeaderFamily.Compact:
             case TraceHeaderFamily.FullHeader:
             case TraceHeaderFamily.Instance:
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
+                // SystemTime and TimeStamp lie at the same offset in these headers.
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[KernelHeaderOffsets.SystemTime..]);
                 break;
             case TraceHeaderFamily.PerfInfo:
             {
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x08..]);
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[KernelHeaderOffsets.PerfInfoTimeStamp..]);
                 // The high byte of Version can announce PEBS index and PMC counters inserted before the data.
-                ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r);
+                ushort version = BinaryPrimitives.ReadUInt16LittleEndian(r[KernelHeaderOffsets.Version..]);
                 int ext = ((version & 0x8000) != 0 ? 8 : 0) + ((version >> 8) & 7) * 8;
-                if (data + ext > size) return "perfinfo extended items run past the record";
+                if (data + ext > size) return new EtlFault(EtlFaultKind.PerfInfoItemsPastRecord);
                 layout.ExtOffset = data;
                 layout.ExtLength = ext;
                 data += ext;
@@ -96,19 +98,19 @@ internal struct RecordLayout
             }
             case TraceHeaderFamily.EventHeader:
             {
-                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[0x10..]);
-                ushort eventFlags = BinaryPrimitives.ReadUInt16LittleEndian(r[0x04..]);
-                if ((eventFlags & 0x0001) != 0)
+                layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[EventHeaderOffsets.TimeStamp..]);
+                ushort eventFlags = BinaryPrimitives.ReadUInt16LittleEndian(r[EventHeaderOffsets.Flags..]);
+                if ((eventFlags & EventHeaderOffsets.ExtendedInfoFlag) != 0)
                 {
                     int p = data;
                     // Items: Reserved1 u16, ExtType u16, Linkage (bit 0) u16, DataSize u16, data; each 8-aligned.
                     while (true)
                     {
-                        if (p + 8 > size) return $"extended data item header at +{p} runs past the record";
-                        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 4)..]);
-                        int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + 6)..]);
-                        int next = p + 8 + itemSize;
-                        if (next > size) return $"extended data item at +{p} ({itemSize} bytes) runs past the record";
+                        if (p + ExtendedItemOffsets.Data > size) return new EtlFault(EtlFaultKind.ExtendedItemHeadPastRecord, p);
+                        ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.Linkage)..]);
+                        int itemSize = BinaryPrimitives.ReadUInt16LittleEndian(r[(p + ExtendedItemOffsets.DataSize)..]);
+                        int next = p + ExtendedItemOffsets.Data + itemSize;
+                        if (next > size) return new EtlFault(EtlFaultKind.ExtendedItemPastRecord, p, itemSize);
                         p = (next + 7) & ~7;
                         if ((linkage & 1) == 0) break;
                     }
@@ -121,7 +123,7 @@ internal struct RecordLayout
             }
             case TraceHeaderFamily.Message:
             {
-                ushort options = BinaryPrimitives.ReadUInt16LittleEndian(r[0x06..]);
+                ushort options = BinaryPrimitives.ReadUInt16LittleEndian(r[MessageHeaderOffsets.Options..]);
                 int p = data;
                 if ((options & MessageOptions.Sequence) != 0) p += 4;
                 if ((options & MessageOptions.ComponentId) != 0) p += 4;
@@ -130,12 +132,12 @@ internal struct RecordLayout
                 layout.HasTimestamp = (options & MessageOptions.Timestamp) != 0;
                 if ((options & (MessageOptions.Timestamp | MessageOptions.PerformanceTimestamp)) != 0)
                 {
-                    if (p + 8 > size) return "message time stamp runs past the record";
+                    if (p + 8 > size) return new EtlFault(EtlFaultKind.MessageTimestampPastRecord);
                     if (layout.HasTimestamp) layout.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(r[p..]);
                     p += 8;
                 }
                 if ((options & MessageOptions.SystemInfo) != 0) p += 8;
-                if (p > size) return "message items run past the record";
+                if (p > size) return new EtlFault(EtlFaultKind.MessageItemsPastRecord);
                 layout.ExtOffset = data;
                 layout.ExtLength = p - data;
                 data = p;

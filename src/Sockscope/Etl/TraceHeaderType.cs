@@ -84,13 +84,13 @@ public static class TraceHeaderTypes
     /// <summary>Fixed header length in bytes before any optional items.</summary>
     public static int HeaderLength(this TraceHeaderFamily family) => family switch
     {
-        TraceHeaderFamily.System => 0x20,
-        TraceHeaderFamily.Compact => 0x18,
-        TraceHeaderFamily.PerfInfo => 0x10,
-        TraceHeaderFamily.FullHeader => 0x30,
-        TraceHeaderFamily.Instance => 0x48,
-        TraceHeaderFamily.EventHeader => 0x50,
-        _ => 0x08,
+        TraceHeaderFamily.System => KernelHeaderOffsets.SystemLength,
+        TraceHeaderFamily.Compact => KernelHeaderOffsets.CompactLength,
+        TraceHeaderFamily.PerfInfo => KernelHeaderOffsets.PerfInfoLength,
+        TraceHeaderFamily.FullHeader => ClassicHeaderOffsets.Length,
+        TraceHeaderFamily.Instance => ClassicHeaderOffsets.InstanceLength,
+        TraceHeaderFamily.EventHeader => EventHeaderOffsets.Length,
+        _ => MessageHeaderOffsets.Items,
     };
 
     /// <summary>True for the kernel-logger headers whose event is identified by group and type (hook id).</summary>

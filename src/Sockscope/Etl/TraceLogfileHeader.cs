@@ -69,6 +69,49 @@ public sealed record TraceLogfileHeader
     public bool IsCompressed => (LogFileMode & CompressedMode) != 0;
 
     /// <summary>
+    /// Where the fields lie, named once for <see cref="TryRead"/> and <see cref="Write"/>. Offsets after the two
+    /// pointers are those of the 64-bit layout: <see cref="Shift"/> moves them to the layout of a pointer size.
+    /// </summary>
+    private static class Offsets
+    {
+        public const int BufferSize = 0x00;
+        public const int MajorVersion = 0x04;
+        public const int MinorVersion = 0x05;
+        public const int SubVersion = 0x06;
+        public const int SubMinorVersion = 0x07;
+        public const int ProviderVersion = 0x08;
+        public const int NumberOfProcessors = 0x0C;
+        public const int EndTime = 0x10;
+        public const int TimerResolution = 0x18;
+        public const int MaximumFileSize = 0x1C;
+        public const int LogFileMode = 0x20;
+        public const int BuffersWritten = 0x24;
+        public const int StartBuffers = 0x28;
+        public const int PointerSize = 0x2C;
+        public const int EventsLost = 0x30;
+        public const int CpuSpeedInMHz = 0x34;
+        /// <summary>LoggerName and LogFileName, one pointer each, then TIME_ZONE_INFORMATION.</summary>
+        public const int Pointers = 0x38;
+        /// <summary>StandardName in TIME_ZONE_INFORMATION, after its Bias.</summary>
+        public const int TimeZoneNameInZone = 4;
+        public const int TimeZoneNameLength = 64;
+        public const int BootTime = 0xF8;
+        public const int PerfFreq = 0x100;
+        public const int StartTime = 0x108;
+        /// <summary>ReservedFlags: the clock type.</summary>
+        public const int Clock = 0x110;
+        public const int BuffersLost = 0x114;
+        /// <summary>Where the names start, after the fixed part.</summary>
+        public const int Names = FixedSize64;
+
+        /// <summary>How far the fields after the pointers move for <paramref name="pointerSize"/>.</summary>
+        public static int Shift(int pointerSize) => pointerSize == 4 ? -8 : 0;
+
+        /// <summary>TIME_ZONE_INFORMATION, right after the two pointers.</summary>
+        public static int TimeZone(int pointerSize) => Pointers + 2 * pointerSize;
+    }
+
+    /// <summary>
     /// Parses the header from the record payload. <paramref name="pointerSize"/> is the header record's own
     /// pointer size (its header type), which decides the layout; the PointerSize field sits before the pointers and
     /// is cross-checked by the caller.
@@ -76,36 +119,36 @@ public sealed record TraceLogfileHeader
     /// <returns>null when the payload is too short for the fixed part.</returns>
     public static TraceLogfileHeader? TryRead(ReadOnlySpan<byte> p, int pointerSize)
     {
-        int shift = pointerSize == 4 ? -8 : 0;
-        if (p.Length < FixedSize64 + shift) return null;
-        int tz = 0x38 + 2 * pointerSize;
-        int names = FixedSize64 + shift;
+        int shift = Offsets.Shift(pointerSize);
+        int names = Offsets.Names + shift;
+        if (p.Length < names) return null;
+        int tz = Offsets.TimeZone(pointerSize);
         string logger = ReadCString(p[names..], out int used);
         string file = ReadCString(p[(names + used)..], out _);
         return new TraceLogfileHeader
         {
-            BufferSize = U32(p, 0x00),
-            MajorVersion = p[0x04],
-            MinorVersion = p[0x05],
-            SubVersion = p[0x06],
-            SubMinorVersion = p[0x07],
-            ProviderVersion = U32(p, 0x08),
-            NumberOfProcessors = U32(p, 0x0C),
-            EndTime = I64(p, 0x10),
-            TimerResolution = U32(p, 0x18),
-            MaximumFileSize = U32(p, 0x1C),
-            LogFileMode = U32(p, 0x20),
-            BuffersWritten = U32(p, 0x24),
-            PointerSize = U32(p, 0x2C),
-            EventsLost = U32(p, 0x30),
-            CpuSpeedInMHz = U32(p, 0x34),
+            BufferSize = U32(p, Offsets.BufferSize),
+            MajorVersion = p[Offsets.MajorVersion],
+            MinorVersion = p[Offsets.MinorVersion],
+            SubVersion = p[Offsets.SubVersion],
+            SubMinorVersion = p[Offsets.SubMinorVersion],
+            ProviderVersion = U32(p, Offsets.ProviderVersion),
+            NumberOfProcessors = U32(p, Offsets.NumberOfProcessors),
+            EndTime = I64(p, Offsets.EndTime),
+            TimerResolution = U32(p, Offsets.TimerResolution),
+            MaximumFileSize = U32(p, Offsets.MaximumFileSize),
+            LogFileMode = U32(p, Offsets.LogFileMode),
+            BuffersWritten = U32(p, Offsets.BuffersWritten),
+            PointerSize = U32(p, Offsets.PointerSize),
+            EventsLost = U32(p, Offsets.EventsLost),
+            CpuSpeedInMHz = U32(p, Offsets.CpuSpeedInMHz),
             TimeZoneBias = (int)U32(p, tz),
-            TimeZoneName = ReadFixedString(p.Slice(tz + 4, 64)),
-            BootTime = I64(p, 0xF8 + shift),
-            PerfFreq = I64(p, 0x100 + shift),
-            StartTime = I64(p, 0x108 + shift),
-            Clock = (ClockType)U32(p, 0x110 + shift),
-            BuffersLost = U32(p, 0x114 + shift),
+            TimeZoneName = ReadFixedString(p.Slice(tz + Offsets.TimeZoneNameInZone, Offsets.TimeZoneNameLength)),
+            BootTime = I64(p, Offsets.BootTime + shift),
+            PerfFreq = I64(p, Offsets.PerfFreq + shift),
+            StartTime = I64(p, Offsets.StartTime + shift),
+            Clock = (ClockType)U32(p, Offsets.Clock + shift),
+            BuffersLost = U32(p, Offsets.BuffersLost + shift),
             LoggerName = logger,
             LogFileName = file,
         };
@@ -114,31 +157,34 @@ public sealed record TraceLogfileHeader
     /// <summary>Writes the header in the layout of <paramref name="pointerSize"/>; returns the bytes written.</summary>
     public int Write(Span<byte> p, int pointerSize)
     {
-        int shift = pointerSize == 4 ? -8 : 0;
-        int names = FixedSize64 + shift;
+        int shift = Offsets.Shift(pointerSize);
+        int names = Offsets.Names + shift;
         int total = names + (LoggerName.Length + 1) * 2 + (LogFileName.Length + 1) * 2;
         p[..total].Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(p, BufferSize);
-        p[0x04] = MajorVersion; p[0x05] = MinorVersion; p[0x06] = SubVersion; p[0x07] = SubMinorVersion;
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x08..], ProviderVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x0C..], NumberOfProcessors);
-        BinaryPrimitives.WriteInt64LittleEndian(p[0x10..], EndTime);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x18..], TimerResolution);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x1C..], MaximumFileSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x20..], LogFileMode);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x24..], BuffersWritten);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x28..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x2C..], PointerSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x30..], EventsLost);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x34..], CpuSpeedInMHz);
-        int tz = 0x38 + 2 * pointerSize;
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.BufferSize..], BufferSize);
+        p[Offsets.MajorVersion] = MajorVersion;
+        p[Offsets.MinorVersion] = MinorVersion;
+        p[Offsets.SubVersion] = SubVersion;
+        p[Offsets.SubMinorVersion] = SubMinorVersion;
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.ProviderVersion..], ProviderVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.NumberOfProcessors..], NumberOfProcessors);
+        BinaryPrimitives.WriteInt64LittleEndian(p[Offsets.EndTime..], EndTime);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.TimerResolution..], TimerResolution);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.MaximumFileSize..], MaximumFileSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.LogFileMode..], LogFileMode);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.BuffersWritten..], BuffersWritten);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.StartBuffers..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.PointerSize..], PointerSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.EventsLost..], EventsLost);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[Offsets.CpuSpeedInMHz..], CpuSpeedInMHz);
+        int tz = Offsets.TimeZone(pointerSize);
         BinaryPrimitives.WriteInt32LittleEndian(p[tz..], TimeZoneBias);
-        WriteFixedString(p.Slice(tz + 4, 64), TimeZoneName);
-        BinaryPrimitives.WriteInt64LittleEndian(p[(0xF8 + shift)..], BootTime);
-        BinaryPrimitives.WriteInt64LittleEndian(p[(0x100 + shift)..], PerfFreq);
-        BinaryPrimitives.WriteInt64LittleEndian(p[(0x108 + shift)..], StartTime);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[(0x110 + shift)..], (uint)Clock);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[(0x114 + shift)..], BuffersLost);
+        WriteFixedString(p.Slice(tz + Offsets.TimeZoneNameInZone, Offsets.TimeZoneNameLength), TimeZoneName);
+        BinaryPrimitives.WriteInt64LittleEndian(p[(Offsets.BootTime + shift)..], BootTime);
+        BinaryPrimitives.WriteInt64LittleEndian(p[(Offsets.PerfFreq + shift)..], PerfFreq);
+        BinaryPrimitives.WriteInt64LittleEndian(p[(Offsets.StartTime + shift)..], StartTime);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[(Offsets.Clock + shift)..], (uint)Clock);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[(Offsets.BuffersLost + shift)..], BuffersLost);
         int at = names;
         foreach (var s in new[] { LoggerName, LogFileName })
         {

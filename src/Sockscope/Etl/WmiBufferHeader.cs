@@ -62,26 +62,45 @@ public readonly struct WmiBufferHeader
     /// <summary>True when the records are XPRESS-compressed.</summary>
     public bool IsCompressed => (BufferFlag & WmiBufferFlags.Compressed) != 0;
 
+    /// <summary>Where the fields lie in the header, named once for <see cref="Read"/>, <see cref="Write"/> and the search.</summary>
+    internal static class Offsets
+    {
+        public const int BufferSize = 0x00;
+        public const int SavedOffset = 0x04;
+        public const int CurrentOffset = 0x08;
+        public const int TimeStamp = 0x10;
+        public const int SequenceNumber = 0x18;
+        /// <summary>
+        /// ProcessorIndex (a word) since Windows 8; before, ETW_BUFFER_CONTEXT { UCHAR ProcessorNumber; UCHAR Alignment; }.
+        /// </summary>
+        public const int ProcessorIndex = 0x28;
+        public const int LoggerId = 0x2A;
+        /// <summary>State; its low word is the compression format in compressed buffers.</summary>
+        public const int State = 0x2C;
+        public const int FilledBytes = 0x30;
+        public const int BufferFlag = 0x34;
+        public const int BufferType = 0x36;
+    }
+
     /// <summary>Reads a header from the first 0x48 bytes of <paramref name="bytes"/>.</summary>
     public static WmiBufferHeader Read(ReadOnlySpan<byte> bytes)
     {
-        var flags = (WmiBufferFlags)BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x34..]);
-        // Before Windows 8 the word at 0x28 was ETW_BUFFER_CONTEXT { UCHAR ProcessorNumber; UCHAR Alignment; }.
+        var flags = (WmiBufferFlags)BinaryPrimitives.ReadUInt16LittleEndian(bytes[Offsets.BufferFlag..]);
         ushort processor = (flags & WmiBufferFlags.ProcessorIndex) != 0
-            ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x28..])
-            : bytes[0x28];
+            ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[Offsets.ProcessorIndex..])
+            : bytes[Offsets.ProcessorIndex];
         return new WmiBufferHeader
         {
-            BufferSize = BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-            SavedOffset = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x04..]),
-            TimeStamp = BinaryPrimitives.ReadInt64LittleEndian(bytes[0x10..]),
-            SequenceNumber = BinaryPrimitives.ReadInt64LittleEndian(bytes[0x18..]),
+            BufferSize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Offsets.BufferSize..]),
+            SavedOffset = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Offsets.SavedOffset..]),
+            TimeStamp = BinaryPrimitives.ReadInt64LittleEndian(bytes[Offsets.TimeStamp..]),
+            SequenceNumber = BinaryPrimitives.ReadInt64LittleEndian(bytes[Offsets.SequenceNumber..]),
             ProcessorIndex = processor,
-            LoggerId = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x2A..]),
-            FilledBytes = BinaryPrimitives.ReadUInt32LittleEndian(bytes[0x30..]),
+            LoggerId = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Offsets.LoggerId..]),
+            FilledBytes = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Offsets.FilledBytes..]),
             BufferFlag = flags,
-            BufferType = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x36..]),
-            CompressionFormat = BinaryPrimitives.ReadUInt16LittleEndian(bytes[0x2C..]),
+            BufferType = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Offsets.BufferType..]),
+            CompressionFormat = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Offsets.State..]),
         };
     }
 
@@ -89,16 +108,16 @@ public readonly struct WmiBufferHeader
     public void Write(Span<byte> bytes)
     {
         bytes[..Size].Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, BufferSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[0x04..], SavedOffset);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[0x08..], SavedOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes[0x10..], TimeStamp);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes[0x18..], SequenceNumber);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes[0x28..], ProcessorIndex);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes[0x2A..], LoggerId);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[0x2C..], 3); // state: BufferStateFlushed, as in every real file
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[0x30..], FilledBytes);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes[0x34..], (ushort)BufferFlag);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes[0x36..], BufferType);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[Offsets.BufferSize..], BufferSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[Offsets.SavedOffset..], SavedOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[Offsets.CurrentOffset..], SavedOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[Offsets.TimeStamp..], TimeStamp);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[Offsets.SequenceNumber..], SequenceNumber);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[Offsets.ProcessorIndex..], ProcessorIndex);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[Offsets.LoggerId..], LoggerId);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[Offsets.State..], 3); // state: BufferStateFlushed, as in every real file
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[Offsets.FilledBytes..], FilledBytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[Offsets.BufferFlag..], (ushort)BufferFlag);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[Offsets.BufferType..], BufferType);
     }
 }

@@ -110,7 +110,8 @@ public class DamagedInputTests : IDisposable
         var intact = layout.Where(p => p.BufferOffset != victim).ToList();
         AssertDelivered(got, intact, layout);
         Assert.Equal(intact.Count, got.Count);
-        Assert.Contains(d.Problems, p => p.Message.Contains("exceeds the limit"));
+        Assert.Contains(d.Problems, p => p.Offset == victim
+            && p.Fault == new EtlFault(EtlFaultKind.BufferSizeOverLimit, 0xFFFFFFF0, new EtlReaderOptions().MaxBufferSize));
     }
 
     [Fact]
@@ -158,10 +159,10 @@ public class DamagedInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData(0xFFF0, "runs")]
-    [InlineData(0, "zero")]
-    [InlineData(0x20, "smaller than its")]
-    public void Bad_record_size_stops_its_buffer_only(ushort size, string says)
+    [InlineData(0xFFF0, nameof(EtlFaultKind.RecordSizePastBuffer))]
+    [InlineData(0, nameof(EtlFaultKind.RecordSizeZero))]
+    [InlineData(0x20, nameof(EtlFaultKind.RecordSizeBelowHeader))]
+    public void Bad_record_size_stops_its_buffer_only(ushort size, string fault)
     {
         var (path, layout) = MakeTrace(compress: false);
         long victimBuffer = BufferOffsets(layout)[3];
@@ -173,7 +174,11 @@ public class DamagedInputTests : IDisposable
         Patch(path, victimBuffer + victim.OffsetInBuffer + (kernel ? 4 : 0), U16(size));
         var (got, d) = ReadAll(path);
         AssertProblem(d, path, victimBuffer + victim.OffsetInBuffer, EtlProblemKind.BadRecord);
-        Assert.Contains(d.Problems, p => p.Message.Contains(says));
+        var problem = Assert.Single(d.Problems, p => p.Offset == victimBuffer + victim.OffsetInBuffer);
+        Assert.Equal(Enum.Parse<EtlFaultKind>(fault), problem.Fault?.Kind);
+        if (size != 0) Assert.Equal(size, problem.Fault!.Value.A);
+        // The whole sentence once: what is wrong, then what the reader did about it.
+        if (size == 0) Assert.Equal($"record size is zero; the rest of the buffer ({d.BytesSkipped} bytes) is skipped", problem.Message);
         var intact = layout.Where(p => p.BufferOffset != victimBuffer || p.OffsetInBuffer < victim.OffsetInBuffer).ToList();
         AssertDelivered(got, intact, layout);
         Assert.Equal(intact.Count, got.Count);
@@ -201,7 +206,9 @@ public class DamagedInputTests : IDisposable
         Patch(path, buffer + recordAt + 0x50 + 6, U16(0x4000));
         var (got, d) = ReadAll(path);
         AssertProblem(d, path, buffer + recordAt, EtlProblemKind.BadRecord);
-        Assert.Contains(d.Problems, p => p.Message.Contains("extended data item"));
+        // The item's head lies right after the 0x50-byte EVENT_HEADER; its size was patched to 0x4000.
+        Assert.Contains(d.Problems, p => p.Offset == buffer + recordAt
+            && p.Fault == new EtlFault(EtlFaultKind.ExtendedItemPastRecord, 0x50, 0x4000));
         Assert.Contains(1_000_000_003L, got);
         Assert.DoesNotContain(1_000_000_001L, got);
     }
@@ -233,7 +240,7 @@ public class DamagedInputTests : IDisposable
         Patch(path, victim + 0x2C, U16(4)); // COMPRESSION_FORMAT_XPRESS_HUFF
         var (got, d) = ReadAll(path);
         AssertProblem(d, path, victim, EtlProblemKind.BadBuffer);
-        Assert.Contains(d.Problems, p => p.Message.Contains("format 4"));
+        Assert.Contains(d.Problems, p => p.Offset == victim && p.Fault == new EtlFault(EtlFaultKind.UnknownCompressionFormat, 4));
         var intact = layout.Where(p => p.BufferOffset != victim).ToList();
         AssertDelivered(got, intact, layout);
         Assert.Equal(intact.Count, got.Count);

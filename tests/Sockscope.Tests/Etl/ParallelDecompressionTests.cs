@@ -205,7 +205,8 @@ public class ParallelDecompressionTests : IDisposable
         Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == junk && p.Kind == EtlProblemKind.BadCompression);
         Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == offsets[11]);
         Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == zeros);
-        Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == offsets[17] && p.Message.Contains("ends after"));
+        Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == offsets[17] && p.Fault?.Kind == EtlFaultKind.XpressShort
+            && p.Fault.Value.B == ReadU32(path, offsets[17] + 4) - WmiBufferHeader.Size);
         Assert.Contains(reader.Diagnostics.Problems, p => p.Offset == last && p.Kind == EtlProblemKind.BadCompression);
     }
 

@@ -115,16 +115,7 @@ public sealed class TraceLoggingDecoder
 
     /// <summary>Decodes a record by its TraceLogging metadata; false when it has none or it cannot be read.</summary>
     public bool TryDecode(in EtlRecord record, out DecodedEvent decoded)
-    {
-        var schema = SchemaOf(record);
-        if (schema is null)
-        {
-            decoded = default;
-            return false;
-        }
-        decoded = Decode(schema, record.UserData, record.PointerSize);
-        return true;
-    }
+        => _buffer.TryDecode(SchemaOf(record), record, out decoded);
 
     /// <summary>Decodes a payload against a schema (from <see cref="SchemaOf"/>).</summary>
     public DecodedEvent Decode(EventSchema schema, ReadOnlySpan<byte> payload, int pointerSize) => _buffer.Decode(schema, payload, pointerSize);

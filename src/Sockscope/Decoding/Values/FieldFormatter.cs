@@ -25,6 +25,16 @@ public sealed class FieldFormatter
 
     private byte[] _scratch = new byte[512];
     private readonly Dictionary<string, byte[]> _utf8 = new(ReferenceEqualityComparer.Instance);
+    private readonly RememberedTexts _remembered = new();
+
+    /// <summary>The two renderings of a value (see <see cref="ValueForm"/>).</summary>
+    private enum View
+    {
+        /// <summary>The value as the JSON format has it (without quotes): JSON, CSV and SQLite cells.</summary>
+        Value,
+        /// <summary>The text a person reads: message inserts and the report.</summary>
+        Text,
+    }
 
     /// <summary>Writes field <paramref name="index"/> as a JSON value (the property name already written).</summary>
     public void WriteJson(Utf8JsonWriter json, in DecodedEvent e, int index)
@@ -40,43 +50,27 @@ public sealed class FieldFormatter
 
     private void WriteScalarJson(Utf8JsonWriter json, in DecodedEvent e, int index, FieldSchema f)
     {
-        var v = e.Values[index];
-        ulong number = v.Number;
-        if (f.Map is { } map && IsInteger(f.InType))
+        ulong number = e.Values[index].Number;
+        if (MapMeaning(f, number) is { } meaning)
         {
-            if (map.Lookup(number) is { } meaning) { json.WriteStringValue(meaning); return; }
+            json.WriteStringValue(meaning);
+            return;
         }
-        switch (f.EffectiveOutType)
+        var form = ValueForms.Of(f);
+        switch (form)
         {
-            case OutType.Boolean:
-                json.WriteBooleanValue(number != 0);
-                return;
-            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
-                json.WriteNumberValue((long)number);
-                return;
-            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) json.WriteNumberValue((long)number);
-                else json.WriteNumberValue(number);
-                return;
-            case OutType.Port:
-                json.WriteNumberValue(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number);
-                return;
-            case OutType.Float:
+            case ValueForm.Float:
                 WriteFloatingPoint(json, BitConverter.UInt32BitsToSingle((uint)number));
                 return;
-            case OutType.Double:
+            case ValueForm.Double:
                 WriteFloatingPoint(json, BitConverter.UInt64BitsToDouble(number));
                 return;
-            case OutType.String when IsCharType(f.InType):
-                var c = Scratch(16);
-                json.WriteStringValue(c[..CharsToUtf8(f.InType, e.Bytes(index), c)]);
-                return;
         }
-        var text = Scratch(MaxTextLength(e, index));
-        int n = FormatJsonText(e, index, text);
-        if (n < 0) json.WriteNullValue();
-        else if (IsPlainAscii(f)) json.WriteRawValue(Quote(n), skipInputValidation: true);
-        else json.WriteStringValue(text[..n]);
+        var d = Scratch(MaxTextLength(e, index));
+        if (!TryRender(e, index, f, form, View.Value, d, out var value)) json.WriteNullValue();
+        else if (form.IsBare()) json.WriteRawValue(value, skipInputValidation: true);
+        else if (IsPlainAscii(f, form)) json.WriteRawValue(Quote(value.Length), skipInputValidation: true);
+        else json.WriteStringValue(value);
     }
 
     // JSON has no number for infinities and NaN (any bits a payload holds may be one): they go as the strings
@@ -105,99 +99,40 @@ public sealed class FieldFormatter
         var f = e.Field(index);
         if (PayloadDecoder.IsAggregate(f)) return -1;
         ulong number = e.Values[index].Number;
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is not null) return -1;
-        int w;
-        switch (f.EffectiveOutType)
+        if (MapMeaning(f, number) is not null) return -1;
+        var form = ValueForms.Of(f);
+        if (form.IsBare())
         {
-            case OutType.Boolean:
-                var word = number != 0 ? "true"u8 : "false"u8;
-                word.CopyTo(d);
-                return Remembered(f, index, d, 0, word.Length);
-            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
-                Utf8Formatter.TryFormat((long)number, d, out w);
-                return Remembered(f, index, d, 0, w);
-            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64)
-                {
-                    // The message shows such a field unsigned: its JSON number is no stand-in.
-                    Utf8Formatter.TryFormat((long)number, d, out w);
-                    return w;
-                }
-                Utf8Formatter.TryFormat(number, d, out w);
-                return Remembered(f, index, d, 0, w);
-            case OutType.Port:
-                if (f.InType != InType.UInt16)
-                {
-                    Utf8Formatter.TryFormat(number, d, out w);
-                    return w;
-                }
-                Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out w);
-                return Remembered(f, index, d, 0, w);
-            case OutType.Float or OutType.Double:
-                return -1;
-            case OutType.String when IsCharType(f.InType):
-                return -1;
+            TryRender(e, index, f, form, View.Value, d, out var bare);
+            Remember(f, form, index, bare);
+            return bare.Length;
         }
-        if (!IsPlainAscii(f)) return -1;
-        int n = FormatJsonText(e, index, d[1..]);
-        if (n < 0)
+        if (!IsPlainAscii(f, form)) return -1;
+        if (!TryRender(e, index, f, form, View.Value, d[1..], out var text))
         {
             "null"u8.CopyTo(d);
             return 4;
         }
+        int n = text.Length;
         d[0] = (byte)'"';
         d[n + 1] = (byte)'"';
-        // Status codes read as names in a message, not as the JSON's hex.
-        if (f.EffectiveOutType is OutType.NTStatus or OutType.Win32Error or OutType.HResult) return n + 2;
-        Remembered(f, index, d, 1, n);
+        Remember(f, form, index, text);
         return n + 2;
     }
-
-    // The JSON text of fields whose message text is the same, kept between RememberTexts and ForgetTexts so a message's
-    // inserts need not be formatted a second time. _rememberedAt holds start + 1 (0: nothing kept for the field).
-    private bool _remembering;
-    private byte[] _remembered = new byte[1024];
-    private int _rememberedUsed;
-    private int[] _rememberedAt = new int[64];
-    private int[] _rememberedLength = new int[64];
-    private int _rememberedFields;
 
     /// <summary>
     /// Starts an event: until <see cref="ForgetTexts"/>, a value <see cref="TryFormatJsonDirect"/> formats whose text a
     /// person reads is the same (numbers, pointers, addresses, GUIDs) is kept, and <see cref="FormatText"/> returns it.
     /// </summary>
-    public void RememberTexts()
-    {
-        if (_rememberedFields > 0) Array.Clear(_rememberedAt, 0, _rememberedFields);
-        _rememberedFields = 0;
-        _rememberedUsed = 0;
-        _remembering = true;
-    }
+    public void RememberTexts() => _remembered.Begin();
 
     /// <summary>Ends the event <see cref="RememberTexts"/> started.</summary>
-    public void ForgetTexts()
-    {
-        if (_rememberedFields > 0) Array.Clear(_rememberedAt, 0, _rememberedFields);
-        _rememberedFields = 0;
-        _remembering = false;
-    }
+    public void ForgetTexts() => _remembered.End();
 
-    private int Remembered(FieldSchema f, int index, Span<byte> d, int start, int length)
+    private void Remember(FieldSchema f, ValueForm form, int index, ReadOnlySpan<byte> value)
     {
         // Value maps and the well-known value names (address families, protocols, socket types) read differently.
-        if (!_remembering || f.Known != KnownValues.None || f.Map is not null) return start == 0 ? length : length + 2;
-        if (index >= _rememberedAt.Length)
-        {
-            Array.Resize(ref _rememberedAt, Math.Max(index + 1, _rememberedAt.Length * 2));
-            Array.Resize(ref _rememberedLength, _rememberedAt.Length);
-        }
-        if (_rememberedUsed + length > _remembered.Length) Array.Resize(ref _remembered, Math.Max(_rememberedUsed + length, _remembered.Length * 2));
-        d.Slice(start, length).CopyTo(_remembered.AsSpan(_rememberedUsed));
-        _rememberedAt[index] = _rememberedUsed + 1;
-        _rememberedLength[index] = length;
-        _rememberedUsed += length;
-        _rememberedFields = Math.Max(_rememberedFields, index + 1);
-        return start == 0 ? length : length + 2;
+        if (form.TextIsValue() && f.Known == KnownValues.None && f.Map is null) _remembered.Keep(index, value);
     }
 
     /// <summary>The room <see cref="TryFormatJsonDirect"/> needs for field <paramref name="index"/>.</summary>
@@ -209,14 +144,13 @@ public sealed class FieldFormatter
     /// </summary>
     public ReadOnlySpan<byte> FormatText(in DecodedEvent e, int index)
     {
-        if (_remembering && index < _rememberedFields && _rememberedAt[index] > 0)
-            return _remembered.AsSpan(_rememberedAt[index] - 1, _rememberedLength[index]);
+        if (_remembered.TryGet(index, out var kept)) return kept;
         var f = e.Field(index);
         if (!e.Has(index)) return default;
         if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index) + 96);
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning);
+        if (MapMeaning(f, number) is { } meaning) return Utf8(meaning);
         string? name = f.Known switch
         {
             KnownValues.AddressFamily => AddressFamilies.TryGetName((uint)number, out var s) ? s : null,
@@ -225,36 +159,7 @@ public sealed class FieldFormatter
             _ => null,
         };
         if (name is not null) return Utf8(name);
-        switch (f.EffectiveOutType)
-        {
-            case OutType.NTStatus:
-                return NtStatusNames.TryGetName((uint)number, out var status) ? Utf8(status) : Hex32(d, (uint)number, prefix: true);
-            case OutType.Win32Error:
-                return Win32ErrorNames.TryGetName((uint)number, out var error) ? Utf8(error) : Hex32(d, (uint)number, prefix: true);
-            case OutType.HResult:
-                return Hex32(d, (uint)number, prefix: true);
-            case OutType.Boolean:
-                return Utf8(number != 0 ? "true" : "false");
-            case OutType.Port:
-                Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out int pw);
-                return d[..pw];
-            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
-                Utf8Formatter.TryFormat((long)number, d, out int sw);
-                return d[..sw];
-            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                Utf8Formatter.TryFormat(number, d, out int uw);
-                return d[..uw];
-            case OutType.Float:
-                Utf8Formatter.TryFormat(BitConverter.UInt32BitsToSingle((uint)number), d, out int fw);
-                return d[..fw];
-            case OutType.Double:
-                Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out int dw);
-                return d[..dw];
-            case OutType.String when IsCharType(f.InType):
-                return d[..CharsToUtf8(f.InType, e.Bytes(index), d)];
-        }
-        int n = FormatJsonText(e, index, d);
-        return n < 0 ? default : d[..n];
+        return TryRender(e, index, f, ValueForms.Of(f), View.Text, d, out var text) ? text : default;
     }
 
     /// <summary>
@@ -268,34 +173,79 @@ public sealed class FieldFormatter
         if (PayloadDecoder.IsAggregate(f)) return AggregateText(e, index);
         ulong number = e.Values[index].Number;
         var d = Scratch(MaxTextLength(e, index));
-        if (f.Map is { } map && IsInteger(f.InType) && map.Lookup(number) is { } meaning) return Utf8(meaning);
-        int w;
-        switch (f.EffectiveOutType)
-        {
-            case OutType.Boolean:
-                return Utf8(number != 0 ? "true" : "false");
-            case OutType.Byte or OutType.Short or OutType.Int or OutType.Long:
-                Utf8Formatter.TryFormat((long)number, d, out w);
-                return d[..w];
-            case OutType.UnsignedByte or OutType.UnsignedShort or OutType.UnsignedInt or OutType.UnsignedLong or OutType.Pid or OutType.Tid:
-                if (f.InType is InType.Int8 or InType.Int16 or InType.Int32 or InType.Int64) Utf8Formatter.TryFormat((long)number, d, out w);
-                else Utf8Formatter.TryFormat(number, d, out w);
-                return d[..w];
-            case OutType.Port:
-                Utf8Formatter.TryFormat(f.InType == InType.UInt16 ? e.NetworkUInt16(index) : number, d, out w);
-                return d[..w];
-            case OutType.Float:
-                Utf8Formatter.TryFormat(BitConverter.UInt32BitsToSingle((uint)number), d, out w);
-                return d[..w];
-            case OutType.Double:
-                Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out w);
-                return d[..w];
-            case OutType.String when IsCharType(f.InType):
-                return d[..CharsToUtf8(f.InType, e.Bytes(index), d)];
-        }
-        int n = FormatJsonText(e, index, d);
-        return n < 0 ? default : d[..n];
+        if (MapMeaning(f, number) is { } meaning) return Utf8(meaning);
+        return TryRender(e, index, f, ValueForms.Of(f), View.Value, d, out var value) ? value : default;
     }
+
+    /// <summary>
+    /// Renders a scalar field of family <paramref name="form"/> in <paramref name="view"/>, into <paramref name="d"/>
+    /// (or, for a name, the name's cached bytes); false for no value. The one place each family's rendering is made.
+    /// </summary>
+    private bool TryRender(in DecodedEvent e, int index, FieldSchema f, ValueForm form, View view, Span<byte> d,
+        out ReadOnlySpan<byte> rendered)
+    {
+        ulong number = e.Values[index].Number;
+        int w;
+        switch (form)
+        {
+            case ValueForm.Boolean:
+                var word = number != 0 ? "true"u8 : "false"u8;
+                word.CopyTo(d);
+                w = word.Length;
+                break;
+            case ValueForm.Signed:
+                Utf8Formatter.TryFormat((long)number, d, out w);
+                break;
+            case ValueForm.Unsigned:
+                Utf8Formatter.TryFormat(number, d, out w);
+                break;
+            case ValueForm.SignedAsUnsigned:
+                if (view == View.Text) Utf8Formatter.TryFormat(number, d, out w);
+                else Utf8Formatter.TryFormat((long)number, d, out w);
+                break;
+            case ValueForm.NetworkPort:
+                Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out w);
+                break;
+            case ValueForm.WidePort:
+                if (view == View.Text) Utf8Formatter.TryFormat(e.NetworkUInt16(index), d, out w);
+                else Utf8Formatter.TryFormat(number, d, out w);
+                break;
+            case ValueForm.Float:
+                Utf8Formatter.TryFormat(BitConverter.UInt32BitsToSingle((uint)number), d, out w);
+                break;
+            case ValueForm.Double:
+                Utf8Formatter.TryFormat(BitConverter.UInt64BitsToDouble(number), d, out w);
+                break;
+            case ValueForm.Character:
+                w = CharsToUtf8(f.InType, e.Bytes(index), d);
+                break;
+            case ValueForm.Status when view == View.Text:
+                rendered = StatusText(f.EffectiveOutType, (uint)number, d);
+                return true;
+            default:
+                w = FormatJsonText(e, index, d);
+                if (w < 0)
+                {
+                    rendered = default;
+                    return false;
+                }
+                break;
+        }
+        rendered = d[..w];
+        return true;
+    }
+
+    /// <summary>A status code as a person reads it: its symbolic name where known, else its hex with 0x.</summary>
+    private ReadOnlySpan<byte> StatusText(OutType outType, uint value, Span<byte> d) => outType switch
+    {
+        OutType.NTStatus when NtStatusNames.TryGetName(value, out var status) => Utf8(status),
+        OutType.Win32Error when Win32ErrorNames.TryGetName(value, out var error) => Utf8(error),
+        _ => Hex32(d, value, prefix: true),
+    };
+
+    /// <summary>The name a value map gives an integer field's value, or null.</summary>
+    private static string? MapMeaning(FieldSchema f, ulong number) =>
+        f.Map is { } map && IsInteger(f.InType) ? map.Lookup(number) : null;
 
     /// <summary>The symbolic name of a status, error or HRESULT field whose value is not zero, or null.</summary>
     public static string? StatusName(in DecodedEvent e, int index)
@@ -407,8 +357,8 @@ public sealed class FieldFormatter
     }
 
     /// <summary>Out-types whose text is ASCII with nothing JSON must escape, so it can go in raw.</summary>
-    private static bool IsPlainAscii(FieldSchema f) =>
-        f.EffectiveOutType is OutType.HexInt8 or OutType.HexInt16 or OutType.HexInt32 or OutType.HexInt64 or OutType.IPv4
+    private static bool IsPlainAscii(FieldSchema f, ValueForm form) =>
+        form is ValueForm.Text or ValueForm.Status && f.EffectiveOutType is OutType.HexInt8 or OutType.HexInt16 or OutType.HexInt32 or OutType.HexInt64 or OutType.IPv4
             or OutType.IPv6 or OutType.SocketAddress or OutType.Guid or OutType.HexBinary or OutType.NTStatus
             or OutType.Win32Error or OutType.HResult or OutType.CodePointer
         && f.InType is not (InType.UnicodeString or InType.AnsiString or InType.CountedString or InType.CountedAnsiString);
@@ -514,7 +464,7 @@ public sealed class FieldFormatter
             if (array) json.WriteEndArray();
             return;
         }
-        if (IsCharType(f.InType) && f.OutType == OutType.String)
+        if (ValueForms.IsCharType(f.InType) && f.OutType == OutType.String)
         {
             // An array of characters is text: one string, as a person would read it.
             var d = Scratch(value.Length * 3 + 8);
@@ -552,7 +502,7 @@ public sealed class FieldFormatter
     private ReadOnlySpan<byte> AggregateText(in DecodedEvent e, int index)
     {
         var f = e.Field(index);
-        if (f.InType != InType.Struct && IsCharType(f.InType) && f.OutType == OutType.String)
+        if (f.InType != InType.Struct && ValueForms.IsCharType(f.InType) && f.OutType == OutType.String)
         {
             var bytes = e.Bytes(index);
             var d = Scratch(bytes.Length * 3 + 8);
@@ -567,8 +517,6 @@ public sealed class FieldFormatter
         _aggregateJson.Flush();
         return _aggregateText.WrittenSpan;
     }
-
-    private static bool IsCharType(InType t) => t is InType.Int8 or InType.UInt8 or InType.UInt16;
 
     private static bool IsFixedNumber(InType t) => t is InType.Int8 or InType.UInt8 or InType.Int16 or InType.UInt16 or InType.Int32
         or InType.UInt32 or InType.Int64 or InType.UInt64 or InType.HexInt32 or InType.HexInt64 or InType.Float or InType.Double

@@ -14,8 +14,8 @@ public static class TraceRecordEncoder
     /// <summary>Bytes an EVENT_HEADER record takes.</summary>
     public static int EventHeaderSize(int userDataLength, ReadOnlySpan<ExtendedDataItemValue> items)
     {
-        int size = 0x50;
-        foreach (var item in items) size += (8 + item.Data.Length + 7) & ~7;
+        int size = EventHeaderOffsets.Length;
+        foreach (var item in items) size += (ExtendedItemOffsets.Data + item.Data.Length + 7) & ~7;
         return size + userDataLength;
     }
 
@@ -24,41 +24,43 @@ public static class TraceRecordEncoder
         ReadOnlySpan<ExtendedDataItemValue> items = default)
     {
         int size = CheckSize(EventHeaderSize(userData.Length, items), dest.Length);
+        int header = EventHeaderOffsets.Length;
         var r = dest[..size];
-        r[..0x50].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)size);
-        r[2] = (byte)(h.Is32Bit ? TraceHeaderType.EventHeader32 : TraceHeaderType.EventHeader64);
-        r[3] = 0xC0;
-        ushort flags = (ushort)(h.Flags & ~0x0061);
-        flags |= (ushort)(h.Is32Bit ? 0x0020 : 0x0040);
-        if (!items.IsEmpty) flags |= 0x0001;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[0x04..], flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[0x06..], h.EventProperty);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x08..], h.ThreadId);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x0C..], h.ProcessId);
-        BinaryPrimitives.WriteInt64LittleEndian(r[0x10..], h.Timestamp);
-        h.ProviderId.TryWriteBytes(r[0x18..]);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[0x28..], h.Id);
-        r[0x2A] = h.Version;
-        r[0x2B] = h.Channel;
-        r[0x2C] = h.Level;
-        r[0x2D] = h.Opcode;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[0x2E..], h.Task);
-        BinaryPrimitives.WriteUInt64LittleEndian(r[0x30..], h.Keywords);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x38..], h.KernelTime);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x3C..], h.UserTime);
-        h.ActivityId.TryWriteBytes(r[0x40..]);
-        int p = 0x50;
+        r[..header].Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(r[EventHeaderOffsets.Size..], (ushort)size);
+        r[TraceHeaderMarker.HeaderType] = (byte)(h.Is32Bit ? TraceHeaderType.EventHeader32 : TraceHeaderType.EventHeader64);
+        r[TraceHeaderMarker.Flags] = TraceHeaderMarker.Typed;
+        const ushort framingFlags = EventHeaderOffsets.ExtendedInfoFlag | EventHeaderOffsets.Header32Flag | EventHeaderOffsets.Header64Flag;
+        ushort flags = (ushort)(h.Flags & ~framingFlags);
+        flags |= h.Is32Bit ? EventHeaderOffsets.Header32Flag : EventHeaderOffsets.Header64Flag;
+        if (!items.IsEmpty) flags |= EventHeaderOffsets.ExtendedInfoFlag;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[EventHeaderOffsets.Flags..], flags);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[EventHeaderOffsets.EventProperty..], h.EventProperty);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[EventHeaderOffsets.ThreadId..], h.ThreadId);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[EventHeaderOffsets.ProcessId..], h.ProcessId);
+        BinaryPrimitives.WriteInt64LittleEndian(r[EventHeaderOffsets.TimeStamp..], h.Timestamp);
+        h.ProviderId.TryWriteBytes(r[EventHeaderOffsets.ProviderId..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[EventHeaderOffsets.Id..], h.Id);
+        r[EventHeaderOffsets.Version] = h.Version;
+        r[EventHeaderOffsets.Channel] = h.Channel;
+        r[EventHeaderOffsets.Level] = h.Level;
+        r[EventHeaderOffsets.Opcode] = h.Opcode;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[EventHeaderOffsets.Task..], h.Task);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[EventHeaderOffsets.Keyword..], h.Keywords);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[EventHeaderOffsets.KernelTime..], h.KernelTime);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[EventHeaderOffsets.UserTime..], h.UserTime);
+        h.ActivityId.TryWriteBytes(r[EventHeaderOffsets.ActivityId..]);
+        int p = header;
         for (int i = 0; i < items.Length; i++)
         {
             var data = items[i].Data.Span;
             if (data.Length > ushort.MaxValue) throw new ArgumentException("an extended data item holds at most 65,535 bytes");
-            int itemSize = (8 + data.Length + 7) & ~7;
+            int itemSize = (ExtendedItemOffsets.Data + data.Length + 7) & ~7;
             r.Slice(p, itemSize).Clear();
-            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + 2)..], (ushort)items[i].Type);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + 4)..], (ushort)(i + 1 < items.Length ? 1 : 0));
-            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + 6)..], (ushort)data.Length);
-            data.CopyTo(r[(p + 8)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + ExtendedItemOffsets.ExtType)..], (ushort)items[i].Type);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + ExtendedItemOffsets.Linkage)..], (ushort)(i + 1 < items.Length ? 1 : 0));
+            BinaryPrimitives.WriteUInt16LittleEndian(r[(p + ExtendedItemOffsets.DataSize)..], (ushort)data.Length);
+            data.CopyTo(r[(p + ExtendedItemOffsets.Data)..]);
             p += itemSize;
         }
         userData.CopyTo(r[p..]);
@@ -78,25 +80,25 @@ public static class TraceRecordEncoder
         int size = CheckSize(header + data.Length, dest.Length);
         var r = dest[..size];
         r[..header].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(r, version);
-        r[2] = (byte)type;
-        r[3] = 0xC0;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[4..], (ushort)size);
-        r[6] = opcode;
-        r[7] = group;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[KernelHeaderOffsets.Version..], version);
+        r[TraceHeaderMarker.HeaderType] = (byte)type;
+        r[TraceHeaderMarker.Flags] = TraceHeaderMarker.Typed;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[KernelHeaderOffsets.Size..], (ushort)size);
+        r[KernelHeaderOffsets.Opcode] = opcode;
+        r[KernelHeaderOffsets.Group] = group;
         if (family == TraceHeaderFamily.PerfInfo)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(r[8..], timestamp);
+            BinaryPrimitives.WriteInt64LittleEndian(r[KernelHeaderOffsets.PerfInfoTimeStamp..], timestamp);
         }
         else
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(r[8..], threadId);
-            BinaryPrimitives.WriteUInt32LittleEndian(r[12..], processId);
-            BinaryPrimitives.WriteInt64LittleEndian(r[16..], timestamp);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[KernelHeaderOffsets.ThreadId..], threadId);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[KernelHeaderOffsets.ProcessId..], processId);
+            BinaryPrimitives.WriteInt64LittleEndian(r[KernelHeaderOffsets.SystemTime..], timestamp);
             if (family == TraceHeaderFamily.System)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(r[0x18..], kernelTime);
-                BinaryPrimitives.WriteUInt32LittleEndian(r[0x1C..], userTime);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[KernelHeaderOffsets.KernelTime..], kernelTime);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[KernelHeaderOffsets.UserTime..], userTime);
             }
         }
         data.CopyTo(r[header..]);
@@ -118,23 +120,23 @@ public static class TraceRecordEncoder
         int size = CheckSize(header + data.Length, dest.Length);
         var r = dest[..size];
         r[..header].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)size);
-        r[2] = (byte)type;
-        r[3] = 0xC0;
-        r[4] = eventType;
-        r[5] = level;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], version);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[8..], threadId);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[12..], processId);
-        BinaryPrimitives.WriteInt64LittleEndian(r[16..], timestamp);
-        guid.TryWriteBytes(r[0x18..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x28..], kernelTime);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[0x2C..], userTime);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[ClassicHeaderOffsets.Size..], (ushort)size);
+        r[TraceHeaderMarker.HeaderType] = (byte)type;
+        r[TraceHeaderMarker.Flags] = TraceHeaderMarker.Typed;
+        r[ClassicHeaderOffsets.ClassType] = eventType;
+        r[ClassicHeaderOffsets.ClassLevel] = level;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[ClassicHeaderOffsets.ClassVersion..], version);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.ThreadId..], threadId);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.ProcessId..], processId);
+        BinaryPrimitives.WriteInt64LittleEndian(r[ClassicHeaderOffsets.TimeStamp..], timestamp);
+        guid.TryWriteBytes(r[ClassicHeaderOffsets.Guid..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.KernelTime..], kernelTime);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.UserTime..], userTime);
         if (family == TraceHeaderFamily.Instance)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(r[0x30..], instanceId);
-            BinaryPrimitives.WriteUInt32LittleEndian(r[0x34..], parentInstanceId);
-            parentGuid.TryWriteBytes(r[0x38..]);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.InstanceId..], instanceId);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[ClassicHeaderOffsets.ParentInstanceId..], parentInstanceId);
+            parentGuid.TryWriteBytes(r[ClassicHeaderOffsets.ParentGuid..]);
         }
         data.CopyTo(r[header..]);
         return size;
@@ -153,14 +155,15 @@ public static class TraceRecordEncoder
         else if ((options & MessageOptions.Guid) != 0) items += 16;
         if ((options & (MessageOptions.Timestamp | MessageOptions.PerformanceTimestamp)) != 0) items += 8;
         if ((options & MessageOptions.SystemInfo) != 0) items += 8;
-        int size = CheckSize(8 + items + data.Length, dest.Length);
+        const int header = MessageHeaderOffsets.Items;
+        int size = CheckSize(header + items + data.Length, dest.Length);
         var r = dest[..size];
-        r[..(8 + items)].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)size);
-        r[3] = 0x90; // TRACE_HEADER_FLAG | TRACE_MESSAGE, without TRACE_HEADER_EVENT_TRACE
-        BinaryPrimitives.WriteUInt16LittleEndian(r[4..], messageNumber);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], options);
-        int p = 8;
+        r[..(header + items)].Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(r[MessageHeaderOffsets.Size..], (ushort)size);
+        r[TraceHeaderMarker.Flags] = TraceHeaderMarker.Message;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[MessageHeaderOffsets.MessageNumber..], messageNumber);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[MessageHeaderOffsets.Options..], options);
+        int p = header;
         if ((options & MessageOptions.Sequence) != 0) { BinaryPrimitives.WriteUInt32LittleEndian(r[p..], sequence); p += 4; }
         if ((options & MessageOptions.ComponentId) != 0) { BinaryPrimitives.WriteUInt32LittleEndian(r[p..], componentId); p += 4; }
         else if ((options & MessageOptions.Guid) != 0) { messageGuid.TryWriteBytes(r[p..]); p += 16; }
