@@ -104,7 +104,7 @@ internal static class SummaryCommand
         foreach (var f in listed)
         {
             j.WriteStartObject();
-            j.WriteString("kind", f.Kind);
+            j.WriteString("kind", f.Kind.ToText());
             j.WriteString("time", SocketWriter.Iso(f.Time));
             j.WriteNumber("process_id", f.ProcessId);
             if (f.Endpoint == 0) j.WriteNull("endpoint");
@@ -198,7 +198,7 @@ internal static class SummaryCommand
         foreach (var f in Listed(s, notices).Take(notices ? 100 : 50))
         {
             if (f.Severity != FindingSeverity.Info) listedFailures++;
-            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
+            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind.ToText()), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(Named(f.Remote, f.RemoteName)), Markup.Escape(f.Detail));
         }
         if (Listed(s, notices).Any()) ansi.Write(findings);

@@ -123,7 +123,7 @@ public sealed class ScenarioTruth
     /// <summary>Events written, per provider and id (kernel Process events: the class GUID and the opcode).</summary>
     public Dictionary<EventKey, long> EventCounts { get; } = new();
     /// <summary>Findings per kind.</summary>
-    public Dictionary<string, long> FindingCounts { get; } = new();
+    public Dictionary<FindingKind, long> FindingCounts { get; } = new();
     /// <summary>Event records written, the logfile header record not counted.</summary>
     public long Events { get; set; }
     /// <summary>Sockets that appear in the trace.</summary>
@@ -153,5 +153,5 @@ public sealed class ScenarioTruth
     public IEnumerable<SocketRecord> SocketsAt(ulong endpoint) => Sockets.Where(s => s.Endpoint == endpoint);
 
     /// <summary>The findings of one kind.</summary>
-    public IEnumerable<Finding> FindingsOf(string kind) => Findings.Where(f => f.Kind == kind);
+    public IEnumerable<Finding> FindingsOf(FindingKind kind) => Findings.Where(f => f.Kind == kind);
 }

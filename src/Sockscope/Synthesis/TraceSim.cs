@@ -423,7 +423,7 @@ internal sealed class TraceSim : IDisposable
     private static string StatusName(uint status) =>
         Decoding.Values.NtStatusNames.TryGetName(status, out var name) ? name : $"0x{status:X8}";
 
-    private void AddFinding(string kind, long stamp, SimSocket? s, SimAddress? remote, FindingSeverity severity, Func<string> detail)
+    private void AddFinding(FindingKind kind, long stamp, SimSocket? s, SimAddress? remote, FindingSeverity severity, Func<string> detail)
     {
         Truth.FindingCounts[kind] = Truth.FindingCounts.GetValueOrDefault(kind) + 1;
         if (!Detailed) return;
@@ -564,7 +564,7 @@ internal sealed class TraceSim : IDisposable
         if (fail != 0)
         {
             Fail(s, fail);
-            AddFinding("bind_failed", stamp, s, null, FindingSeverity.Error, () => $"bind to {requested} failed: {StatusName(fail)}");
+            AddFinding(FindingKind.BindFailed, stamp, s, null, FindingSeverity.Error, () => $"bind to {requested} failed: {StatusName(fail)}");
         }
         else
         {
@@ -615,7 +615,7 @@ internal sealed class TraceSim : IDisposable
         if (fail != 0)
         {
             Fail(s, fail);
-            AddFinding("connect_failed", stamp, s, remote, FindingSeverity.Warning, () => $"connect to {remote} failed: {StatusName(fail)}");
+            AddFinding(FindingKind.ConnectFailed, stamp, s, remote, FindingSeverity.Warning, () => $"connect to {remote} failed: {StatusName(fail)}");
         }
     }
 
@@ -666,7 +666,7 @@ internal sealed class TraceSim : IDisposable
         if (fail != 0)
         {
             Fail(s, fail);
-            AddFinding("send_failed", stamp, s, null, FindingSeverity.Error, () => $"send of {bytes} bytes failed: {StatusName(fail)}");
+            AddFinding(FindingKind.SendFailed, stamp, s, null, FindingSeverity.Error, () => $"send of {bytes} bytes failed: {StatusName(fail)}");
         }
     }
 
@@ -709,7 +709,7 @@ internal sealed class TraceSim : IDisposable
         if (fail != 0)
         {
             Fail(s, fail);
-            AddFinding("receive_failed", stamp, s, null, FindingSeverity.Error, () => $"receive failed: {StatusName(fail)}");
+            AddFinding(FindingKind.ReceiveFailed, stamp, s, null, FindingSeverity.Error, () => $"receive failed: {StatusName(fail)}");
         }
     }
 
@@ -753,7 +753,7 @@ internal sealed class TraceSim : IDisposable
         Received(s, first);
         Received(s, second);
         ulong buffer = s.Buffer;
-        AddFinding("buffer_reuse", stamp, s, null, FindingSeverity.Warning,
+        AddFinding(FindingKind.BufferReuse, stamp, s, null, FindingSeverity.Warning,
             () => $"buffer 0x{buffer:X} posted again while an earlier receive on it was in flight");
     }
 
@@ -825,7 +825,7 @@ internal sealed class TraceSim : IDisposable
         }
         See(s);
         if (s.Record is { } r) r.DatagramsDropped++;
-        AddFinding("datagram_dropped", stamp, s, source, FindingSeverity.Warning,
+        AddFinding(FindingKind.DatagramDropped, stamp, s, source, FindingSeverity.Warning,
             () => $"datagram of {bytes} bytes from {source} dropped: {DropText(reason)}");
     }
 
@@ -912,7 +912,7 @@ internal sealed class TraceSim : IDisposable
         if (fail != 0)
         {
             Fail(listener, fail);
-            AddFinding("accept_failed", stamp, listener, null, FindingSeverity.Warning, () => $"accept failed: {StatusName(fail)}");
+            AddFinding(FindingKind.AcceptFailed, stamp, listener, null, FindingSeverity.Warning, () => $"accept failed: {StatusName(fail)}");
             return;
         }
         Accepted(listener, accepted, remote);
@@ -1002,7 +1002,7 @@ internal sealed class TraceSim : IDisposable
         See(s);
         string optionName = OptionName(option);
         if (s.Record is { } r) r.Options[optionName] = value;
-        AddFinding("option_changed", stamp, s, null, FindingSeverity.Info, () => $"{optionName} set to 0x{value:X}");
+        AddFinding(FindingKind.OptionChanged, stamp, s, null, FindingSeverity.Info, () => $"{optionName} set to 0x{value:X}");
     }
 
     /// <summary>
@@ -1026,7 +1026,7 @@ internal sealed class TraceSim : IDisposable
         See(s);
         string text = AbortText(reason);
         if (s.Record is { } r) { r.Aborted = true; r.AbortReason = text; }
-        AddFinding("abort", stamp, s, null, FindingSeverity.Error, () => $"connection aborted: {text}");
+        AddFinding(FindingKind.Abort, stamp, s, null, FindingSeverity.Error, () => $"connection aborted: {text}");
     }
 
     /// <summary>
@@ -1112,9 +1112,9 @@ internal sealed class TraceSim : IDisposable
             foreach (var a in addresses) _resolved[(p.Pid, a)] = name;
             return;
         }
-        Truth.FindingCounts["name_resolution_failed"] = Truth.FindingCounts.GetValueOrDefault("name_resolution_failed") + 1;
+        Truth.FindingCounts[FindingKind.NameResolutionFailed] = Truth.FindingCounts.GetValueOrDefault(FindingKind.NameResolutionFailed) + 1;
         if (Detailed)
-            Truth.Findings.Add(new Finding("name_resolution_failed", Utc(stamp), p.Pid, 0, null,
+            Truth.Findings.Add(new Finding(FindingKind.NameResolutionFailed, Utc(stamp), p.Pid, 0, null,
                 $"lookup of {name} failed: {(Decoding.Values.Win32ErrorNames.TryGetName(status, out var n) ? n : status.ToString())}", FindingSeverity.Warning) { RemoteName = name });
     }
 
@@ -1132,9 +1132,9 @@ internal sealed class TraceSim : IDisposable
         _eventsLostFound = true;
         uint lost = Truth.EventsLost;
         int flagged = Truth.BuffersFlaggedEventsLost;
-        Truth.FindingCounts["events_lost"] = Truth.FindingCounts.GetValueOrDefault("events_lost") + 1;
+        Truth.FindingCounts[FindingKind.EventsLost] = Truth.FindingCounts.GetValueOrDefault(FindingKind.EventsLost) + 1;
         if (Detailed)
-            Truth.Findings.Add(new Finding("events_lost", Options.Start, 0, 0, null,
+            Truth.Findings.Add(new Finding(FindingKind.EventsLost, Options.Start, 0, 0, null,
                 $"{lost} events lost (logfile header); {flagged} buffer(s) flagged events-lost", FindingSeverity.Warning));
     }
 

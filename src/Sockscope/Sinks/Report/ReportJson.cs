@@ -213,7 +213,7 @@ public static class ReportJson
     private static void WriteFinding(Utf8JsonWriter j, Finding f, Func<DateTime, long> us, Dictionary<uint, string?> names)
     {
         j.WriteStartObject();
-        j.WriteString("kind", f.Kind);
+        j.WriteString("kind", f.Kind.ToText());
         j.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
         j.WriteNumber("time", us(f.Time));
         j.WriteNumber("pid", f.ProcessId);
