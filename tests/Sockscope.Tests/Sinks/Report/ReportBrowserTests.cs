@@ -264,7 +264,7 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         Assert.StartsWith($"{remote.Kinds[0].Key} {N(remote.Kinds[0].Value)}", cells[2]);
         var first = data.Overview.FirstFailure!;
         var headline = await page.Locator("#first-failure").TextContentAsync();
-        Assert.Contains(first.Time.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + " UTC: " + first.Kind, headline);
+        Assert.Contains(first.Time.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + " UTC: " + first.Kind.ToText(), headline);
         Assert.StartsWith($"{N(data.Overview.FailureCount)} failures in {N(data.FailingProcessCount)} processes", await page.Locator("#answer-headline").TextContentAsync());
 
         // A click on a process lists its failures.
