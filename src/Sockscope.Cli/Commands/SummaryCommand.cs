@@ -111,7 +111,7 @@ internal static class SummaryCommand
         foreach (var f in Listed(s, notices).Take(notices ? 100 : 50))
         {
             if (f.Severity != FindingSeverity.Info) listedFailures++;
-            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind), f.ProcessId.ToString(CultureInfo.InvariantCulture),
+            findings.AddRow(shown.ToZone(f.Time).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), Markup.Escape(f.Kind.ToText()), f.ProcessId.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(Named(f.Remote, f.RemoteName)), Markup.Escape(f.Detail));
         }
         if (Listed(s, notices).Any()) ansi.Write(findings);

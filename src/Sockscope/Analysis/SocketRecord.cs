@@ -2,17 +2,6 @@ using System.Net;
 
 namespace Sockscope.Analysis;
 
-/// <summary>How bad a finding is: <see cref="Info"/> findings are notices, the others failures.</summary>
-public enum FindingSeverity
-{
-    /// <summary>Worth knowing: a notice, not a failure (an option set).</summary>
-    Info,
-    /// <summary>Something went wrong but may be expected (a refused connect, a dropped datagram).</summary>
-    Warning,
-    /// <summary>A failure that breaks what the application did (an abort, a failed bind).</summary>
-    Error,
-}
-
 /// <summary>
 /// One socket's life, rebuilt from the trace: one record per AFD endpoint (or, in traces without AFD events, per
 /// Winsock-Sockets socket handle).
@@ -76,18 +65,4 @@ public sealed class SocketRecord
     public long DatagramsDropped { get; set; }
     /// <summary>The first error as a symbolic status (STATUS_…, WSAE…), or null.</summary>
     public string? Error { get; set; }
-}
-
-/// <summary>Something that went wrong (or changed) on a socket.</summary>
-/// <param name="Kind">connect_failed, bind_failed, accept_failed, abort, send_failed, receive_failed, datagram_dropped, buffer_reuse, option_changed, events_lost, name_resolution_failed.</param>
-/// <param name="Time">When (UTC).</param>
-/// <param name="ProcessId">The process.</param>
-/// <param name="Endpoint">The AFD endpoint, or 0.</param>
-/// <param name="Remote">The remote endpoint, when known.</param>
-/// <param name="Detail">A sentence for a person.</param>
-/// <param name="Severity">How bad.</param>
-public sealed record Finding(string Kind, DateTime Time, uint ProcessId, ulong Endpoint, IPEndPoint? Remote, string Detail, FindingSeverity Severity)
-{
-    /// <summary>The host name resolved to <see cref="Remote"/> (or the name a failed lookup asked for), when known.</summary>
-    public string? RemoteName { get; init; }
 }

@@ -5,9 +5,6 @@ using Sockscope.Sources;
 
 namespace Sockscope.Analysis;
 
-/// <summary>Sees one decoded event and the socket it was about (null when none); the record and the event are valid during the call only.</summary>
-public delegate void DecodedEventObserver(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket);
-
 /// <summary>Runs the analysis over a trace: reads, decodes and analyses, handing each socket on as it completes.</summary>
 public static class TraceAnalysis
 {

@@ -129,14 +129,15 @@ public sealed class TraceTotals
     internal void Add(Finding f)
     {
         FindingCount++;
-        _byKind[f.Kind] = _byKind.GetValueOrDefault(f.Kind) + 1;
+        string kind = f.Kind.ToText();
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _bySeverity[(int)f.Severity]++;
         bool notice = f.Severity == FindingSeverity.Info;
-        if (notice) _noticesByKind[f.Kind] = _noticesByKind.GetValueOrDefault(f.Kind) + 1;
+        if (notice) _noticesByKind[kind] = _noticesByKind.GetValueOrDefault(kind) + 1;
         if (Process(f.ProcessId) is { } p)
         {
-            p.Findings[f.Kind] = p.Findings.GetValueOrDefault(f.Kind) + 1;
-            if (notice) p.NoticesByKind[f.Kind] = p.NoticesByKind.GetValueOrDefault(f.Kind) + 1;
+            p.Findings[kind] = p.Findings.GetValueOrDefault(kind) + 1;
+            if (notice) p.NoticesByKind[kind] = p.NoticesByKind.GetValueOrDefault(kind) + 1;
             else p.Failures++;
         }
         if (f.Remote is not null && !notice && Remote(f.Remote) is { } r)

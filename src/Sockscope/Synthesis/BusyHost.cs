@@ -1,4 +1,5 @@
 using System.Net;
+using Sockscope.Decoding.Values;
 using static Sockscope.Synthesis.TraceSim;
 
 namespace Sockscope.Synthesis;
@@ -114,7 +115,7 @@ internal sealed class BusyHost
         foreach (var (name, port) in new[] { ("sqlservr.exe", 1433), ("w3wp.exe", 443), ("nginx.exe", 8080), ("svchost.exe", 3389) })
         {
             var p = sim.Processes.Last(x => x.Name == name);
-            var listener = sim.NewSocket(p, 2, 1, 6);
+            var listener = sim.NewSocket(p, AddressFamilies.InterNetwork, SocketTypes.Stream, IpProtocols.Tcp);
             sim.Create(listener);
             sim.Bind(listener, SimAddress.Any(false, port), SimAddress.Any(false, port), api: true);
             sim.Listen(listener, 200);
@@ -124,9 +125,9 @@ internal sealed class BusyHost
         for (int i = 0; i < 150; i++)
         {
             var p = PickClient();
-            _tcp.Add(sim.Preexisting(p, _rng.Chance(250) ? 23 : 2, 1, 6));
+            _tcp.Add(sim.Preexisting(p, _rng.Chance(250) ? AddressFamilies.InterNetworkV6 : AddressFamilies.InterNetwork, SocketTypes.Stream, IpProtocols.Tcp));
         }
-        for (int i = 0; i < 16; i++) _udp.Add(sim.Preexisting(_udpUsers[_rng.Next(_udpUsers.Count)], 2, 2, 17));
+        for (int i = 0; i < 16; i++) _udp.Add(sim.Preexisting(_udpUsers[_rng.Next(_udpUsers.Count)], AddressFamilies.InterNetwork, SocketTypes.Datagram, IpProtocols.Udp));
         _keeper = _tcp[0];
 
         int endEvents = sim.Processes.Count(p => p.Running);
@@ -227,7 +228,7 @@ internal sealed class BusyHost
             var (name, addresses, result) = _names[_rng.Next(_names.Length)];
             _sim.Resolve(p, thread, name, addresses, result);
         }
-        var s = _sim.NewSocket(p, remote.Family, 1, 6);
+        var s = _sim.NewSocket(p, remote.Family, SocketTypes.Stream, IpProtocols.Tcp);
         s.Thread = thread;
         _sim.Create(s);
         if (_rng.Chance(300)) _sim.Option(s, 2, 1, setsockopt: false);
@@ -241,7 +242,7 @@ internal sealed class BusyHost
     {
         var listener = _listeners[_rng.Next(_listeners.Count)];
         var remote = SimAddress.Parse(_clientNets[_rng.Next(2)] + _rng.Next(1, 255), NextPort());
-        var s = _sim.NewSocket(listener.P, 2, 1, 6);
+        var s = _sim.NewSocket(listener.P, AddressFamilies.InterNetwork, SocketTypes.Stream, IpProtocols.Tcp);
         if (_rng.Chance(800))
         {
             _sim.Create(s);
@@ -255,7 +256,7 @@ internal sealed class BusyHost
     {
         var p = _udpUsers[_rng.Next(_udpUsers.Count)];
         bool v6 = _rng.Chance(250);
-        var u = _sim.NewSocket(p, v6 ? 23 : 2, 2, 17);
+        var u = _sim.NewSocket(p, v6 ? AddressFamilies.InterNetworkV6 : AddressFamilies.InterNetwork, SocketTypes.Datagram, IpProtocols.Udp);
         _sim.Create(u);
         _sim.Bind(u, SimAddress.Any(v6, 0), SimAddress.Any(v6, NextPort()), api: true);
         if (p == _dnscache) _sim.Option(u, 11, 0, setsockopt: false);

@@ -5,37 +5,6 @@ using Sockscope.Schema;
 
 namespace Sockscope.Synthesis;
 
-/// <summary>The fields the synthesiser sets, by name: a schema field of another name is written as zero.</summary>
-internal enum F : byte
-{
-    None, EnterExit, Location, Process, Endpoint, AddressFamily, SocketType, Protocol, ProcessId, Status, BufferCount,
-    Buffer, BufferLength, AddressLen, Address, AcceptEndpoint, CurrentBacklog, Reason, Option, Value, Backlog, FastPath,
-    Port, Error, UserModePid, PacketSize, ListenEndpoint, BytesIndicated, EventMask, SendBacklog, ErrorCode, Socket,
-    FailurePoint, IsProviderSocket, SocketAccepted, SocketListening, Level, OptName, OptLen, OptVal, AddressLength,
-    NodeName, ServiceName, Flags, Family, Result,
-    Count,
-}
-
-/// <summary>One event's field values, reused from event to event (numbers, bytes and strings by <see cref="F"/>).</summary>
-internal sealed class EventData
-{
-    public readonly ulong[] N = new ulong[(int)F.Count];
-    public readonly byte[]?[] B = new byte[]?[(int)F.Count];
-    public readonly string?[] S = new string?[(int)F.Count];
-
-    public EventData Clear()
-    {
-        Array.Clear(N);
-        Array.Clear(B);
-        Array.Clear(S);
-        return this;
-    }
-
-    public EventData Set(F f, ulong value) { N[(int)f] = value; return this; }
-    public EventData Set(F f, byte[]? bytes) { B[(int)f] = bytes; return this; }
-    public EventData Set(F f, string? text) { S[(int)f] = text; return this; }
-}
-
 /// <summary>
 /// An event of the catalog laid out for writing fast: the descriptor values of its header and, per field, where its
 /// value comes from. Lays payloads out as <see cref="PayloadBuilder"/> does (pointers in the record's size, Booleans in
@@ -43,11 +12,11 @@ internal sealed class EventData
 /// </summary>
 internal sealed class EventTemplate
 {
-    private readonly F[] _ids;
+    private readonly SimField[] _ids;
     private readonly InType[] _in;
     private readonly OutType[] _out;
     private readonly int[] _fixed;
-    private readonly F[] _lengthOf;
+    private readonly SimField[] _lengthOf;
 
     public EventSchema Schema { get; }
     public int PointerSize { get; }
@@ -63,15 +32,15 @@ internal sealed class EventTemplate
         PointerSize = pointerSize;
         Is32Bit = is32Bit;
         int n = schema.Fields.Count;
-        _ids = new F[n];
+        _ids = new SimField[n];
         _in = new InType[n];
         _out = new OutType[n];
         _fixed = new int[n];
-        _lengthOf = new F[n];
+        _lengthOf = new SimField[n];
         for (int i = 0; i < n; i++)
         {
             var f = schema.Fields[i];
-            _ids[i] = Enum.TryParse<F>(f.Name, ignoreCase: false, out var id) && id != F.Count ? id : F.None;
+            _ids[i] = Enum.TryParse<SimField>(f.Name, ignoreCase: false, out var id) && id != SimField.Count ? id : SimField.None;
             _in[i] = f.InType;
             _out[i] = f.EffectiveOutType;
             _fixed[i] = f.FixedLength;
@@ -92,7 +61,7 @@ internal sealed class EventTemplate
         };
     }
 
-    public bool Has(F field) => Array.IndexOf(_ids, field) >= 0;
+    public bool Has(SimField field) => Array.IndexOf(_ids, field) >= 0;
 
     /// <summary>Writes the payload; returns its length.</summary>
     public int Write(EventData d, Span<byte> dest)
@@ -102,7 +71,7 @@ internal sealed class EventTemplate
         {
             int id = (int)_ids[i];
             ulong n = d.N[id];
-            if (_lengthOf[i] != F.None) n = (ulong)(d.B[(int)_lengthOf[i]]?.Length ?? 0);
+            if (_lengthOf[i] != SimField.None) n = (ulong)(d.B[(int)_lengthOf[i]]?.Length ?? 0);
             byte[]? bytes = d.B[id];
             switch (_in[i])
             {

@@ -1,45 +1,6 @@
-using System.Net;
 using Sockscope.Analysis;
 
 namespace Sockscope.Synthesis;
-
-/// <summary>An event kind: provider GUID and event id (for kernel records, the class GUID and the opcode).</summary>
-/// <param name="Provider">The provider (or kernel event class) GUID.</param>
-/// <param name="Id">The event id (kernel: the opcode).</param>
-public readonly record struct EventKey(Guid Provider, ushort Id);
-
-/// <summary>A process of a synthesised trace, as its kernel Process event names it.</summary>
-public sealed class ProcessTruth
-{
-    /// <summary>Process id.</summary>
-    public uint ProcessId { get; init; }
-    /// <summary>The EPROCESS pointer: UniqueProcessKey in the kernel event, the Process field of every AFD event.</summary>
-    public ulong ProcessObject { get; init; }
-    /// <summary>ImageFileName of the kernel event (for example "chrome.exe").</summary>
-    public required string ImageName { get; init; }
-    /// <summary>The command line.</summary>
-    public required string CommandLine { get; init; }
-    /// <summary>Parent process id.</summary>
-    public uint ParentId { get; init; }
-    /// <summary>True for a 32-bit (WOW64) process.</summary>
-    public bool Is32Bit { get; init; }
-    /// <summary>True when the process was already running when the trace began (DCStart); false when it started during it (Start).</summary>
-    public bool Preexisting { get; init; }
-    /// <summary>Sockets of this process that appear in the trace.</summary>
-    public long Sockets { get; set; }
-    /// <summary>Bytes sent by its sockets.</summary>
-    public long BytesSent { get; set; }
-    /// <summary>Bytes received by its sockets.</summary>
-    public long BytesReceived { get; set; }
-}
-
-/// <summary>A name lookup (Winsock-NameResolution 1000 then 1001).</summary>
-/// <param name="Time">The result event's time (UTC).</param>
-/// <param name="ProcessId">The process that asked.</param>
-/// <param name="Name">The node name.</param>
-/// <param name="Addresses">The addresses returned, in order.</param>
-/// <param name="Status">The status of the 1001 event (0 = found).</param>
-public sealed record NameLookup(DateTime Time, uint ProcessId, string Name, IReadOnlyList<IPAddress> Addresses, uint Status);
 
 /// <summary>
 /// The ground truth of a synthesised trace: every socket as the analysis should rebuild it, every finding, and how
@@ -123,7 +84,7 @@ public sealed class ScenarioTruth
     /// <summary>Events written, per provider and id (kernel Process events: the class GUID and the opcode).</summary>
     public Dictionary<EventKey, long> EventCounts { get; } = new();
     /// <summary>Findings per kind.</summary>
-    public Dictionary<string, long> FindingCounts { get; } = new();
+    public Dictionary<FindingKind, long> FindingCounts { get; } = new();
     /// <summary>Event records written, the logfile header record not counted.</summary>
     public long Events { get; set; }
     /// <summary>Sockets that appear in the trace.</summary>
@@ -153,5 +114,5 @@ public sealed class ScenarioTruth
     public IEnumerable<SocketRecord> SocketsAt(ulong endpoint) => Sockets.Where(s => s.Endpoint == endpoint);
 
     /// <summary>The findings of one kind.</summary>
-    public IEnumerable<Finding> FindingsOf(string kind) => Findings.Where(f => f.Kind == kind);
+    public IEnumerable<Finding> FindingsOf(FindingKind kind) => Findings.Where(f => f.Kind == kind);
 }

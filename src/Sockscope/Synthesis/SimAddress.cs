@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Sockscope.Decoding.Values;
 
 namespace Sockscope.Synthesis;
 
@@ -14,7 +15,7 @@ internal sealed class SimAddress
     public byte[] SockAddr { get; }
     public byte[] Raw { get; }
     public bool IsV6 => EndPoint.AddressFamily == AddressFamily.InterNetworkV6;
-    public int Family => IsV6 ? 23 : 2;
+    public int Family => IsV6 ? AddressFamilies.InterNetworkV6 : AddressFamilies.InterNetwork;
     public ushort Port => (ushort)EndPoint.Port;
 
     public SimAddress(IPEndPoint endPoint)

@@ -132,7 +132,7 @@ public class NameJoinTests
         var (_, summary) = Analyse(path);
         Assert.Equal(2, summary.Findings.Count);
         var first = summary.Findings[0];
-        Assert.Equal(("name_resolution_failed", Asker, FindingSeverity.Warning, "missing.example.com"), (first.Kind, first.ProcessId, first.Severity, first.RemoteName));
+        Assert.Equal((FindingKind.NameResolutionFailed, Asker, FindingSeverity.Warning, "missing.example.com"), (first.Kind, first.ProcessId, first.Severity, first.RemoteName));
         Assert.Equal("lookup of missing.example.com failed: WSAHOST_NOT_FOUND", first.Detail);
         Assert.Null(first.Remote);
         Assert.Equal("lookup of gone.example.net failed: DNS_ERROR_RCODE_NAME_ERROR", summary.Findings[1].Detail);
@@ -160,7 +160,7 @@ public class NameJoinTests
         Assert.Equal("dns1.example.net", dns.Single(s => s.ProcessName == "nslookup.exe").RemoteName);
         Assert.All(dns.Where(s => s.ProcessName != "nslookup.exe"), s => Assert.Null(s.RemoteName));
 
-        var failed = Assert.Single(summary.Findings, f => f.Kind == "name_resolution_failed");
+        var failed = Assert.Single(summary.Findings, f => f.Kind == FindingKind.NameResolutionFailed);
         Assert.Equal(("missing.example.com", 4400u, FindingSeverity.Warning), (failed.RemoteName, failed.ProcessId, failed.Severity));
         Assert.Contains("WSAHOST_NOT_FOUND", failed.Detail);
     }

@@ -150,9 +150,9 @@ public class SocketAnalyzerTests
             w.MarkEventsLost(0);
         }
         var (sockets, summary) = Analyse(path);
-        var kinds = summary.Findings.Select(f => f.Kind).Order(StringComparer.Ordinal).ToArray();
+        var kinds = summary.Findings.Select(f => f.Kind.ToText()).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["abort", "bind_failed", "buffer_reuse", "connect_failed", "datagram_dropped", "events_lost", "option_changed"], kinds);
-        var connect = summary.Findings.Single(f => f.Kind == "connect_failed");
+        var connect = summary.Findings.Single(f => f.Kind == FindingKind.ConnectFailed);
         Assert.Equal(IPEndPoint.Parse("[2001:db8::1]:443"), connect.Remote);
         Assert.Contains("STATUS_CONNECTION_REFUSED", connect.Detail);
         Assert.Equal(77u, connect.ProcessId);
@@ -163,7 +163,7 @@ public class SocketAnalyzerTests
         var dropped = sockets.Single(s => s.Endpoint == c);
         Assert.Equal(1, dropped.DatagramsDropped);
         Assert.Null(dropped.Opened); // existed before the trace
-        Assert.Contains("Insufficient local buffer space", summary.Findings.Single(f => f.Kind == "datagram_dropped").Detail);
+        Assert.Contains("Insufficient local buffer space", summary.Findings.Single(f => f.Kind == FindingKind.DatagramDropped).Detail);
         var aborted = sockets.Single(s => s.Endpoint == d);
         Assert.True(aborted.Aborted);
         Assert.Equal("Transport indicated abortive disconnect", aborted.AbortReason);

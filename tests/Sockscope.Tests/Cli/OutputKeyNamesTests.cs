@@ -1,3 +1,4 @@
+using Sockscope.Analysis;
 using System.Text.Json;
 using Sockscope.Synthesis;
 using Sockscope.Tests.Sinks.Report;
@@ -57,7 +58,7 @@ public sealed class OutputKeyNamesTests : IDisposable
         {
             Renamed(p, "findings", "findings_by_kind");
             uint pid = p.GetProperty("process_id").GetUInt32();
-            var truth = _truth.Findings.Where(f => f.ProcessId == pid).GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => (long)g.Count());
+            var truth = _truth.Findings.Where(f => f.ProcessId == pid).GroupBy(f => f.Kind.ToText()).ToDictionary(g => g.Key, g => (long)g.Count());
             Assert.Equal(truth, Counts(p.GetProperty("findings_by_kind")));
         }
         Assert.Contains(processes, p => p.GetProperty("findings_by_kind").EnumerateObject().Any());

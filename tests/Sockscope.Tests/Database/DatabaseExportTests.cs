@@ -80,13 +80,13 @@ public class DatabaseExportTests
         var (truth, db) = Export(dir, scenario, 8, false);
         using var connection = OpenRead(db);
 
-        var expected = truth.Findings.Select(f => $"{f.Kind} {f.ProcessId} {Hex(f.Endpoint)} {f.Severity.ToString().ToLowerInvariant()} {f.RemoteName}").Order().ToList();
+        var expected = truth.Findings.Select(f => $"{f.Kind.ToText()} {f.ProcessId} {Hex(f.Endpoint)} {f.Severity.ToString().ToLowerInvariant()} {f.RemoteName}").Order().ToList();
         var actual = Rows(connection, "SELECT * FROM findings WHERE trace_id = 1")
             .Select(r => $"{r["kind"]} {r["process_id"]} {r["endpoint"]} {r["severity"]} {r["remote_name"]}").Order().ToList();
         Assert.Equal(["missing.example.com"], Rows(connection, "SELECT remote_name FROM findings WHERE kind = 'name_resolution_failed'").Select(r => (string?)r["remote_name"]));
         Assert.NotEmpty(expected);
         Assert.Equal(expected, actual);
-        Assert.Equal(truth.Findings.Count(f => f.Kind == "connect_failed"), Scalar(connection, "SELECT count(*) FROM findings WHERE kind = 'connect_failed'"));
+        Assert.Equal(truth.Findings.Count(f => f.Kind == FindingKind.ConnectFailed), Scalar(connection, "SELECT count(*) FROM findings WHERE kind = 'connect_failed'"));
 
         foreach (var p in truth.Processes.Where(p => p.Sockets > 0))
         {
@@ -147,7 +147,7 @@ public class DatabaseExportTests
                 OR event_id != json_extract(json, '$.system.event_id')
                 OR process_id != json_extract(json, '$.system.execution.process_id')
             """));
-        Assert.Equal(truth.FindingsOf("connect_failed").Count(),
+        Assert.Equal(truth.FindingsOf(FindingKind.ConnectFailed).Count(),
             Scalar(connection, "SELECT count(*) FROM events WHERE status_name = 'STATUS_CONNECTION_REFUSED' AND enter_exit = 1 AND status = 3221226038"));
         Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM events WHERE status_name = 'WSAECONNREFUSED' AND status = 10061 AND provider = 'Microsoft-Windows-Winsock-Sockets'"));
         // Sequence follows time, and the integer time is the text time.

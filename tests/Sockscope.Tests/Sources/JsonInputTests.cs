@@ -168,7 +168,7 @@ public class JsonInputTests(ITestOutputHelper output)
     private static DateTime? Cut(DateTime? t, long precision) => t is { } v ? new DateTime(v.Ticks - v.Ticks % precision, DateTimeKind.Utc) : null;
 
     private static List<string> Findings(AnalysisSummary s, long precision) =>
-        s.Findings.Select(f => $"{f.Kind} {Cut(f.Time, precision):O} {f.ProcessId} {f.Endpoint:X} {f.Remote} {f.Severity} {f.Detail}").Order().ToList();
+        s.Findings.Select(f => $"{f.Kind.ToText()} {Cut(f.Time, precision):O} {f.ProcessId} {f.Endpoint:X} {f.Remote} {f.Severity} {f.Detail}").Order().ToList();
 
     private void AssertSame(List<SocketRecord> expected, List<SocketRecord> actual, long precision, bool names)
     {

@@ -116,7 +116,7 @@ public class ScenarioSynthesizerTests
             Assert.True(truth.Count(Afd, id) > 0, $"legacy should write event {id}");
         Assert.Equal(0, replay.Counts.Where(k => k.Key.Provider == Sockets || k.Key.Provider == Names).Sum(k => k.Value));
         Assert.Equal(new[] { "abort", "abort", "bind_failed", "datagram_dropped", "datagram_dropped", "option_changed" },
-            truth.Findings.Select(f => f.Kind).Order().ToArray());
+            truth.Findings.Select(f => f.Kind.ToText()).Order().ToArray());
         var accepted = truth.Sockets.Single(s => s.AcceptedFrom != 0);
         var listener = truth.SocketsAt(accepted.AcceptedFrom).Single();
         Assert.True(listener.Listening);
@@ -135,7 +135,7 @@ public class ScenarioSynthesizerTests
         Assert.All(replay.Counts.Keys.Where(k => k.Provider == Afd), k => Assert.InRange(k.Id, 1, 41));
         Assert.Equal(0, replay.Counts.Where(k => k.Key.Provider != Afd && k.Key.Provider != KernelEventGroups.Process).Sum(k => k.Value));
         AssertSame(truth, replay);
-        foreach (var kind in new[] { "connect_failed", "bind_failed", "accept_failed", "abort", "send_failed", "receive_failed", "datagram_dropped", "buffer_reuse", "option_changed", "events_lost" })
+        foreach (var kind in new[] { FindingKind.ConnectFailed, FindingKind.BindFailed, FindingKind.AcceptFailed, FindingKind.Abort, FindingKind.SendFailed, FindingKind.ReceiveFailed, FindingKind.DatagramDropped, FindingKind.BufferReuse, FindingKind.OptionChanged, FindingKind.EventsLost })
             Assert.Contains(truth.Findings, f => f.Kind == kind);
     }
 
@@ -149,28 +149,28 @@ public class ScenarioSynthesizerTests
         using var dir = new TempDir();
         var (truth, replay) = WriteAndReplay(dir, new ScenarioOptions { Scenario = "failures", Build = build });
         AssertSame(truth, replay);
-        string[] kinds = ["connect_failed", "bind_failed", "accept_failed", "abort", "send_failed", "receive_failed", "datagram_dropped", "buffer_reuse", "option_changed", "events_lost",
-            .. build >= 10240 ? ["name_resolution_failed"] : Array.Empty<string>()]; // NameResolution from Windows 10
+        FindingKind[] kinds = [FindingKind.ConnectFailed, FindingKind.BindFailed, FindingKind.AcceptFailed, FindingKind.Abort, FindingKind.SendFailed, FindingKind.ReceiveFailed, FindingKind.DatagramDropped, FindingKind.BufferReuse, FindingKind.OptionChanged, FindingKind.EventsLost,
+            .. build >= 10240 ? [FindingKind.NameResolutionFailed] : Array.Empty<FindingKind>()]; // NameResolution from Windows 10
         Assert.Equal(kinds.Order(), truth.Findings.Select(f => f.Kind).Order());
         Assert.Equal(5u, truth.EventsLost);
         Assert.Equal(1, truth.BuffersFlaggedEventsLost);
         var severities = truth.Findings.ToDictionary(f => f.Kind, f => f.Severity);
-        Assert.Equal(FindingSeverity.Warning, severities["connect_failed"]);
-        Assert.Equal(FindingSeverity.Error, severities["bind_failed"]);
-        Assert.Equal(FindingSeverity.Error, severities["abort"]);
-        Assert.Equal(FindingSeverity.Info, severities["option_changed"]);
+        Assert.Equal(FindingSeverity.Warning, severities[FindingKind.ConnectFailed]);
+        Assert.Equal(FindingSeverity.Error, severities[FindingKind.BindFailed]);
+        Assert.Equal(FindingSeverity.Error, severities[FindingKind.Abort]);
+        Assert.Equal(FindingSeverity.Info, severities[FindingKind.OptionChanged]);
 
-        var refused = truth.FindingsOf("connect_failed").Single();
+        var refused = truth.FindingsOf(FindingKind.ConnectFailed).Single();
         Assert.Equal(new IPEndPoint(IPAddress.Parse("2001:db8::dead:beef"), 443), refused.Remote);
         var socket = truth.SocketsAt(refused.Endpoint).Single();
         Assert.Equal("STATUS_CONNECTION_REFUSED", socket.Error);
         Assert.Equal(23, socket.Family);
-        Assert.Equal("STATUS_ADDRESS_ALREADY_EXISTS", truth.SocketsAt(truth.FindingsOf("bind_failed").Single().Endpoint).Single().Error);
-        var aborted = truth.SocketsAt(truth.FindingsOf("abort").Single().Endpoint).Single();
+        Assert.Equal("STATUS_ADDRESS_ALREADY_EXISTS", truth.SocketsAt(truth.FindingsOf(FindingKind.BindFailed).Single().Endpoint).Single().Error);
+        var aborted = truth.SocketsAt(truth.FindingsOf(FindingKind.Abort).Single().Endpoint).Single();
         Assert.True(aborted.Aborted);
         Assert.Equal("Transport indicated abortive disconnect", aborted.AbortReason);
-        Assert.Equal(1, truth.SocketsAt(truth.FindingsOf("datagram_dropped").Single().Endpoint).Single().DatagramsDropped);
-        var events = truth.FindingsOf("events_lost").Single();
+        Assert.Equal(1, truth.SocketsAt(truth.FindingsOf(FindingKind.DatagramDropped).Single().Endpoint).Single().DatagramsDropped);
+        var events = truth.FindingsOf(FindingKind.EventsLost).Single();
         Assert.Equal((0u, 0UL, truth.Start), (events.ProcessId, events.Endpoint, events.Time));
         var tester = truth.Processes.Single(p => p.ImageName == "tester.exe");
         Assert.False(tester.Preexisting);
@@ -184,7 +184,7 @@ public class ScenarioSynthesizerTests
         using var dir = new TempDir();
         string path = dir.File("failures.etl");
         var truth = ScenarioSynthesizer.Write(path, new ScenarioOptions { Scenario = "failures", PointerSize = pointerSize });
-        ulong endpoint = truth.FindingsOf("connect_failed").Single().Endpoint;
+        ulong endpoint = truth.FindingsOf(FindingKind.ConnectFailed).Single().Endpoint;
         var decoder = new EventDecoder(SchemaCatalog.Winsock);
         using var reader = EtlReader.Open(path);
         string? entryAddress = null;

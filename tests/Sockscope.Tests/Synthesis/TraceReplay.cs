@@ -83,7 +83,7 @@ internal sealed class TraceReplay
         }
         Problems = reader.Diagnostics.ProblemCount;
         if (reader.Header.EventsLost > 0 || reader.BuffersWithEventsLost > 0)
-            Findings.Add(new Finding("events_lost", reader.Clock.ToUtc(reader.HeaderTimestamp), 0, 0, null, "", FindingSeverity.Warning));
+            Findings.Add(new Finding(FindingKind.EventsLost, reader.Clock.ToUtc(reader.HeaderTimestamp), 0, 0, null, "", FindingSeverity.Warning));
         Findings.Sort((a, b) => a.Time.CompareTo(b.Time));
     }
 
@@ -93,7 +93,7 @@ internal sealed class TraceReplay
         string name = d.String(d.IndexOf("NodeName"))!;
         if (N(d, "Status") != 0)
         {
-            Findings.Add(new Finding("name_resolution_failed", time, rec.ProcessId, 0, null, "", FindingSeverity.Warning) { RemoteName = name });
+            Findings.Add(new Finding(FindingKind.NameResolutionFailed, time, rec.ProcessId, 0, null, "", FindingSeverity.Warning) { RemoteName = name });
             return;
         }
         foreach (var part in d.String(d.IndexOf("Result"))!.Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -153,7 +153,7 @@ internal sealed class TraceReplay
 
     private void Fail(SocketRecord r, uint status) => r.Error ??= Status(status);
 
-    private void Find(string kind, DateTime time, SocketRecord r, IPEndPoint? remote) =>
+    private void Find(FindingKind kind, DateTime time, SocketRecord r, IPEndPoint? remote) =>
         Findings.Add(new Finding(kind, time, r.ProcessId, r.Endpoint, remote ?? r.Remote, "", FindingSeverity.Info));
 
     private void Peer(SocketRecord r, IPEndPoint peer)
@@ -169,7 +169,7 @@ internal sealed class TraceReplay
     {
         var key = (r.Endpoint, buffer);
         int n = _inflight.GetValueOrDefault(key);
-        if (n > 0) Find("buffer_reuse", time, r, null);
+        if (n > 0) Find(FindingKind.BufferReuse, time, r, null);
         _inflight[key] = n + 1;
     }
 
@@ -212,7 +212,7 @@ internal sealed class TraceReplay
         {
             case 1030 when ee == 1:
                 if (status == 0) r.Local = SockAddr(B(d, "Address"));
-                else { Fail(r, status); Find("bind_failed", time, r, null); }
+                else { Fail(r, status); Find(FindingKind.BindFailed, time, r, null); }
                 break;
             case 1018 or 1021 when ee == 0:
                 r.Remote = SockAddr(B(d, "Address"));
@@ -220,7 +220,7 @@ internal sealed class TraceReplay
                 break;
             case 1017 or 1020 when ee == 1 && status != 0:
                 Fail(r, status);
-                Find("connect_failed", time, r, null);
+                Find(FindingKind.ConnectFailed, time, r, null);
                 break;
             case 1003:
                 if (ee == 0)
@@ -235,7 +235,7 @@ internal sealed class TraceReplay
                     {
                         r.BytesSent += (long)N(d, "BufferLength");
                         Complete(r, N(d, "Buffer"));
-                        if (status != 0) { Fail(r, status); Find("send_failed", time, r, null); }
+                        if (status != 0) { Fail(r, status); Find(FindingKind.SendFailed, time, r, null); }
                     }
                 }
                 break;
@@ -246,7 +246,7 @@ internal sealed class TraceReplay
                     r.Receives++;
                     r.BytesReceived += (long)N(d, "BufferLength");
                     Complete(r, N(d, "Buffer"));
-                    if (status != 0) { Fail(r, status); Find("receive_failed", time, r, null); }
+                    if (status != 0) { Fail(r, status); Find(FindingKind.ReceiveFailed, time, r, null); }
                 }
                 break;
             case 1013:
@@ -261,7 +261,7 @@ internal sealed class TraceReplay
                 break;
             case 1033:
                 r.DatagramsDropped++;
-                Find("datagram_dropped", time, r, SockAddr(B(d, "Address")));
+                Find(FindingKind.DatagramDropped, time, r, SockAddr(B(d, "Address")));
                 break;
             case 1037 when ee == 0:
                 r.Listening = true;
@@ -276,16 +276,16 @@ internal sealed class TraceReplay
                     accepted.Local = r.Local;
                     if (id == 1024) _createdOnThread[rec.ThreadId] = accepted;
                 }
-                else { Fail(r, status); Find("accept_failed", time, r, null); }
+                else { Fail(r, status); Find(FindingKind.AcceptFailed, time, r, null); }
                 break;
             case 1035:
                 r.Options[d.Schema.Fields[d.IndexOf("Option")].Map!.Lookup(N(d, "Option"))!] = N(d, "Value");
-                Find("option_changed", time, r, null);
+                Find(FindingKind.OptionChanged, time, r, null);
                 break;
             case 1032:
                 r.Aborted = true;
                 r.AbortReason = d.Schema.Fields[d.IndexOf("Reason")].Map!.Lookup(N(d, "Reason"));
-                Find("abort", time, r, null);
+                Find(FindingKind.Abort, time, r, null);
                 break;
             case 1002:
                 _cleanedOnThread[rec.ThreadId] = r;
@@ -321,18 +321,18 @@ internal sealed class TraceReplay
         switch (id)
         {
             case 2 or 3: r.Local = Address(d); break;
-            case 40: Fail(r, (uint)N(d, "Error")); Find("bind_failed", time, r, null); break;
+            case 40: Fail(r, (uint)N(d, "Error")); Find(FindingKind.BindFailed, time, r, null); break;
             case 4 or 5: r.Remote = Address(d); break;
-            case 6 when N(d, "Error") != 0: Fail(r, (uint)N(d, "Error")); Find("connect_failed", time, r, null); break;
+            case 6 when N(d, "Error") != 0: Fail(r, (uint)N(d, "Error")); Find(FindingKind.ConnectFailed, time, r, null); break;
             case 18: r.Sends++; Post(r, N(d, "Buffer"), time); break;
             case 21 or 22: r.Sends++; Peer(r, Address(d)); Post(r, N(d, "Buffer"), time); break;
             case 24 or 28: r.BytesSent += (long)N(d, "BufferLength"); Complete(r, N(d, "Buffer")); break;
-            case 9: Fail(r, (uint)N(d, "Error")); Find("send_failed", time, r, null); _inflight.Clear(); break;
+            case 9: Fail(r, (uint)N(d, "Error")); Find(FindingKind.SendFailed, time, r, null); _inflight.Clear(); break;
             case 19 or 20: r.Receives++; Post(r, N(d, "Buffer"), time); break;
             case 23: r.BytesReceived += (long)N(d, "BufferLength"); Complete(r, N(d, "Buffer")); break;
             case 26 or 27: r.BytesReceived += (long)N(d, "BufferLength"); Peer(r, Address(d)); Complete(r, N(d, "Buffer")); break;
-            case 11: Fail(r, (uint)N(d, "Error")); Find("receive_failed", time, r, null); _inflight.Clear(); break;
-            case 33 or 34: r.DatagramsDropped++; Find("datagram_dropped", time, r, Address(d)); break;
+            case 11: Fail(r, (uint)N(d, "Error")); Find(FindingKind.ReceiveFailed, time, r, null); _inflight.Clear(); break;
+            case 33 or 34: r.DatagramsDropped++; Find(FindingKind.DatagramDropped, time, r, Address(d)); break;
             case 15 or 16:
                 r.Remote = Address(d);
                 if (_indications.TryGetValue((process, r.Remote.ToString()), out var from))
@@ -341,15 +341,15 @@ internal sealed class TraceReplay
                     r.Local = _live.TryGetValue(from, out var l) ? l.R.Local : null;
                 }
                 break;
-            case 17: Fail(r, (uint)N(d, "Error")); Find("accept_failed", time, r, null); break;
+            case 17: Fail(r, (uint)N(d, "Error")); Find(FindingKind.AcceptFailed, time, r, null); break;
             case 29:
                 r.Options[d.Schema.Fields[d.IndexOf("Option")].Map!.Lookup(N(d, "Option"))!] = N(d, "Value");
-                Find("option_changed", time, r, null);
+                Find(FindingKind.OptionChanged, time, r, null);
                 break;
             case 7 or 8:
                 r.Aborted = true;
                 r.AbortReason = SchemaCatalog.Winsock.Find(WellKnownProviders.WinsockAfd, 1032, 0)!.Fields[4].Map!.Lookup(N(d, "Reason"));
-                Find("abort", time, r, null);
+                Find(FindingKind.Abort, time, r, null);
                 break;
             case 13:
                 r.Closed = time;

@@ -24,6 +24,9 @@ namespace Sockscope.Decoding.Values;
 /// </remarks>
 public static class AddressFamilies
 {
+    // The families the synthesizer writes, by name.
+    internal const int InterNetwork = 2, InterNetworkV6 = 23;
+
     private static readonly (uint Value, string Name)[] Entries =
     [
         (0, "AF_UNSPEC"),

@@ -27,6 +27,9 @@ namespace Sockscope.Decoding.Values;
 /// </remarks>
 public static class IpProtocols
 {
+    // The protocols the analysis and the synthesizer act on, by name.
+    internal const int Tcp = 6, Udp = 17;
+
     private static readonly (uint Value, string Name)[] Entries =
     [
         (0, "HOPOPT"),          // IPPROTO_HOPOPTS (IPPROTO_IP)

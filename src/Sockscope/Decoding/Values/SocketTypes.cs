@@ -6,6 +6,9 @@ namespace Sockscope.Decoding.Values;
 /// <summary>Names of the Windows socket types (<c>SOCK_*</c> of winsock2.h).</summary>
 public static class SocketTypes
 {
+    // The types the analysis and the synthesizer act on, by name.
+    internal const int Stream = 1, Datagram = 2, Raw = 3;
+
     private static readonly (uint Value, string Name)[] Entries =
     [
         (1, "SOCK_STREAM"),

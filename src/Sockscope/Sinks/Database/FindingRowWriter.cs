@@ -28,7 +28,7 @@ internal sealed class FindingRowWriter : IDisposable
     {
         var insert = _insert;
         insert.Bind(2, ++Count);
-        insert.Bind(3, f.Kind);
+        insert.Bind(3, f.Kind.ToText());
         insert.Bind(4, DatabaseTime.Iso(f.Time));
         insert.Bind(5, DatabaseTime.Nanoseconds(f.Time));
         insert.Bind(6, f.ProcessId);

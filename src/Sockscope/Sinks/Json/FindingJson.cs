@@ -21,7 +21,7 @@ internal static class FindingJson
     public static void Write(Utf8JsonWriter j, Finding f, JsonTime time, IReadOnlyDictionary<uint, string?>? processNames = null)
     {
         j.WriteStartObject();
-        j.WriteString("kind", f.Kind);
+        j.WriteString("kind", f.Kind.ToText());
         time.Write(j, "time", f.Time);
         j.WriteNumber("process_id", f.ProcessId);
         if (processNames is not null) j.WriteString("process", processNames.GetValueOrDefault(f.ProcessId));

@@ -54,7 +54,8 @@ internal sealed class FailureTally
     {
         bool failure = f.Severity != FindingSeverity.Info;
         var kinds = failure ? FailureKinds : NoticeKinds;
-        kinds[f.Kind] = kinds.GetValueOrDefault(f.Kind) + 1;
+        string kind = f.Kind.ToText();
+        kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
         if (!failure)
         {
             Notices++;
@@ -90,7 +91,8 @@ internal sealed class FailureTally
     {
         e.Failures++;
         if (f.Time < e.FirstFailure) e.FirstFailure = f.Time;
-        e.Kinds[f.Kind] = e.Kinds.GetValueOrDefault(f.Kind) + 1;
+        string kind = f.Kind.ToText();
+        e.Kinds[kind] = e.Kinds.GetValueOrDefault(kind) + 1;
     }
 
     private Entry? Get<TKey>(Dictionary<TKey, Entry> map, TKey key) where TKey : notnull

@@ -89,7 +89,7 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         Assert.Equal(severities.OrderBy(v => v == "notice"), severities);
         Assert.Equal(truth.FindingCounts.Count, await Count(page, "#finding-kinds button"));
         foreach (var (kind, count) in truth.FindingCounts)
-            Assert.Equal(N(count), await page.Locator($"#finding-kinds button[data-kind={kind}] b").TextContentAsync());
+            Assert.Equal(N(count), await page.Locator($"#finding-kinds button[data-kind={kind.ToText()}] b").TextContentAsync());
         Assert.Equal(data.Remotes.Count, await Count(page, "#remotes tbody tr"));
         // The address, then the host name the process looked up for it.
         Assert.Equal(data.Remotes[0].Remote + (data.Remotes[0].Name is { } name ? " " + name : ""),
@@ -160,7 +160,7 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
 
         // Findings filter by kind.
         await page.Locator("#finding-kinds button[data-kind=abort]").ClickAsync();
-        Assert.Equal(truth.FindingsOf("abort").Count(), await Count(page, "#findings tbody tr"));
+        Assert.Equal(truth.FindingsOf(FindingKind.Abort).Count(), await Count(page, "#findings tbody tr"));
         Assert.All(await page.Locator("#findings tbody tr td:nth-child(2)").AllTextContentsAsync(), t => Assert.Equal("abort", t));
 
         Assert.Empty(opened.Errors);
@@ -264,7 +264,7 @@ public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IDisposa
         Assert.StartsWith($"{remote.Kinds[0].Key} {N(remote.Kinds[0].Value)}", cells[2]);
         var first = data.Overview.FirstFailure!;
         var headline = await page.Locator("#first-failure").TextContentAsync();
-        Assert.Contains(first.Time.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + " UTC: " + first.Kind, headline);
+        Assert.Contains(first.Time.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + " UTC: " + first.Kind.ToText(), headline);
         Assert.StartsWith($"{N(data.Overview.FailureCount)} failures in {N(data.FailingProcessCount)} processes", await page.Locator("#answer-headline").TextContentAsync());
 
         // A click on a process lists its failures.

@@ -80,8 +80,8 @@ public class ReportDataTests
         // Findings: every one listed, and counted by kind as the truth counts them.
         Assert.Equal(truth.Findings.Count, root.GetProperty("findings").GetArrayLength());
         var counts = root.GetProperty("findings_by_kind").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
-        Assert.Equal(truth.FindingCounts.OrderBy(kv => kv.Key), counts.OrderBy(kv => kv.Key));
-        Assert.Equal(truth.Findings.Select(f => f.Kind).Order(), root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()!).Order());
+        Assert.Equal(truth.FindingCounts.Select(kv => KeyValuePair.Create(kv.Key.ToText(), kv.Value)).OrderBy(kv => kv.Key), counts.OrderBy(kv => kv.Key));
+        Assert.Equal(truth.Findings.Select(f => f.Kind.ToText()).Order(), root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()!).Order());
 
         // The event kinds that events refer to exist, and every event of the sockets is an AFD, Sockets or legacy event.
         int kinds = root.GetProperty("event_kinds").GetArrayLength();
@@ -170,7 +170,7 @@ public class ReportDataTests
 
         // Per process: the truth's failures counted, the most first, with their kinds; notices apart.
         var expected = failures.GroupBy(f => f.ProcessId)
-            .Select(g => (Pid: g.Key, Count: (long)g.Count(), First: g.Min(f => f.Time), Kinds: g.GroupBy(f => f.Kind).ToDictionary(k => k.Key, k => (long)k.Count())))
+            .Select(g => (Pid: g.Key, Count: (long)g.Count(), First: g.Min(f => f.Time), Kinds: g.GroupBy(f => f.Kind.ToText()).ToDictionary(k => k.Key, k => (long)k.Count())))
             .OrderByDescending(p => p.Count).ThenBy(p => p.First).ThenBy(p => p.Pid).ToList();
         Assert.Equal(expected.Count, data.FailingProcessCount);
         Assert.Equal(expected.Select(p => (p.Pid, p.Count, p.First)), data.FailingProcesses.Select(p => (p.ProcessId, p.Failures, p.FirstFailure)));
