@@ -266,19 +266,19 @@ public class DumpCommandTests
         Assert.Equal(8645, lines.Count(l => Regex.IsMatch(l[25..], @"^\s+\d+\s+\d+\s+-\s+-\s")));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void Output_file_gets_what_the_standard_output_would()
     {
         string dir = Directory.CreateTempSubdirectory("sockscope-dump-").FullName;
         try
         {
             string path = Path.Combine(dir, "out.jsonl");
-            var toFile = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all", "-o", path);
+            var toFile = CliRunner.Run("dump", ShippedSample.Path, "--all", "-o", path);
             Assert.Equal(0, toFile.ExitCode);
             Assert.Empty(toFile.OutputBytes);
-            var toStdout = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all");
+            var toStdout = CliRunner.Run("dump", ShippedSample.Path, "--all");
             Assert.Equal(toStdout.OutputBytes, File.ReadAllBytes(path));
-            Assert.Equal(71, toStdout.OutputLines.Length);
+            Assert.Equal(ShippedSample.Records, toStdout.OutputLines.Length);
         }
         finally
         {

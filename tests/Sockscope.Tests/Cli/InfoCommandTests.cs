@@ -122,17 +122,20 @@ public class InfoCommandTests
         Assert.Equal(360, info.GetProperty("buffers").GetInt64());
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void The_view_for_a_person_is_plain_text_when_the_output_is_not_a_terminal()
     {
-        var result = CliRunner.Run("info", SharedSamples.PathOf("airbus_AMSITrace.etl"));
+        // The shipped sample: the mixed scenario's 602 events and the logfile header, 5 events lost, 456 of them AFD's.
+        var result = CliRunner.Run("info", ShippedSample.Path);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
         Assert.DoesNotContain('\u001b', result.Output);
         var lines = result.OutputLines.Select(l => l.TrimEnd()).ToList();
-        Assert.Contains(lines, l => l.StartsWith("Events") && l.EndsWith(" 21"));
-        Assert.Contains(lines, l => l.StartsWith("Lost") && l.Contains("3 events"));
-        Assert.Contains(lines, l => l.Contains("{8E805EB3-6A8F-4A1E-90FA-A831D94E54A1}") && l.Contains("AmsiTrace") && l.TrimStart().StartsWith("19 "));
-        Assert.Contains(lines, l => l.Contains("EventHeader") && l.EndsWith(" 19"));
+        Assert.Contains(lines, l => l.StartsWith("Events") && l.EndsWith(" 603"));
+        Assert.Contains(lines, l => l.StartsWith("Lost") && l.Contains("5 events"));
+        Assert.Contains(lines, l => l.Contains("{E53C6823-7BB8-44BB-90DC-3F86090D48A6}") && l.Contains("Microsoft-Windows-Winsock-AFD") && l.TrimStart().StartsWith("456 "));
+        // The Winsock providers' 456 + 116 + 10 events have EVENT_HEADERs; the 20 process events and the logfile header SYSTEM ones.
+        Assert.Contains(lines, l => l.Contains("EventHeader") && l.EndsWith(" 582"));
+        Assert.Contains(lines, l => l.Contains("SystemHeader") && l.EndsWith(" 21"));
     }
 }
