@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Sockscope.Etl;
 using Sockscope.Tests.Support;
 
 namespace Sockscope.Tests.Cli;
@@ -96,30 +95,24 @@ public class InfoCommandTests
         Assert.True(string.CompareOrdinal(info.GetProperty("first_event").GetString(), info.GetProperty("last_event").GetString()) <= 0);
     }
 
+    /// <summary>
+    /// The kernel and CLR trace's records per header kind, as the peer parser counted them (reference
+    /// perfview_net.4.5.2.x64.summary.json, by_kind_provider_event summed per kind; it folds compact headers into
+    /// SystemHeader and instance headers into EventTraceHeader, and this trace has neither).
+    /// </summary>
     [SharedSamplesFact]
     public void Header_types_count_every_kind_of_the_kernel_and_clr_trace()
     {
         var info = InfoJson("perfview_net.4.5.2.x64.etl", out _);
-        var kinds = info.GetProperty("header_types");
-        long expected = 0, file = 0;
-        using (var reader = EtlReader.Open(SharedSamples.PathOf("perfview_net.4.5.2.x64.etl"), new EtlReaderOptions { Order = RecordOrder.File }))
+        var kinds = info.GetProperty("header_types").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(new Dictionary<string, long>
         {
-            var perFamily = new Dictionary<string, long>();
-            while (reader.TryRead(out var r))
-            {
-                file++;
-                perFamily[r.Family.LayoutName()] = perFamily.GetValueOrDefault(r.Family.LayoutName()) + 1;
-            }
-            foreach (var (layout, count) in perFamily)
-            {
-                Assert.Equal(count, kinds.GetProperty(layout).GetInt64());
-                expected += count;
-            }
-        }
-        Assert.Equal(179_474, file);
-        Assert.Equal(expected, info.GetProperty("events").GetInt64());
-        Assert.Equal(100_157, kinds.GetProperty("PerfinfoTraceHeader").GetInt64());
-        Assert.Equal(360, info.GetProperty("buffers").GetInt64());
+            ["SystemHeader"] = 3_191,
+            ["PerfinfoTraceHeader"] = 100_157,
+            ["EventTraceHeader"] = 7_983,
+            ["EventHeader"] = 68_143,
+        }, kinds);
+        Assert.Equal(179_474, info.GetProperty("events").GetInt64());
     }
 
     [Fact]
