@@ -27,13 +27,27 @@ public class DumpCommandTests
     public static IEnumerable<object[]> SmallNames() =>
         SharedSamples.TraceNames().Where(n => (string)n[0] != "perfview_net.4.5.2.x64");
 
+    /// <summary>
+    /// The traces the filters are checked on: the shipped sample always (Winsock, process and logfile records), the
+    /// kernel and CLR trace too when ../shared is there.
+    /// </summary>
+    public static IEnumerable<object[]> FilterTraces()
+    {
+        yield return [Sample];
+        if (SharedSamples.Directory is not null) yield return [Net];
+    }
+
+    private const string Sample = "winsock-mixed.etl";
+
+    private static string PathOf(string file) => file == Sample ? ShippedSample.Path : SharedSamples.PathOf(file);
+
     /// <summary>What a direct read in time order sees, per record.</summary>
     private sealed record Expected(ushort Id, long Pid, long Tid, string PayloadHex, long Stamp, Guid Guid, string? Name, bool SelfDescribing);
 
     private static List<Expected> ReadDirectly(string file, out EtlReader opened)
     {
         var list = new List<Expected>();
-        var reader = EtlReader.Open(SharedSamples.PathOf(file));
+        var reader = EtlReader.Open(PathOf(file));
         var names = new ProviderNames();
         while (reader.TryRead(out var r))
         {
@@ -161,40 +175,46 @@ public class DumpCommandTests
         Assert.DoesNotContain(clr.OutputLines, l => l.Contains("RelatedActivityID"));
     }
 
-    [SharedSamplesFact]
-    public void Event_id_pid_and_limit_filters_cut_the_records_a_direct_read_selects()
+    [Theory]
+    [MemberData(nameof(FilterTraces))]
+    public void Event_id_pid_and_limit_filters_cut_the_records_a_direct_read_selects(string trace)
     {
-        var all = ReadDirectly(Net, out var reader);
+        var all = ReadDirectly(trace, out var reader);
         reader.Dispose();
         ushort id = all.GroupBy(e => e.Id).OrderByDescending(g => g.Count()).Skip(3).First().Key;
         var byId = all.Where(e => e.Id == id).ToList();
-        var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString());
+        var result = CliRunner.Run("dump", PathOf(trace), "--all", "--event-id", id.ToString());
         Assert.Equal(byId.Count, result.OutputLines.Length);
         Assert.All(result.OutputLines, l => Assert.Contains($"\"event_id\":{id},", l));
 
         long pid = all.Where(e => e.Pid > 4).GroupBy(e => e.Pid).OrderBy(g => g.Count()).First(g => g.Count() > 10).Key;
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--pid", pid.ToString(), "-f", "csv");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--pid", pid.ToString(), "-f", "csv");
         Assert.Equal(all.Count(e => e.Pid == pid) + 1, result.OutputLines.Length);
 
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString(), "--limit", "7");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--event-id", id.ToString(), "--limit", "7");
         Assert.Equal(7, result.OutputLines.Length);
-        Assert.Equal(byId[6].PayloadHex, JsonDocument.Parse(result.OutputLines[6]).RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+        // The seventh record of that id: its process, and its payload where it is not decoded.
+        var seventh = JsonDocument.Parse(result.OutputLines[6]).RootElement;
+        Assert.Equal(byId[6].Pid, seventh.GetProperty("system").GetProperty("execution").GetProperty("process_id").GetInt64());
+        if (seventh.GetProperty("event_data").TryGetProperty("payload_hex", out var hex)) Assert.Equal(byId[6].PayloadHex, hex.GetString());
+        else Assert.Equal(Sample, trace);
 
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--limit", "0", "-f", "csv");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--limit", "0", "-f", "csv");
         Assert.Single(result.OutputLines);
     }
 
-    [SharedSamplesFact]
-    public void Time_filters_keep_from_inclusive_to_exclusive_raw_stamps()
+    [Theory]
+    [MemberData(nameof(FilterTraces))]
+    public void Time_filters_keep_from_inclusive_to_exclusive_raw_stamps(string trace)
     {
-        var all = ReadDirectly(Net, out var reader);
+        var all = ReadDirectly(trace, out var reader);
         using (reader)
         {
             long start = reader.Header.StartTime;
             long from = reader.Clock.ToStamp(start + 10_000_000), to = reader.Clock.ToStamp(start + 15_000_000);
             int relative = all.Count(e => e.Stamp >= from && e.Stamp < to);
             Assert.InRange(relative, 1, all.Count - 1);
-            var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", "+1", "--to", "+1.5", "-f", "table");
+            var result = CliRunner.Run("dump", PathOf(trace), "--all", "--from", "+1", "--to", "+1.5", "-f", "table");
             Assert.Equal(0, result.ExitCode);
             Assert.Equal(relative + 1, result.OutputLines.Length);
 
@@ -204,11 +224,11 @@ public class DumpCommandTests
             string iso = instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff");
             long pivotFrom = reader.Clock.ToStamp(EtlClock.ToFileTime(instant));
             int after = all.Count(e => e.Stamp >= pivotFrom);
-            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", iso, "-f", "csv");
+            result = CliRunner.Run("dump", PathOf(trace), "--all", "--from", iso, "-f", "csv");
             Assert.Equal(after + 1, result.OutputLines.Length);
             Assert.InRange(after, 1, all.Count / 2 + 1000);
             // The same instant with an explicit offset means the same thing.
-            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--to", instant.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff") + "+02:00", "-f", "csv");
+            result = CliRunner.Run("dump", PathOf(trace), "--all", "--to", instant.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff") + "+02:00", "-f", "csv");
             Assert.Equal(all.Count - after + 1, result.OutputLines.Length);
         }
     }
