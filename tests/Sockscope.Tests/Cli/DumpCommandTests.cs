@@ -27,13 +27,27 @@ public class DumpCommandTests
     public static IEnumerable<object[]> SmallNames() =>
         SharedSamples.TraceNames().Where(n => (string)n[0] != "perfview_net.4.5.2.x64");
 
+    /// <summary>
+    /// The traces the filters are checked on: the shipped sample always (Winsock, process and logfile records), the
+    /// kernel and CLR trace too when ../shared is there.
+    /// </summary>
+    public static IEnumerable<object[]> FilterTraces()
+    {
+        yield return [Sample];
+        if (SharedSamples.Directory is not null) yield return [Net];
+    }
+
+    private const string Sample = "winsock-mixed.etl";
+
+    private static string PathOf(string file) => file == Sample ? ShippedSample.Path : SharedSamples.PathOf(file);
+
     /// <summary>What a direct read in time order sees, per record.</summary>
     private sealed record Expected(ushort Id, long Pid, long Tid, string PayloadHex, long Stamp, Guid Guid, string? Name, bool SelfDescribing);
 
     private static List<Expected> ReadDirectly(string file, out EtlReader opened)
     {
         var list = new List<Expected>();
-        var reader = EtlReader.Open(SharedSamples.PathOf(file));
+        var reader = EtlReader.Open(PathOf(file));
         var names = new ProviderNames();
         while (reader.TryRead(out var r))
         {
@@ -133,55 +147,74 @@ public class DumpCommandTests
         static string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
     }
 
+    /// <summary>
+    /// The trace's only related activity ids are on the three TaskScheduled events of TplEventSource (event 7) that
+    /// PerfView's baseline lists, for tasks 6, 7 and 8 of process 3988. TPL makes such an id from the task id, the
+    /// app domain id (1) and the process id, then the bytes FF DC D7 B5 (CreateGuidForTaskID in .NET's
+    /// TplEventSource), so the three ids are known without reading them.
+    /// </summary>
     [SharedSamplesFact]
     public void Related_activity_ids_appear_only_on_records_that_have_one()
     {
-        int expected = 0;
-        using (var reader = EtlReader.Open(SharedSamples.PathOf(Net)))
-            while (reader.TryRead(out var r))
-                if (r.TryGetRelatedActivityId(out _)) expected++;
-        Assert.Equal(3, expected);
-        var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", "Microsoft-Windows-DotNETRuntime");
-        Assert.Equal(0, result.ExitCode);
-        int related = result.OutputLines.Count(l => l.Contains("\"RelatedActivityID\":\"{"));
-        Assert.True(related <= expected);
-        Assert.All(result.OutputLines, l => Assert.Contains("\"correlation\":{\"ActivityID\":\"{", l));
+        var all = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all");
+        Assert.Equal(0, all.ExitCode);
+        var related = all.OutputLines.Where(l => l.Contains("\"RelatedActivityID\":")).ToList();
+        Assert.Equal(3, related.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            var system = JsonDocument.Parse(related[i]).RootElement.GetProperty("system");
+            Assert.Equal("System.Threading.Tasks.TplEventSource", system.GetProperty("provider").GetString());
+            Assert.Equal(7, system.GetProperty("event_id").GetInt32());
+            var expected = new Guid(6 + i, 1, 0, 3988 & 0xFF, 3988 >> 8, 0, 0, 0xFF, 0xDC, 0xD7, 0xB5);
+            Assert.Equal(expected.ToString("B").ToUpperInvariant(), system.GetProperty("correlation").GetProperty("RelatedActivityID").GetString());
+        }
+        // Every record shows its activity id; no other record shows a related one.
+        Assert.All(all.OutputLines, l => Assert.Contains("\"correlation\":{\"ActivityID\":\"{", l));
+        var clr = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--provider", "Microsoft-Windows-DotNETRuntime");
+        Assert.NotEmpty(clr.OutputLines);
+        Assert.DoesNotContain(clr.OutputLines, l => l.Contains("RelatedActivityID"));
     }
 
-    [SharedSamplesFact]
-    public void Event_id_pid_and_limit_filters_cut_the_records_a_direct_read_selects()
+    [Theory]
+    [MemberData(nameof(FilterTraces))]
+    public void Event_id_pid_and_limit_filters_cut_the_records_a_direct_read_selects(string trace)
     {
-        var all = ReadDirectly(Net, out var reader);
+        var all = ReadDirectly(trace, out var reader);
         reader.Dispose();
         ushort id = all.GroupBy(e => e.Id).OrderByDescending(g => g.Count()).Skip(3).First().Key;
         var byId = all.Where(e => e.Id == id).ToList();
-        var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString());
+        var result = CliRunner.Run("dump", PathOf(trace), "--all", "--event-id", id.ToString());
         Assert.Equal(byId.Count, result.OutputLines.Length);
         Assert.All(result.OutputLines, l => Assert.Contains($"\"event_id\":{id},", l));
 
         long pid = all.Where(e => e.Pid > 4).GroupBy(e => e.Pid).OrderBy(g => g.Count()).First(g => g.Count() > 10).Key;
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--pid", pid.ToString(), "-f", "csv");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--pid", pid.ToString(), "-f", "csv");
         Assert.Equal(all.Count(e => e.Pid == pid) + 1, result.OutputLines.Length);
 
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--event-id", id.ToString(), "--limit", "7");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--event-id", id.ToString(), "--limit", "7");
         Assert.Equal(7, result.OutputLines.Length);
-        Assert.Equal(byId[6].PayloadHex, JsonDocument.Parse(result.OutputLines[6]).RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+        // The seventh record of that id: its process, and its payload where it is not decoded.
+        var seventh = JsonDocument.Parse(result.OutputLines[6]).RootElement;
+        Assert.Equal(byId[6].Pid, seventh.GetProperty("system").GetProperty("execution").GetProperty("process_id").GetInt64());
+        if (seventh.GetProperty("event_data").TryGetProperty("payload_hex", out var hex)) Assert.Equal(byId[6].PayloadHex, hex.GetString());
+        else Assert.Equal(Sample, trace);
 
-        result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--limit", "0", "-f", "csv");
+        result = CliRunner.Run("dump", PathOf(trace), "--all", "--limit", "0", "-f", "csv");
         Assert.Single(result.OutputLines);
     }
 
-    [SharedSamplesFact]
-    public void Time_filters_keep_from_inclusive_to_exclusive_raw_stamps()
+    [Theory]
+    [MemberData(nameof(FilterTraces))]
+    public void Time_filters_keep_from_inclusive_to_exclusive_raw_stamps(string trace)
     {
-        var all = ReadDirectly(Net, out var reader);
+        var all = ReadDirectly(trace, out var reader);
         using (reader)
         {
             long start = reader.Header.StartTime;
             long from = reader.Clock.ToStamp(start + 10_000_000), to = reader.Clock.ToStamp(start + 15_000_000);
             int relative = all.Count(e => e.Stamp >= from && e.Stamp < to);
             Assert.InRange(relative, 1, all.Count - 1);
-            var result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", "+1", "--to", "+1.5", "-f", "table");
+            var result = CliRunner.Run("dump", PathOf(trace), "--all", "--from", "+1", "--to", "+1.5", "-f", "table");
             Assert.Equal(0, result.ExitCode);
             Assert.Equal(relative + 1, result.OutputLines.Length);
 
@@ -191,11 +224,11 @@ public class DumpCommandTests
             string iso = instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff");
             long pivotFrom = reader.Clock.ToStamp(EtlClock.ToFileTime(instant));
             int after = all.Count(e => e.Stamp >= pivotFrom);
-            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--from", iso, "-f", "csv");
+            result = CliRunner.Run("dump", PathOf(trace), "--all", "--from", iso, "-f", "csv");
             Assert.Equal(after + 1, result.OutputLines.Length);
             Assert.InRange(after, 1, all.Count / 2 + 1000);
             // The same instant with an explicit offset means the same thing.
-            result = CliRunner.Run("dump", SharedSamples.PathOf(Net), "--all", "--to", instant.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff") + "+02:00", "-f", "csv");
+            result = CliRunner.Run("dump", PathOf(trace), "--all", "--to", instant.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff") + "+02:00", "-f", "csv");
             Assert.Equal(all.Count - after + 1, result.OutputLines.Length);
         }
     }
@@ -266,19 +299,19 @@ public class DumpCommandTests
         Assert.Equal(8645, lines.Count(l => Regex.IsMatch(l[25..], @"^\s+\d+\s+\d+\s+-\s+-\s")));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void Output_file_gets_what_the_standard_output_would()
     {
         string dir = Directory.CreateTempSubdirectory("sockscope-dump-").FullName;
         try
         {
             string path = Path.Combine(dir, "out.jsonl");
-            var toFile = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all", "-o", path);
+            var toFile = CliRunner.Run("dump", ShippedSample.Path, "--all", "-o", path);
             Assert.Equal(0, toFile.ExitCode);
             Assert.Empty(toFile.OutputBytes);
-            var toStdout = CliRunner.Run("dump", SharedSamples.PathOf("perfview_gcevents.etl"), "--all");
+            var toStdout = CliRunner.Run("dump", ShippedSample.Path, "--all");
             Assert.Equal(toStdout.OutputBytes, File.ReadAllBytes(path));
-            Assert.Equal(71, toStdout.OutputLines.Length);
+            Assert.Equal(ShippedSample.Records, toStdout.OutputLines.Length);
         }
         finally
         {

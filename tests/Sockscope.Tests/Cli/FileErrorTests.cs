@@ -61,24 +61,24 @@ public sealed class FileErrorTests : IDisposable
         Assert.Contains(result.ErrorLines, l => l.TrimStart().StartsWith("at Sockscope.Etl.EtlReader.Open") || l.TrimStart().StartsWith("at "));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void An_output_file_that_cannot_be_created_is_an_error_naming_it()
     {
         string output = Path.Combine(_dir, "no", "such", "dir", "out.jsonl");
-        var result = CliRunner.Run("dump", SharedSamples.PathOf("perfview_smallEtlFile.etl"), "--all", "-o", output);
+        var result = CliRunner.Run("dump", ShippedSample.Path, "--all", "-o", output);
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"sockscope: error: {output}: ", Assert.Single(result.ErrorLines));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void The_input_is_never_overwritten_by_the_output()
     {
         string copy = Path.Combine(_dir, "copy.etl");
-        File.Copy(SharedSamples.PathOf("perfview_smallEtlFile.etl"), copy);
+        File.Copy(ShippedSample.Path, copy);
         var result = CliRunner.Run("dump", copy, "--all", "-o", copy);
         Assert.Equal(2, result.ExitCode);
         Assert.Single(result.ErrorLines);
-        Assert.Equal(File.ReadAllBytes(SharedSamples.PathOf("perfview_smallEtlFile.etl")), File.ReadAllBytes(copy));
+        Assert.Equal(File.ReadAllBytes(ShippedSample.Path), File.ReadAllBytes(copy));
     }
 
     /// <summary>A copy of a kernel trace with the first record header of <paramref name="buffers"/> buffers overwritten.</summary>
@@ -140,11 +140,12 @@ public sealed class FileErrorTests : IDisposable
         Assert.DoesNotContain(verbose.ErrorLines, l => l.Contains("more"));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void A_clean_read_writes_nothing_to_the_error()
     {
-        var result = CliRunner.Run("dump", SharedSamples.PathOf("airbus_AMSITrace.etl"), "--all", "-f", "table");
+        var result = CliRunner.Run("dump", ShippedSample.Path, "--all", "-f", "table");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
+        Assert.Equal(1 + ShippedSample.Records, result.OutputLines.Length);
     }
 }

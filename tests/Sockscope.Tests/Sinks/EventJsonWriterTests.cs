@@ -68,10 +68,10 @@ public class EventJsonWriterTests
         Assert.Equal("1601-01-01T00:00:00.000", Encoding.ASCII.GetString(text[..n]));
     }
 
-    [SharedSamplesFact]
+    [Fact]
     public void Lines_parse_and_carry_the_record_fields()
     {
-        using var reader = EtlReader.Open(SharedSamples.PathOf("perfview_primitive-types.etl"));
+        using var reader = EtlReader.Open(ShippedSample.Path);
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>();
         using var writer = new EventJsonWriter(output, reader.Clock, names, "HOST");
@@ -83,7 +83,11 @@ public class EventJsonWriterTests
             expected.Add((r.Id, Convert.ToHexString(r.UserData), reader.Clock.ToUtc(r.Timestamp).ToString("yyyy-MM-dd'T'HH:mm:ss.fff") + "+00:00"));
         }
         var lines = Encoding.UTF8.GetString(output.WrittenSpan).Split('\n');
+        Assert.Equal(ShippedSample.Records, expected.Count);
         Assert.Equal(expected.Count + 1, lines.Length);
+        // The sample starts at the synthesiser's start time; its last event is 2.455357 s later (info's end_time).
+        Assert.Equal("2026-06-02T04:00:00.000+00:00", expected[0].time);
+        Assert.Equal("2026-06-02T04:00:02.455+00:00", expected[^1].time);
         Assert.Equal("", lines[^1]);
         for (int i = 0; i < expected.Count; i++)
         {

@@ -29,14 +29,14 @@ public class EventTableWriterTests
             EventTableWriter.ProviderText(null, new Guid("8e805eb3-6a8f-4a1e-90fa-a831d94e54a1"), fitted: false));
     }
 
-    [SharedSamplesTheory]
+    [Theory]
     [InlineData(60)]
     [InlineData(100)]
     [InlineData(120)]
     [InlineData(200)]
     public void Rows_fit_the_width_and_cut_long_payloads(int width)
     {
-        using var reader = EtlReader.Open(SharedSamples.PathOf("airbus_AMSITrace.etl"));
+        using var reader = EtlReader.Open(ShippedSample.Path);
         var names = new ProviderNames();
         var output = new ArrayBufferWriter<byte>();
         var writer = new EventTableWriter(output, reader.Clock, names, width);
@@ -56,6 +56,13 @@ public class EventTableWriterTests
         for (int i = 1; i < lines.Length; i++)
         {
             Assert.True(lines[i].Length <= effective, $"row {i} is {lines[i].Length} wide");
+            if (payloads[i - 1].Length == 0)
+            {
+                // No payload: nothing under DETAILS.
+                int details = lines[0].IndexOf("DETAILS", StringComparison.Ordinal);
+                Assert.True(lines[i].Length <= details || lines[i][details..].Trim().Length == 0, lines[i]);
+                continue;
+            }
             string shown = lines[i][(lines[i].LastIndexOf(' ') + 1)..];
             if (payloads[i - 1].Length <= room)
             {
@@ -68,6 +75,7 @@ public class EventTableWriterTests
             Assert.StartsWith(shown[..^1], payloads[i - 1]);
             Assert.Equal((room - 1) / 2 * 2, shown.Length - 1);
         }
-        Assert.True(cut >= 19, $"{cut} payloads cut");
+        // Both kinds of row were seen: payloads cut and payloads whole.
+        Assert.True(cut > 0 && cut < payloads.Count, $"{cut} of {payloads.Count} payloads cut");
     }
 }

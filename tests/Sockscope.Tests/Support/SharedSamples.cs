@@ -2,7 +2,9 @@ namespace Sockscope.Tests.Support;
 
 /// <summary>
 /// Finds the real traces in ../shared/etl-samples beside the checkout. They are never copied into the repository,
-/// so tests that need them skip when the folder is absent (a user's fresh clone).
+/// so tests that need them skip when the folder is absent (a user's fresh clone). The environment variable
+/// SOCKSCOPE_SHARED, when set, names the shared folder instead (SOCKSCOPE_SHARED=/nonexistent runs the suite as a
+/// fresh clone would).
 /// </summary>
 public static class SharedSamples
 {
@@ -39,7 +41,8 @@ public static class SharedSamples
 
     private static string? Locate()
     {
-        string candidate = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "etl-samples"));
+        string shared = Environment.GetEnvironmentVariable("SOCKSCOPE_SHARED") is { Length: > 0 } named ? named : Path.Combine(RepositoryRoot, "..", "shared");
+        string candidate = Path.GetFullPath(Path.Combine(shared, "etl-samples"));
         return System.IO.Directory.Exists(candidate) && File.Exists(Path.Combine(candidate, "INDEX.md")) ? candidate : null;
     }
 }

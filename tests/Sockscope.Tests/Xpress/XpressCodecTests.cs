@@ -599,16 +599,10 @@ public class XpressCodecTests
 
     // ---- interop with Windows-written data ----
 
-    [Fact]
+    [SharedSamplesFact]
     public void Interop_PerfViewSmallEtlFile_SecondBufferDecompresses()
     {
-        string? path = FindSample("perfview_smallEtlFile.etl");
-        if (path is null)
-        {
-            Console.WriteLine("etl-samples not present; skipping XPRESS interop check.");
-            return;
-        }
-
+        string path = SharedSamples.PathOf("perfview_smallEtlFile.etl");
         byte[] file = File.ReadAllBytes(path);
         const int bufferStart = 0x200;
         const int headerSize = 0x48;
@@ -631,19 +625,13 @@ public class XpressCodecTests
         Assert.Equal(dst, DecodeToArray(Compress(dst), dst.Length));
     }
 
-    [Fact]
+    [SharedSamplesFact]
     public void Interop_AllCompressedSampleBuffers_DecompressToTheirSavedSize()
     {
         // Buffers are stored back to back, each BufferSize (u32 at +0) bytes long; BufferFlag (u16 at +0x34) has
         // 0x40 set when the part after the 0x48-byte header is an XPRESS stream, and SavedOffset (u32 at +4) is
         // then the decompressed size including the header.
-        string? dir = FindSample("");
-        if (dir is null)
-        {
-            Console.WriteLine("etl-samples not present; skipping XPRESS interop check.");
-            return;
-        }
-
+        string dir = SharedSamples.Directory!;
         const int headerSize = 0x48;
         int buffers = 0;
         long windowsBytes = 0, ourBytes = 0;
@@ -834,19 +822,5 @@ public class XpressCodecTests
         }
 
         return output;
-    }
-
-    private static string? FindSample(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sockscope.slnx")))
-            {
-                string path = Path.Combine(dir.FullName, "..", "shared", "etl-samples", name);
-                return File.Exists(path) || (name.Length == 0 && Directory.Exists(path)) ? path : null;
-            }
-        }
-
-        return null;
     }
 }
