@@ -60,7 +60,7 @@ public class AnalysisThreadsTests : IClassFixture<AnalysisThreadsTests.DumpedSce
 
         // What a session lost is in the ETL file's headers only, so JSON lines have every finding but that one.
         Assert.Equal(_dumped.Truth.Sockets.Count, oneThread.Sockets.Count);
-        Assert.Equal(_dumped.Truth.Findings.Count(f => f.Kind != "events_lost"), oneThread.Findings.Count);
+        Assert.Equal(_dumped.Truth.Findings.Count(f => f.Kind != FindingKind.EventsLost), oneThread.Findings.Count);
         AssertSame(oneThread, chosen);
     }
 
