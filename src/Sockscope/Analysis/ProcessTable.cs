@@ -7,7 +7,7 @@ namespace Sockscope.Analysis;
 /// Process image names from the kernel's Process events (group 3: Start 1, End 2, DCStart 3, DCEnd 4), by process id
 /// and by EPROCESS pointer (UniqueProcessKey), which AFD events carry as their Process field.
 /// </summary>
-public sealed class ProcessTable
+internal sealed class ProcessTable
 {
     private const int MaxProcesses = 1 << 20;
     private readonly Dictionary<uint, string> _byId = new();

@@ -4,7 +4,7 @@ using System.Net;
 namespace Sockscope.Analysis;
 
 /// <summary>SOCKADDRs and the legacy events' address and port fields as <see cref="IPEndPoint"/>s.</summary>
-public static class SocketAddresses
+internal static class SocketAddresses
 {
     /// <summary>An AF_INET or AF_INET6 SOCKADDR as an endpoint; null for other families or short bytes.</summary>
     public static IPEndPoint? FromSockaddr(ReadOnlySpan<byte> sa)

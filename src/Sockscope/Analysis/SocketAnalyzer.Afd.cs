@@ -5,7 +5,7 @@ using AfdId = Sockscope.Events.AfdEventIds;
 namespace Sockscope.Analysis;
 
 /// <summary>The AFD events of current Windows (the 1000-series): an endpoint's create, traffic, connect, accept, bind and close.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     private void ObserveAfd(in SocketEvent e)
     {

@@ -4,7 +4,7 @@ using Sockscope.Decoding.Values;
 namespace Sockscope.Analysis;
 
 /// <summary>The findings: failures told once when two providers report them, kept up to the cap with failures before notices.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     private List<Finding> KeptInOrder()
     {

@@ -3,7 +3,7 @@ using LegacyId = Sockscope.Events.LegacyAfdEventIds;
 namespace Sockscope.Analysis;
 
 /// <summary>The AFD events of Windows 7 (1–41): one event per step, no entry and exit, the address beside its port.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     private void ObserveLegacy(in SocketEvent e)
     {

@@ -3,7 +3,7 @@ using Sockscope.Events;
 namespace Sockscope.Analysis;
 
 /// <summary>A socket's life: opened by its endpoint (or first seen, when it was open before the trace), owned by a process, closed, and handed on.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     // Compared in raw clock ticks: converting every event's time stamp only to compare it would cost more.
     private void HandOnClosedPastJoinWindow(long stamp)

@@ -1,7 +1,7 @@
 namespace Sockscope.Analysis;
 
 /// <summary>The Winsock-NameResolution results: the host names that name later sockets, and the lookups that failed.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     /// <summary>
     /// A name lookup's result: its addresses name the process's later sockets to them; a failed one is a finding.

@@ -6,7 +6,7 @@ namespace Sockscope.Analysis;
 /// The Winsock-Sockets (ws2_32) events: a call's result with the socket handle the application holds, joined to the AFD
 /// endpoint the call worked on, or standing alone where the trace has no AFD events.
 /// </summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     private void ObserveSockets(in SocketEvent e)
     {

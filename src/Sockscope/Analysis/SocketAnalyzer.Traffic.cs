@@ -5,7 +5,7 @@ using Sockscope.Decoding.Values;
 namespace Sockscope.Analysis;
 
 /// <summary>A socket's traffic: its remote end and datagram peers, the bytes to and from each, and the buffers in flight.</summary>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     /// <summary>
     /// A send's or receive's address: a datagram socket's peer, or the remote end of a connected socket when it

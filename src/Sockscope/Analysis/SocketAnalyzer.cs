@@ -12,7 +12,7 @@ namespace Sockscope.Analysis;
 /// One file per part: each provider's events (SocketAnalyzer.Afd, .LegacyAfd, .Sockets, .NameResolution), a socket's
 /// life (.Lifecycle), its traffic (.Traffic) and the findings (.Findings).
 /// </remarks>
-public sealed partial class SocketAnalyzer
+internal sealed partial class SocketAnalyzer
 {
     private const int MaxInFlight = 1 << 20;
     // Hostile traces can name endless processes; real ones name thousands.

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Sockscope.Analysis;
 
 /// <summary>Where a <see cref="SocketEvent"/> came from, which says how its fields are to be read.</summary>
-public enum SocketEventSource : byte
+internal enum SocketEventSource : byte
 {
     /// <summary>Nothing the analysis reads.</summary>
     None,
@@ -26,7 +26,7 @@ public enum SocketEventSource : byte
 
 /// <summary>Which of a <see cref="SocketEvent"/>'s optional fields the event carried.</summary>
 [Flags]
-public enum SocketEventFields : ushort
+internal enum SocketEventFields : ushort
 {
     /// <summary>None.</summary>
     None = 0,
@@ -48,7 +48,7 @@ public enum SocketEventFields : ushort
 
 /// <summary>The bytes of an address field: a SOCKADDR_IN6 is the longest (28 bytes).</summary>
 [InlineArray(Length)]
-public struct AddressBytes
+internal struct AddressBytes
 {
     /// <summary>Capacity in bytes.</summary>
     public const int Length = 28;
@@ -61,7 +61,7 @@ public struct AddressBytes
 /// threads in batches. Which field means what depends on <see cref="Source"/> and <see cref="Id"/>, as the
 /// comments say.
 /// </summary>
-public struct SocketEvent
+internal struct SocketEvent
 {
     /// <summary>The provider (or kernel group) the event came from.</summary>
     public SocketEventSource Source;

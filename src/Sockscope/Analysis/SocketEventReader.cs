@@ -13,7 +13,7 @@ namespace Sockscope.Analysis;
 /// Lifts what the socket analysis reads out of decoded Winsock events (fields found by name, once per schema) and
 /// kernel Process events, into <see cref="SocketEvent"/>s. Not thread-safe; one per reading thread.
 /// </summary>
-public sealed class SocketEventReader
+internal sealed class SocketEventReader
 {
     internal static readonly Guid Afd = new("E53C6823-7BB8-44BB-90DC-3F86090D48A6");
     internal static readonly Guid Sockets = new("BDE46AEA-2357-51FE-7367-D5296F530BD1");

@@ -14,7 +14,7 @@ namespace Sockscope.Decoding;
 /// laid out again, element by element, by whoever renders the struct), so a consumer that walks the top-level
 /// fields sees each struct once.
 /// </remarks>
-public static class PayloadDecoder
+internal static class PayloadDecoder
 {
     /// <summary>
     /// The <see cref="FieldSchema.CountField"/> of an array whose element count is a UInt16 just before its

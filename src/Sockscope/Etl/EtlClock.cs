@@ -24,7 +24,7 @@ public sealed class EtlClock
     /// Creates a clock. <paramref name="startFileTime"/> (UTC FILETIME) is the instant of <paramref name="startStamp"/>
     /// (the raw time stamp of the logfile-header record).
     /// </summary>
-    public EtlClock(ClockType type, long startFileTime, long startStamp, long perfFreq, uint cpuSpeedMHz)
+    internal EtlClock(ClockType type, long startFileTime, long startStamp, long perfFreq, uint cpuSpeedMHz)
     {
         Type = type;
         _startFileTime = startFileTime;

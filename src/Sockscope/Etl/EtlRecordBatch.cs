@@ -6,7 +6,7 @@ namespace Sockscope.Etl;
 /// header layout, processor, time stamp and position in the file. Memory is fixed when the batch is made and reused
 /// after <see cref="Clear"/>.
 /// </summary>
-public sealed class EtlRecordBatch
+internal sealed class EtlRecordBatch
 {
     private struct Entry
     {

@@ -150,7 +150,7 @@ internal struct RecordLayout
 }
 
 /// <summary>MESSAGE_TRACE_HEADER option flags (TRACE_MESSAGE_*).</summary>
-public static class MessageOptions
+internal static class MessageOptions
 {
     /// <summary>A 32-bit sequence number follows the header.</summary>
     public const ushort Sequence = 0x0001;

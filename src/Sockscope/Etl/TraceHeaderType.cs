@@ -55,7 +55,7 @@ public enum TraceHeaderFamily : byte
 }
 
 /// <summary>Layout facts per <see cref="TraceHeaderType"/>.</summary>
-public static class TraceHeaderTypes
+internal static class TraceHeaderTypes
 {
     /// <summary>The layout family of a header type.</summary>
     public static TraceHeaderFamily Family(this TraceHeaderType type) => type switch

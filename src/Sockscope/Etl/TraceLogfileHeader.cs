@@ -117,7 +117,7 @@ public sealed record TraceLogfileHeader
     /// is cross-checked by the caller.
     /// </summary>
     /// <returns>null when the payload is too short for the fixed part.</returns>
-    public static TraceLogfileHeader? TryRead(ReadOnlySpan<byte> p, int pointerSize)
+    internal static TraceLogfileHeader? TryRead(ReadOnlySpan<byte> p, int pointerSize)
     {
         int shift = Offsets.Shift(pointerSize);
         int names = Offsets.Names + shift;
@@ -155,7 +155,7 @@ public sealed record TraceLogfileHeader
     }
 
     /// <summary>Writes the header in the layout of <paramref name="pointerSize"/>; returns the bytes written.</summary>
-    public int Write(Span<byte> p, int pointerSize)
+    internal int Write(Span<byte> p, int pointerSize)
     {
         int shift = Offsets.Shift(pointerSize);
         int names = Offsets.Names + shift;

@@ -4,7 +4,7 @@ namespace Sockscope.Etl;
 
 /// <summary>Bits of <see cref="WmiBufferHeader.BufferFlag"/>.</summary>
 [Flags]
-public enum WmiBufferFlags : ushort
+internal enum WmiBufferFlags : ushort
 {
     /// <summary>No flag.</summary>
     None = 0,
@@ -27,7 +27,7 @@ public enum WmiBufferFlags : ushort
 /// <summary>
 /// The 0x48-byte WMI_BUFFER_HEADER that starts every buffer of an ETL file. Only the fields a reader needs are kept.
 /// </summary>
-public readonly struct WmiBufferHeader
+internal readonly struct WmiBufferHeader
 {
     /// <summary>Size of the header in bytes; records start here.</summary>
     public const int Size = 0x48;

@@ -28,7 +28,7 @@ namespace Sockscope.Events;
 /// group byte in a file, so both are left out.
 /// </para>
 /// </remarks>
-public static class KernelEventGroups
+internal static class KernelEventGroups
 {
     /// <summary>MSNT_SystemTrace, the parent of every kernel event class and the kernel logger's control GUID.</summary>
     public static readonly Guid SystemTraceControl = new("9e814aad-3204-11d2-9a82-006008a86939");

@@ -69,7 +69,7 @@ public sealed class ProviderNames
     /// Makes these names the same as <paramref name="other"/>'s (its learned names and <see cref="Version"/>): a
     /// thread that formats records read by another takes the names as they were when those records were read.
     /// </summary>
-    public void CopyFrom(ProviderNames other)
+    internal void CopyFrom(ProviderNames other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(other, this)) return;

@@ -10,7 +10,7 @@ namespace Sockscope.Events;
 /// <c>UINT8 Type</c> (ETW_PROVIDER_TRAIT_TYPE; 1 = provider group, whose data is the group GUID) and data.
 /// </summary>
 /// <remarks>Never throws: a blob that breaks the layout is reported as having no name or no group.</remarks>
-public static class TraceLoggingTraits
+internal static class TraceLoggingTraits
 {
     /// <summary>ETW_PROVIDER_TRAIT_TYPE EtwProviderTraitTypeGroup: the data is the provider group's GUID.</summary>
     public const byte GroupTraitType = 1;

@@ -8,7 +8,7 @@ namespace Sockscope.Schema;
 /// record's pointer size, Booleans in 4 bytes, strings NUL-terminated, and a Binary's length field filled from its
 /// bytes unless set. Unset fields are zero (or empty). For writing traces (samples, tests, synthesised scenarios).
 /// </summary>
-public sealed class PayloadBuilder
+internal sealed class PayloadBuilder
 {
     private readonly EventSchema _schema;
     private readonly int _pointerSize;

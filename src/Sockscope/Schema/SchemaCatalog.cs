@@ -20,7 +20,7 @@ public sealed class SchemaCatalog
     /// Starts loading the built-in catalog on a thread-pool thread (it takes tens of milliseconds), so a command can
     /// open its files meanwhile; <see cref="Winsock"/> then waits for it.
     /// </summary>
-    public static void Preload()
+    internal static void Preload()
     {
         if (!BuiltIn.IsValueCreated) ThreadPool.UnsafeQueueUserWorkItem(static _ => _ = BuiltIn.Value, null);
     }
@@ -154,7 +154,7 @@ public sealed class SchemaCatalog
     }
 
     /// <summary>Parses a manifest in-type name, with or without its "win:" prefix.</summary>
-    public static InType ParseInType(string name) => Strip(name) switch
+    internal static InType ParseInType(string name) => Strip(name) switch
     {
         "UnicodeString" => InType.UnicodeString,
         "AnsiString" => InType.AnsiString,
@@ -185,7 +185,7 @@ public sealed class SchemaCatalog
     };
 
     /// <summary>Parses a manifest out-type name (win: or xs: prefix optional); null or unknown gives Null.</summary>
-    public static OutType ParseOutType(string? name) => name is null ? OutType.Null : Strip(name) switch
+    internal static OutType ParseOutType(string? name) => name is null ? OutType.Null : Strip(name) switch
     {
         "string" => OutType.String,
         "dateTime" or "DateTime" => OutType.DateTime,

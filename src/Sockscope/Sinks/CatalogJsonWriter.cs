@@ -13,7 +13,7 @@ namespace Sockscope.Sinks;
 /// <c>length_field</c> when the length is known, <c>map</c> (name, kind, entries of value and message) or null,
 /// and <c>known</c> (the documented value set: name, entries of value and name) or null.
 /// </summary>
-public sealed class CatalogJsonWriter : CatalogWriter
+internal sealed class CatalogJsonWriter : CatalogWriter
 {
     private readonly IBufferWriter<byte> _output;
     private readonly Utf8JsonWriter _json;

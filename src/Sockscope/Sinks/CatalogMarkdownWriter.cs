@@ -13,7 +13,7 @@ namespace Sockscope.Sinks;
 /// provenance (GUID, binary, the source of each build, consecutive builds from the same repository on one row) and
 /// credits. Tables are GitHub-flavoured Markdown.
 /// </summary>
-public sealed class CatalogMarkdownWriter : CatalogWriter
+internal sealed class CatalogMarkdownWriter : CatalogWriter
 {
     private static readonly (string Owner, string Text)[] KnownCredits =
     [

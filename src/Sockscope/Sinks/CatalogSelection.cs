@@ -20,7 +20,7 @@ public sealed record CatalogSelection(ProviderSchema Provider, IReadOnlyList<Eve
     /// The short name of a provider: its name without "Microsoft-Windows-Winsock-" (else without
     /// "Microsoft-Windows-"), in lower case: <c>afd</c>, <c>sockets</c>, <c>nameresolution</c>.
     /// </summary>
-    public static string ShortName(ProviderSchema provider)
+    internal static string ShortName(ProviderSchema provider)
     {
         string name = provider.Name;
         if (name.StartsWith(WinsockPrefix, StringComparison.OrdinalIgnoreCase)) name = name[WinsockPrefix.Length..];
@@ -32,7 +32,7 @@ public sealed record CatalogSelection(ProviderSchema Provider, IReadOnlyList<Eve
     /// The provider that <paramref name="text"/> names: its full name (any case), its GUID (braces optional), its
     /// name without "Microsoft-Windows-" ("Winsock-AFD") or its short name (<see cref="ShortName"/>, any case).
     /// </summary>
-    public static ProviderSchema? FindProvider(SchemaCatalog catalog, string text)
+    internal static ProviderSchema? FindProvider(SchemaCatalog catalog, string text)
     {
         text = text.Trim();
         if (text.Length == 0) return null;

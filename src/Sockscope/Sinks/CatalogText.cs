@@ -4,7 +4,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks;
 
 /// <summary>Text the catalog writers share: keyword masks, build ranges, id ranges.</summary>
-public static class CatalogText
+internal static class CatalogText
 {
     /// <summary>A keyword mask as <c>0x</c> and upper-case hex without leading zeros: <c>0x1001</c>, <c>0x0</c>.</summary>
     public static string Mask(ulong mask) => "0x" + mask.ToString("X", CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ namespace Sockscope.Sinks;
 /// one dump kept and another lost) is written as the catalog has it for every build. Tabs and line breaks inside a
 /// value (none in the built-in catalog) become spaces.
 /// </remarks>
-public sealed class CatalogTsvWriter : CatalogWriter
+internal sealed class CatalogTsvWriter : CatalogWriter
 {
     /// <summary>The columns, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } =

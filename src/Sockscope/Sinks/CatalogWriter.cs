@@ -10,6 +10,9 @@ namespace Sockscope.Sinks;
 /// </remarks>
 public abstract class CatalogWriter
 {
+    /// <summary>Only the library's own writers (made by <see cref="Create"/>) derive from it.</summary>
+    private protected CatalogWriter() { }
+
     /// <summary>Writes one provider's events.</summary>
     public abstract void Write(CatalogSelection selection);
 

@@ -5,7 +5,7 @@ namespace Sockscope.Sinks;
 /// is looked up once per minute of trace time, since a trace is read in time order and offsets change on the minute at
 /// the finest; a row then costs an addition.
 /// </summary>
-public sealed class DisplayZone
+internal sealed class DisplayZone
 {
     private readonly TimeZoneInfo _zone;
     private long _minute = long.MinValue;

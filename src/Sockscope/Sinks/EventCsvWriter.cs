@@ -35,7 +35,7 @@ public sealed class EventCsvWriter
     ];
 
     /// <summary>The field columns for a catalog: each field name once, in catalog order.</summary>
-    public static IReadOnlyList<string> FieldColumns(SchemaCatalog? catalog)
+    internal static IReadOnlyList<string> FieldColumns(SchemaCatalog? catalog)
     {
         if (catalog is null) return [];
         var names = new List<string>();

@@ -207,7 +207,7 @@ public sealed class EventTableWriter
     /// A provider's name as a table shows it: AFD, Sockets and NameRes for the Winsock providers, other names without
     /// "Microsoft-Windows-" ("Kernel-Process").
     /// </summary>
-    public static string ShortName(string name)
+    internal static string ShortName(string name)
     {
         const string Winsock = "Microsoft-Windows-Winsock-", Windows = "Microsoft-Windows-";
         if (name.StartsWith(Winsock, StringComparison.OrdinalIgnoreCase))

@@ -4,7 +4,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks;
 
 /// <summary>The documented value sets that manifests do not carry as maps (<see cref="KnownValues"/>), by value.</summary>
-public static class KnownValueNames
+internal static class KnownValueNames
 {
     private static readonly Lazy<KeyValuePair<ulong, string>[]> Types = new(() =>
         Decoding.Values.SocketTypes.All.OrderBy(kv => kv.Key).Select(kv => new KeyValuePair<ulong, string>(kv.Key, kv.Value)).ToArray());

@@ -3,7 +3,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks;
 
 /// <summary>The manifest names of in-types and out-types (<c>win:UInt32</c>, <c>xs:unsignedInt</c>).</summary>
-public static class ManifestTypes
+internal static class ManifestTypes
 {
     /// <summary>The in-type's manifest name without prefix, e.g. <c>UInt32</c>, <c>GUID</c>.</summary>
     public static string InTypeName(InType type) => type switch

@@ -8,10 +8,10 @@ namespace Sockscope.Sinks;
 
 /// <summary>Formats a batch of records into the output the worker was made with.</summary>
 /// <param name="records">The records, in trace order.</param>
-public delegate void RecordBatchFormatter(EtlRecordBatch records);
+internal delegate void RecordBatchFormatter(EtlRecordBatch records);
 
 /// <summary>Takes formatted bytes, in the order of the records they came from.</summary>
-public delegate void FormattedOutput(ReadOnlySpan<byte> bytes);
+internal delegate void FormattedOutput(ReadOnlySpan<byte> bytes);
 
 /// <summary>
 /// Formats records on several threads while the caller reads them, and hands the output on in the records' order:
@@ -26,7 +26,7 @@ public delegate void FormattedOutput(ReadOnlySpan<byte> bytes);
 /// one thread. A worker's exception stops the writer and is thrown to the caller from <see cref="Add"/> or
 /// <see cref="Complete"/>, after the batches before it were written.
 /// </remarks>
-public sealed class ParallelRecordWriter : IDisposable
+internal sealed class ParallelRecordWriter : IDisposable
 {
     private sealed class Slot(int records, int bytes, int outputBytes)
     {

@@ -137,7 +137,7 @@ public sealed class SocketWriter : IDisposable
         s.Peers.Count == 0 ? "-" : s.Peers.Count == 1 ? s.Peers[0].ToString() : fitted ? $"{s.Peers[0]} +{s.Peers.Count - 1}" : string.Join(' ', s.Peers);
 
     /// <summary>"TCP", "UDP", the IANA keyword, or the number; null when unknown.</summary>
-    public static object? Protocol(SocketRecord s) => s.Protocol switch
+    internal static object? Protocol(SocketRecord s) => s.Protocol switch
     {
         < 0 => s.SocketType switch { 1 => "TCP", 2 => "UDP", _ => null },
         6 => "TCP",
@@ -147,7 +147,7 @@ public sealed class SocketWriter : IDisposable
     };
 
     /// <summary>"IPv4", "IPv6", or the number; null when unknown.</summary>
-    public static object? Family(SocketRecord s) => s.Family switch
+    internal static object? Family(SocketRecord s) => s.Family switch
     {
         < 0 => s.Local?.AddressFamily switch
         {
@@ -167,7 +167,7 @@ public sealed class SocketWriter : IDisposable
     private static string? Hex(ulong value) => value == 0 ? null : "0x" + value.ToString("X", CultureInfo.InvariantCulture);
 
     /// <summary>ISO 8601 UTC with 7 fractional digits, or null.</summary>
-    public static string? Iso(DateTime? t) => t?.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+    internal static string? Iso(DateTime? t) => t?.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
     private void Text(string s)
     {

@@ -16,7 +16,7 @@ namespace Sockscope.Sinks;
 /// while (reader.TryRead(out var r)) { names.Learn(r); summary.Add(r); }
 /// </code>
 /// </example>
-public sealed class TraceSummary
+internal sealed class TraceSummary
 {
     private readonly ProviderNames _names;
     private readonly long[] _perFamily = new long[Enum.GetValues<TraceHeaderFamily>().Length];

@@ -62,7 +62,7 @@ public static class EventSources
     /// <exception cref="EtlFormatException">The path is a directory.</exception>
     /// <exception cref="IOException">The path cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The path may not be read.</exception>
-    public static FileStream OpenFile(string path)
+    internal static FileStream OpenFile(string path)
     {
         if (Directory.Exists(path)) throw new EtlFormatException(path, 0, "is a directory, not an ETL file");
         // Random access: an ETL file is read by offset, by the reading thread and the decompression worker.
@@ -94,7 +94,7 @@ public static class EventSources
     }
 
     /// <summary>The input's length in bytes when it is known (a file), or null (a stream read once, until its end).</summary>
-    public static long? Length(IEventSource source) => source switch
+    internal static long? Length(IEventSource source) => source switch
     {
         EtlReader r => r.Bytes.Length,
         JsonEventSource j => j.Length,
@@ -102,7 +102,7 @@ public static class EventSources
     };
 
     /// <summary>Bytes of the input read so far, for progress.</summary>
-    public static long BytesRead(IEventSource source) => source switch
+    internal static long BytesRead(IEventSource source) => source switch
     {
         EtlReader r => r.BytesProcessed,
         JsonEventSource j => j.BytesRead,

@@ -16,7 +16,7 @@ namespace Sockscope.Sources;
 /// catalog does not know are counted and skipped; a line that is no event, or whose field values repeat a key, is
 /// reported with its byte offset and skipped.
 /// </summary>
-public sealed class JsonEventSource : IEventSource
+internal sealed class JsonEventSource : IEventSource
 {
     /// <summary>Longest line read (a longer one is reported and skipped).</summary>
     public const int MaxLineBytes = 16 << 20;

@@ -8,4 +8,4 @@ namespace Sockscope.Synthesis;
 /// <param name="Name">The node name.</param>
 /// <param name="Addresses">The addresses returned, in order.</param>
 /// <param name="Status">The status of the 1001 event (0 = found).</param>
-public sealed record NameLookup(DateTime Time, uint ProcessId, string Name, IReadOnlyList<IPAddress> Addresses, uint Status);
+internal sealed record NameLookup(DateTime Time, uint ProcessId, string Name, IReadOnlyList<IPAddress> Addresses, uint Status);

@@ -1,7 +1,7 @@
 namespace Sockscope.Synthesis;
 
 /// <summary>A process of a synthesised trace, as its kernel Process event names it.</summary>
-public sealed class ProcessTruth
+internal sealed class ProcessTruth
 {
     /// <summary>Process id.</summary>
     public uint ProcessId { get; init; }

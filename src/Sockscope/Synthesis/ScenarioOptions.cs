@@ -1,7 +1,7 @@
 namespace Sockscope.Synthesis;
 
 /// <summary>What <see cref="ScenarioSynthesizer.Write(string, ScenarioOptions)"/> writes: which scenario, for which Windows, in what file layout.</summary>
-public sealed class ScenarioOptions
+internal sealed class ScenarioOptions
 {
     /// <summary>The scenario, one of <see cref="ScenarioSynthesizer.Names"/>.</summary>
     public string Scenario { get; set; } = "mixed";

@@ -20,7 +20,7 @@ namespace Sockscope.Synthesis;
 /// Winsock-Sockets from 22000. On 64-bit Windows the kernel's AFD events are 64-bit even for a WOW64 process; its
 /// Winsock-Sockets and NameResolution events are EVENT_HEADER32 records with 4-byte pointers.</para>
 /// </remarks>
-public static class ScenarioSynthesizer
+internal static class ScenarioSynthesizer
 {
     private static readonly string[] All = ["browser", "dns-client", "server", "wow64", "failures", "preexisting", "legacy", "mixed", "busy-host"];
 

@@ -57,7 +57,7 @@ namespace Sockscope.Synthesis;
 /// and <see cref="Lookups"/> stay empty and <see cref="Aggregate"/> is true; the totals, the per-process totals, the
 /// finding counts and the event counts are exact.</para>
 /// </remarks>
-public sealed class ScenarioTruth
+internal sealed class ScenarioTruth
 {
     /// <summary>The scenario written.</summary>
     public required string Scenario { get; init; }

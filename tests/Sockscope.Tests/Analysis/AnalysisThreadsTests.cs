@@ -37,7 +37,7 @@ public class AnalysisThreadsTests : IClassFixture<AnalysisThreadsTests.DumpedSce
 
         public string Etl { get; }
         public string Jsonl { get; }
-        public ScenarioTruth Truth { get; }
+        internal ScenarioTruth Truth { get; }
         public void Dispose() => _dir.Dispose();
     }
 

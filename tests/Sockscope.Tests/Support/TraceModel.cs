@@ -4,7 +4,7 @@ using Sockscope.Etl.Writing;
 namespace Sockscope.Tests.Support;
 
 /// <summary>One event as a test wants it written and expects it read back.</summary>
-public sealed record ModelEvent
+internal sealed record ModelEvent
 {
     public required TraceHeaderType Type { get; init; }
     public required int Processor { get; init; }
@@ -123,7 +123,7 @@ public sealed record ModelEvent
 }
 
 /// <summary>Makes varied events of every header kind, deterministically from a seed.</summary>
-public static class TraceModel
+internal static class TraceModel
 {
     public static readonly TraceHeaderType[] AllTypes = Enum.GetValues<TraceHeaderType>();
 

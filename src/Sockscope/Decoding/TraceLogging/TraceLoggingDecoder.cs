@@ -17,7 +17,7 @@ namespace Sockscope.Decoding.TraceLogging;
 /// grow memory without bound. Metadata that cannot be read is remembered as such and its events are not decoded.
 /// Reuses one value buffer: a decoded event is valid until the next call. Not thread-safe.
 /// </remarks>
-public sealed class TraceLoggingDecoder
+internal sealed class TraceLoggingDecoder
 {
     /// <summary>The most event kinds whose schemas are kept at once.</summary>
     public const int MaxCachedSchemas = 4096;

@@ -33,7 +33,7 @@ namespace Sockscope.Decoding.TraceLogging;
 /// is refused with the reason, never thrown on.
 /// </para>
 /// </remarks>
-public static class TraceLoggingMetadata
+internal static class TraceLoggingMetadata
 {
     /// <summary>The most fields (struct members included) one event's metadata may declare.</summary>
     public const int MaxFields = 1024;

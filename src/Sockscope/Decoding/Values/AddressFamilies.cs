@@ -22,7 +22,7 @@ namespace Sockscope.Decoding.Values;
 /// Lookups do not allocate.
 /// </para>
 /// </remarks>
-public static class AddressFamilies
+internal static class AddressFamilies
 {
     // The families the synthesizer writes, by name.
     internal const int InterNetwork = 2, InterNetworkV6 = 23;

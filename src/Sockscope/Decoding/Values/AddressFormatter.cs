@@ -7,7 +7,7 @@ namespace Sockscope.Decoding.Values;
 /// Writes IPv4 and IPv6 addresses and SOCKADDRs as UTF-8 text without allocating: "93.184.216.34:443",
 /// "[2001:db8::1]:443" (RFC 5952 form, scope id after '%'), other families as their name, number and bytes.
 /// </summary>
-public static class AddressFormatter
+internal static class AddressFormatter
 {
     /// <summary>AF_INET.</summary>
     public const ushort AfInet = 2;

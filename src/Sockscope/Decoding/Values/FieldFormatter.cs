@@ -15,7 +15,7 @@ namespace Sockscope.Decoding.Values;
 /// as text for a person (status and error codes, address families, protocols and socket types by name). Structs
 /// are JSON objects and arrays JSON arrays (arrays of characters one string), in text too.
 /// </summary>
-public sealed class FieldFormatter
+internal sealed class FieldFormatter
 {
     /// <summary>
     /// The most elements and members written for one struct or array field; the rest are left out. A template can

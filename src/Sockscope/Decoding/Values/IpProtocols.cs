@@ -25,7 +25,7 @@ namespace Sockscope.Decoding.Values;
 /// values from 256 up (<c>IPPROTO_RESERVED_*</c>) are not named. Lookups do not allocate.
 /// </para>
 /// </remarks>
-public static class IpProtocols
+internal static class IpProtocols
 {
     // The protocols the analysis and the synthesizer act on, by name.
     internal const int Tcp = 6, Udp = 17;

@@ -8,7 +8,7 @@ namespace Sockscope.Decoding.Values;
 /// Fills a manifest message's inserts (%1 … %n, each the text of field n; %% and %n! formats included) with the
 /// values a person reads; an event without a message gets its task name. Each template is parsed once.
 /// </summary>
-public sealed class MessageFormatter
+internal sealed class MessageFormatter
 {
     /// <summary>A piece of a parsed template: literal UTF-8 text, then the insert of a field (or -1 for none).</summary>
     private readonly record struct Segment(byte[] Literal, int Field);

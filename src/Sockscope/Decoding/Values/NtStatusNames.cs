@@ -16,7 +16,7 @@ namespace Sockscope.Decoding.Values;
 /// (the one [MS-ERREF] lists) is used: 0 is <c>STATUS_SUCCESS</c>, not <c>STATUS_WAIT_0</c>. Lookups do not
 /// allocate: the table is a frozen dictionary built once.
 /// </remarks>
-public static class NtStatusNames
+internal static class NtStatusNames
 {
     /// <summary>STATUS_SUCCESS.</summary>
     public const uint Success = 0;

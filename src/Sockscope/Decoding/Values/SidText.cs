@@ -9,7 +9,7 @@ namespace Sockscope.Decoding.Values;
 /// A security identifier's string form (<c>S-1-5-18</c>), written from its binary form: the decoder renders SID
 /// fields with it, and every output the user SID of a record's extended data.
 /// </summary>
-public static class SidText
+internal static class SidText
 {
     /// <summary>Longest SID text: "S-255-0x" + 12 hex digits, then 15 sub-authorities of up to 10 digits and a dash.</summary>
     internal const int MaxLength = 8 + 12 + 15 * 11;

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Sockscope.Decoding.Values;
 
 /// <summary>Names of the Windows socket types (<c>SOCK_*</c> of winsock2.h).</summary>
-public static class SocketTypes
+internal static class SocketTypes
 {
     // The types the analysis and the synthesizer act on, by name.
     internal const int Stream = 1, Datagram = 2, Raw = 3;

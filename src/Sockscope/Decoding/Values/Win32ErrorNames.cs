@@ -34,7 +34,7 @@ namespace Sockscope.Decoding.Values;
 /// produces (it maps 0 to <c>S_OK</c>) and is not named. Lookups do not allocate.
 /// </para>
 /// </remarks>
-public static class Win32ErrorNames
+internal static class Win32ErrorNames
 {
     private static readonly (uint Value, string Name)[] Entries =
     [

@@ -7,7 +7,7 @@ namespace Sockscope.Etl.Writing;
 /// as they fill, XPRESS-compressed when asked. Any record of any header kind can be written; the typed methods lay
 /// them out with <see cref="TraceRecordEncoder"/>. The logfile header is completed when the writer is disposed.
 /// </summary>
-public sealed class EtlWriter : IDisposable
+internal sealed class EtlWriter : IDisposable
 {
     private const int CompressedHeaderBufferSize = 0x400;
 

@@ -1,7 +1,7 @@
 namespace Sockscope.Etl.Writing;
 
 /// <summary>Settings of <see cref="EtlWriter"/>: what the file says of the machine and session that recorded it.</summary>
-public sealed record EtlWriterOptions
+internal sealed record EtlWriterOptions
 {
     /// <summary>Pointer size of the recording kernel (4 or 8): the logfile header's layout and PointerSize.</summary>
     public int PointerSize { get; init; } = 8;

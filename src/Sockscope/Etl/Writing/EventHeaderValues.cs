@@ -1,7 +1,7 @@
 namespace Sockscope.Etl.Writing;
 
 /// <summary>The EVENT_HEADER fields of one event to write.</summary>
-public struct EventHeaderValues
+internal struct EventHeaderValues
 {
     /// <summary>Provider GUID.</summary>
     public Guid ProviderId;

@@ -6,7 +6,7 @@ namespace Sockscope.Etl.Writing;
 /// Lays out event records exactly as ETW puts them in its buffers, for every header kind. Each method writes one
 /// record into <c>dest</c> and returns its size (the header's Size field; the caller aligns the next record to 8).
 /// </summary>
-public static class TraceRecordEncoder
+internal static class TraceRecordEncoder
 {
     /// <summary>Largest record size a 16-bit Size field can state.</summary>
     public const int MaxRecordSize = ushort.MaxValue;

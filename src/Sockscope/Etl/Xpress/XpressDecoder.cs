@@ -22,7 +22,7 @@ namespace Sockscope.Etl.Xpress;
 /// <c>destination</c>, never throws and never allocates.
 /// </para>
 /// </remarks>
-public static class XpressDecoder
+internal static class XpressDecoder
 {
     // Wide match copies write whole chunks and may run past the end of the match; they are only used when at
     // least this many bytes of destination remain after the match, so the overrun stays inside the destination.

@@ -12,7 +12,7 @@ namespace Sockscope.Etl.Xpress;
 /// Greedy parsing over 3-byte hash chains in the format's 8192-byte window. Matches are as long as the input
 /// allows (the format's 32-bit length form has no practical limit).
 /// </remarks>
-public static class XpressEncoder
+internal static class XpressEncoder
 {
     private const int MinMatch = 3;
     private const int WindowSize = 8192; // 13 offset bits, offset stored minus 1

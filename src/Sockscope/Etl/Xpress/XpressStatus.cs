@@ -1,7 +1,7 @@
 namespace Sockscope.Etl.Xpress;
 
 /// <summary>Outcome of <see cref="XpressDecoder.Decompress"/>.</summary>
-public enum XpressStatus
+internal enum XpressStatus
 {
     /// <summary>
     /// The stream ended cleanly (end marker, or input exhausted at a token boundary), or the destination

@@ -17,7 +17,7 @@ namespace Sockscope.Sinks.Database;
 /// <para>The layout's version is the database's <c>user_version</c>; a database of another version is refused rather
 /// than mixed.</para>
 /// </remarks>
-public static class DatabaseSchema
+internal static class DatabaseSchema
 {
     /// <summary>The layout version this code writes (<c>PRAGMA user_version</c>).</summary>
     public const int Version = 2;

@@ -7,7 +7,7 @@ namespace Sockscope.Sinks.Database;
 /// pipe or standard input) gets its <see cref="TraceIdentity"/> without a second read. Put it under the reader:
 /// <c>EventSources.Open(new HashingStream(input, name), name)</c>, then <see cref="Complete"/> once the trace is read.
 /// </summary>
-public sealed class HashingStream : Stream
+internal sealed class HashingStream : Stream
 {
     private readonly Stream _inner;
     private readonly string _fileName;

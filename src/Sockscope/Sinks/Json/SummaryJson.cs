@@ -9,7 +9,7 @@ namespace Sockscope.Sinks.Json;
 /// per process and per remote endpoint, each written by the serializer every output shares (<see cref="FindingJson"/>,
 /// <see cref="ProcessTotalsJson"/>, <see cref="RemoteTotalsJson"/>).
 /// </summary>
-public static class SummaryJson
+internal static class SummaryJson
 {
     /// <summary>Writes the object and a line feed, then flushes <paramref name="output"/>.</summary>
     /// <param name="output">Where.</param>

@@ -5,7 +5,7 @@ namespace Sockscope.Sinks.Report;
 /// until its end: a fixed number of buckets whose width doubles (neighbours merged) whenever a time falls past the
 /// last one. Memory is the buckets only, whatever the trace.
 /// </summary>
-public sealed class ActivityHistogram
+internal sealed class ActivityHistogram
 {
     private readonly DateTime _origin;
     private readonly long[] _opened, _closed, _sent, _received, _failures;

@@ -12,9 +12,8 @@ namespace Sockscope.Sinks.Report;
 /// <example>
 /// <code>
 /// using var reader = EtlReader.Open("trace.etl");
-/// var data = HtmlReport.Collect(reader, "trace.etl");
 /// using var file = File.Create("report.html");
-/// HtmlReport.Write(file, data);
+/// HtmlReport.Write(reader, "trace.etl", file);
 /// </code>
 /// </example>
 public static class HtmlReport
@@ -26,7 +25,7 @@ public static class HtmlReport
     /// <param name="reader">The trace, not yet read.</param>
     /// <param name="file">The file's name as the report shows it.</param>
     /// <param name="options">The caps; the defaults when null.</param>
-    public static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null)
+    internal static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new ReportOptions();
@@ -37,5 +36,19 @@ public static class HtmlReport
     }
 
     /// <summary>Writes the page: the template with the data embedded as JSON that cannot end its script element.</summary>
-    public static void Write(Stream output, ReportData data) => ReportPage.Write(output, data);
+    internal static void Write(Stream output, ReportData data) => ReportPage.Write(output, data);
+
+    /// <summary>
+    /// Reads and analyses every record of <paramref name="reader"/> and writes the page of what it found to
+    /// <paramref name="output"/>. Memory is bounded by <paramref name="options"/>' caps, not by the trace.
+    /// </summary>
+    /// <param name="reader">The trace, not yet read.</param>
+    /// <param name="file">The file's name as the report shows it.</param>
+    /// <param name="output">Where the page goes.</param>
+    /// <param name="options">The caps; the defaults when null.</param>
+    public static void Write(IEventSource reader, string file, Stream output, ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Write(output, Collect(reader, file, options));
+    }
 }

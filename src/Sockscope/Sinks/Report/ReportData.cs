@@ -3,7 +3,7 @@ using Sockscope.Analysis;
 namespace Sockscope.Sinks.Report;
 
 /// <summary>Everything one report shows, gathered from one pass over a trace and bounded by <see cref="ReportOptions"/>.</summary>
-public sealed class ReportData
+internal sealed class ReportData
 {
     /// <summary>The trace, the machine and the totals.</summary>
     public required ReportOverview Overview { get; init; }
@@ -38,7 +38,7 @@ public sealed class ReportData
 }
 
 /// <summary>What a report says about the trace as a whole.</summary>
-public sealed class ReportOverview
+internal sealed class ReportOverview
 {
     /// <summary>The trace file as named on the command line.</summary>
     public required string File { get; init; }
@@ -109,7 +109,7 @@ public sealed class ReportOverview
 /// <param name="Outcome">How its life ended.</param>
 /// <param name="EventCount">Winsock events about it in the trace.</param>
 /// <param name="Events">Its first events, or null when the report keeps none of them.</param>
-public sealed record ReportSocket(SocketRecord Record, SocketOutcome Outcome, long EventCount, IReadOnlyList<ReportEvent>? Events);
+internal sealed record ReportSocket(SocketRecord Record, SocketOutcome Outcome, long EventCount, IReadOnlyList<ReportEvent>? Events);
 
 /// <summary>One event of a socket, rendered for a person.</summary>
 /// <param name="Time">When (UTC).</param>
@@ -117,7 +117,7 @@ public sealed record ReportSocket(SocketRecord Record, SocketOutcome Outcome, lo
 /// <param name="ProcessId">The header's process id.</param>
 /// <param name="ThreadId">The header's thread id.</param>
 /// <param name="Message">The manifest message with its inserts filled, or the task name and the fields.</param>
-public readonly record struct ReportEvent(DateTime Time, int Kind, uint ProcessId, uint ThreadId, string Message);
+internal readonly record struct ReportEvent(DateTime Time, int Kind, uint ProcessId, uint ThreadId, string Message);
 
 /// <summary>A kind of event: provider, id, version and names.</summary>
 /// <param name="Provider">The provider's name.</param>
@@ -125,13 +125,13 @@ public readonly record struct ReportEvent(DateTime Time, int Kind, uint ProcessI
 /// <param name="Version">Event version.</param>
 /// <param name="Name">The task name (or the event's symbol).</param>
 /// <param name="Opcode">The opcode's name, or its number.</param>
-public sealed record ReportEventKind(string Provider, ushort Id, byte Version, string Name, string Opcode);
+internal sealed record ReportEventKind(string Provider, ushort Id, byte Version, string Name, string Opcode);
 
 /// <summary>One provider of the trace and its records.</summary>
 /// <param name="Name">The name the trace or the well-known list gives, or null.</param>
 /// <param name="Provider">The provider GUID (kernel records: the event class GUID).</param>
 /// <param name="Records">Its records.</param>
-public sealed record ReportProvider(string? Name, Guid Provider, long Records);
+internal sealed record ReportProvider(string? Name, Guid Provider, long Records);
 
 /// <summary>A process that failed, with how.</summary>
 /// <param name="ProcessId">The process id.</param>
@@ -140,7 +140,7 @@ public sealed record ReportProvider(string? Name, Guid Provider, long Records);
 /// <param name="Notices">Its notices.</param>
 /// <param name="FirstFailure">When its first failure was (UTC).</param>
 /// <param name="Kinds">Its failures by kind, the most first.</param>
-public sealed record FailingProcess(uint ProcessId, string? Name, long Failures, long Notices, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);
+internal sealed record FailingProcess(uint ProcessId, string? Name, long Failures, long Notices, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);
 
 /// <summary>A remote endpoint that failures involved, with how.</summary>
 /// <param name="Remote">The endpoint, or null for a name whose lookup failed.</param>
@@ -148,4 +148,4 @@ public sealed record FailingProcess(uint ProcessId, string? Name, long Failures,
 /// <param name="Failures">Failures involving it.</param>
 /// <param name="FirstFailure">When the first was (UTC).</param>
 /// <param name="Kinds">The failures by kind, the most first.</param>
-public sealed record FailingRemote(System.Net.IPEndPoint? Remote, string? Name, long Failures, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);
+internal sealed record FailingRemote(System.Net.IPEndPoint? Remote, string? Name, long Failures, DateTime FirstFailure, IReadOnlyList<KeyValuePair<string, long>> Kinds);

@@ -17,7 +17,7 @@ namespace Sockscope.Sinks.Report;
 /// does for every allowed range), so no text from a trace can close the script element the JSON sits in or open a
 /// comment; other characters stay as they are, to keep names readable and the file small.
 /// </remarks>
-public static class ReportJson
+internal static class ReportJson
 {
     /// <summary>The format name written as <c>format</c>.</summary>
     public const string Format = "sockscope-report/1";

@@ -9,7 +9,7 @@ namespace Sockscope.Sinks.Report;
 /// one file works offline. The page's Content-Security-Policy allows no network at all and only the report's own
 /// script (by its hash): even text that got into the page as markup could not load or run anything.
 /// </summary>
-public static class ReportPage
+internal static class ReportPage
 {
     private const string DataMarker = "{{DATA}}";
     private static readonly Lazy<(byte[] Head, byte[] Tail)> Template = new(Load);

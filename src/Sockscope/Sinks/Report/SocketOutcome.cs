@@ -3,7 +3,7 @@ using Sockscope.Analysis;
 namespace Sockscope.Sinks.Report;
 
 /// <summary>How a socket's life ended, as the report colours it.</summary>
-public enum SocketOutcome
+internal enum SocketOutcome
 {
     /// <summary>Closed with no error, abort or drop.</summary>
     Clean,
@@ -20,7 +20,7 @@ public enum SocketOutcome
 }
 
 /// <summary>Tells a socket's <see cref="SocketOutcome"/>.</summary>
-public static class SocketOutcomes
+internal static class SocketOutcomes
 {
     /// <summary>The outcome of <paramref name="s"/>: an abort outranks an error, an error a drop.</summary>
     public static SocketOutcome Of(SocketRecord s)
