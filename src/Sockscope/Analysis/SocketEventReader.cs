@@ -5,6 +5,7 @@ using System.Text;
 using System.Runtime.CompilerServices;
 using Sockscope.Decoding;
 using Sockscope.Etl;
+using Sockscope.Events;
 using Sockscope.Schema;
 
 namespace Sockscope.Analysis;
@@ -22,7 +23,7 @@ internal sealed class SocketEventReader
     private readonly EventRoles _roles = new();
     private readonly Dictionary<int, Known?> _afd = new();
     private readonly Dictionary<int, Known?> _sockets = new();
-    // How the catalog lays each lookup result out, by (1004 or not, version): 0 not looked at yet, then a Lookup value.
+    // How the catalog lays each lookup result out, by (an asynchronous result or not, version): 0 not looked at yet, then a Lookup value.
     private readonly byte[] _lookupLayouts = new byte[512];
 
     // The manifests of newer builds dropped these maps; the values are those of the Windows 7 manifest.
@@ -80,7 +81,7 @@ internal sealed class SocketEventReader
         return true;
     }
 
-    private static bool IsLookupResult(Guid provider, ushort id) => provider == NameResolution && id is 1001 or 1004;
+    private static bool IsLookupResult(Guid provider, ushort id) => provider == NameResolution && id is NameResolutionEventIds.Result or NameResolutionEventIds.AsyncResult;
 
     private enum Lookup : byte { Unread, Unknown, Plain, Other }
 
@@ -95,7 +96,7 @@ internal sealed class SocketEventReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool ReadLookup(in EtlRecord record, EventDecoder decoder, ref SocketEvent e)
     {
-        int slot = (record.Id == 1004 ? 256 : 0) + (byte)record.Version;
+        int slot = (record.Id == NameResolutionEventIds.AsyncResult ? 256 : 0) + (byte)record.Version;
         var layout = (Lookup)_lookupLayouts[slot];
         if (layout == Lookup.Unread) _lookupLayouts[slot] = (byte)(layout = LayoutOf(decoder.SchemaOf(record)));
         if (layout == Lookup.Unknown) return false;
@@ -231,16 +232,16 @@ internal sealed class SocketEventReader
                 e.Error = 0;
                 e.Other = r.Number(Role.AcceptEndpoint);
                 SetProcessId(ref e, ref r, Role.ProcessId);
-                if (id == 1032) e.Text = Text(ref r, Role.Reason, AbortReasons);
-                else if (id == 1033) e.Text = Text(ref r, Role.Reason, DropReasons);
-                else if (id == 1035) e.Text = Text(ref r, Role.Option, AfdOptions);
+                if (id == AfdEventIds.Abort) e.Text = Text(ref r, Role.Reason, AbortReasons);
+                else if (id == AfdEventIds.DatagramDropWithAddress) e.Text = Text(ref r, Role.Reason, DropReasons);
+                else if (id == AfdEventIds.Option) e.Text = Text(ref r, Role.Option, AfdOptions);
                 break;
             case SocketEventSource.AfdLegacy:
-                e.Endpoint = r.Number(id is 35 or 36 ? Role.ListenEndpoint : Role.Endpoint);
+                e.Endpoint = r.Number(id is LegacyAfdEventIds.ConnectionIndicatedV4 or LegacyAfdEventIds.ConnectionIndicatedV6 ? Role.ListenEndpoint : Role.Endpoint);
                 e.Error = (uint)r.Number(Role.Error);
                 e.Other = 0;
                 SetProcessId(ref e, ref r, Role.UserModePid);
-                if (id is 33 or 34) e.Length = r.Number(Role.PacketSize);
+                if (id is LegacyAfdEventIds.DatagramDroppedV4 or LegacyAfdEventIds.DatagramDroppedV6) e.Length = r.Number(Role.PacketSize);
                 var port = r.Bytes(Role.Port);
                 if (port.Length == 2)
                 {
@@ -248,8 +249,8 @@ internal sealed class SocketEventReader
                     e.Present |= SocketEventFields.Port;
                 }
                 if (id is 7 or 8) e.Text = Text(ref r, Role.Reason, AbortReasons);
-                else if (id is 33 or 34) e.Text = Text(ref r, Role.Reason, DropReasons);
-                else if (id == 29) e.Text = Text(ref r, Role.Option, AfdOptions);
+                else if (id is LegacyAfdEventIds.DatagramDroppedV4 or LegacyAfdEventIds.DatagramDroppedV6) e.Text = Text(ref r, Role.Reason, DropReasons);
+                else if (id == LegacyAfdEventIds.OptionSet) e.Text = Text(ref r, Role.Option, AfdOptions);
                 break;
             default:
                 e.Endpoint = r.Number(id == 6 ? Role.SocketAccepted : Role.Socket);
