@@ -16,7 +16,7 @@ internal static class TraceInfoJson
             json.WriteStartObject();
             json.WriteString("file", info.File);
             json.WriteNumber("file_size", info.FileSize);
-            json.WriteNumber("events", info.Events);
+            json.WriteNumber("records", info.Events);
             json.WriteNumber("buffers", info.Buffers);
             json.WriteNumber("compressed_buffers", info.CompressedBuffers);
             json.WriteNumber("pointer_size", info.PointerSize);
@@ -54,7 +54,7 @@ internal static class TraceInfoJson
                 json.WriteString("guid", p.Provider.ToString("B").ToUpperInvariant());
                 if (p.Name is null) json.WriteNull("name");
                 else json.WriteString("name", p.Name);
-                json.WriteNumber("events", p.Events);
+                json.WriteNumber("records", p.Events);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -117,7 +117,7 @@ public sealed class FileErrorTests : IDisposable
         var info = CliRunner.Run("info", path, "--json");
         Assert.Equal(1, info.ExitCode);
         using var doc = JsonDocument.Parse(info.Output);
-        Assert.Equal(records, doc.RootElement.GetProperty("events").GetInt64());
+        Assert.Equal(records, doc.RootElement.GetProperty("records").GetInt64());
         Assert.Equal(3, doc.RootElement.GetProperty("problems").GetArrayLength());
         Assert.Equal(3, doc.RootElement.GetProperty("damaged_buffers").GetInt64());
         Assert.True(doc.RootElement.GetProperty("bytes_skipped").GetInt64() > 0);

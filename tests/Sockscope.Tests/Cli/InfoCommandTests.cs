@@ -22,7 +22,7 @@ public class InfoCommandTests
         var info = InfoJson("perfview_smallEtlFile.etl", out _);
         Assert.Equal(SharedSamples.PathOf("perfview_smallEtlFile.etl"), info.GetProperty("file").GetString());
         Assert.Equal(1061, info.GetProperty("file_size").GetInt64());
-        Assert.Equal(2, info.GetProperty("events").GetInt64());
+        Assert.Equal(2, info.GetProperty("records").GetInt64());
         Assert.Equal(4, info.GetProperty("pointer_size").GetInt32());
         Assert.Equal(2, info.GetProperty("buffers").GetInt64());
         Assert.Equal(1, info.GetProperty("compressed_buffers").GetInt64());
@@ -45,14 +45,14 @@ public class InfoCommandTests
         var providers = info.GetProperty("providers").EnumerateArray().ToList();
         Assert.Equal(2, providers.Count);
         Assert.Contains(providers, p => p.GetProperty("guid").GetString() == "{A669021C-C450-4609-A035-5AF59AF4DF18}"
-            && p.GetProperty("events").GetInt64() == 1);
+            && p.GetProperty("records").GetInt64() == 1);
     }
 
     [SharedSamplesFact]
     public void Amsi_trace_reports_lost_events_and_the_learned_provider_name()
     {
         var info = InfoJson("airbus_AMSITrace.etl", out _);
-        Assert.Equal(21, info.GetProperty("events").GetInt64());
+        Assert.Equal(21, info.GetProperty("records").GetInt64());
         Assert.Equal(3, info.GetProperty("events_lost").GetInt64());
         Assert.Equal(0, info.GetProperty("buffers_lost").GetInt64());
         Assert.Equal(8, info.GetProperty("pointer_size").GetInt32());
@@ -61,7 +61,7 @@ public class InfoCommandTests
         var first = info.GetProperty("providers")[0];
         Assert.Equal("{8E805EB3-6A8F-4A1E-90FA-A831D94E54A1}", first.GetProperty("guid").GetString());
         Assert.Equal("AmsiTrace", first.GetProperty("name").GetString());
-        Assert.Equal(19, first.GetProperty("events").GetInt64());
+        Assert.Equal(19, first.GetProperty("records").GetInt64());
         // The session closed the file: the header's end time, which is after the last event.
         Assert.Equal("2020-02-17T12:50:00.0260662Z", info.GetProperty("end_time").GetString());
         Assert.Equal("2020-02-17T12:49:50.4024329Z", info.GetProperty("last_event").GetString());
@@ -74,12 +74,12 @@ public class InfoCommandTests
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedSamples.Directory!, "reference", name + ".summary.json")));
         var expected = summary.RootElement;
         var info = InfoJson(name + ".etl", out _);
-        long events = info.GetProperty("events").GetInt64();
+        long events = info.GetProperty("records").GetInt64();
         Assert.Equal(expected.GetProperty("events").GetInt64(), events);
         Assert.Equal(expected.GetProperty("buffers").GetInt64(), info.GetProperty("buffers").GetInt64());
         Assert.Equal(expected.GetProperty("pointer_size").GetInt32(), info.GetProperty("pointer_size").GetInt32());
         Assert.Equal(events, info.GetProperty("header_types").EnumerateObject().Sum(p => p.Value.GetInt64()));
-        var counts = info.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("events").GetInt64()).ToList();
+        var counts = info.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("records").GetInt64()).ToList();
         Assert.Equal(events, counts.Sum());
         Assert.Equal(counts.OrderByDescending(c => c), counts);
         // The peer counts EventHeader records per provider GUID: ours must agree provider by provider.
@@ -90,7 +90,7 @@ public class InfoCommandTests
         foreach (var (guid, count) in peerEventHeader)
         {
             var ours = info.GetProperty("providers").EnumerateArray().Single(p => p.GetProperty("guid").GetString() == guid);
-            Assert.True(ours.GetProperty("events").GetInt64() >= count, $"{name}: {guid} has fewer records than the peer's {count}");
+            Assert.True(ours.GetProperty("records").GetInt64() >= count, $"{name}: {guid} has fewer records than the peer's {count}");
         }
         Assert.True(string.CompareOrdinal(info.GetProperty("first_event").GetString(), info.GetProperty("last_event").GetString()) <= 0);
     }
@@ -112,7 +112,7 @@ public class InfoCommandTests
             ["EventTraceHeader"] = 7_983,
             ["EventHeader"] = 68_143,
         }, kinds);
-        Assert.Equal(179_474, info.GetProperty("events").GetInt64());
+        Assert.Equal(179_474, info.GetProperty("records").GetInt64());
     }
 
     [Fact]

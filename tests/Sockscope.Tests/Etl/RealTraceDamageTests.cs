@@ -73,6 +73,6 @@ public sealed class RealTraceDamageTests : IDisposable
 
         var result = CliRunner.Run("info", damaged, "--json");
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.Error}");
-        Assert.Equal(expected.Count, JsonDocument.Parse(result.Output).RootElement.GetProperty("events").GetInt64());
+        Assert.Equal(expected.Count, JsonDocument.Parse(result.Output).RootElement.GetProperty("records").GetInt64());
     }
 }

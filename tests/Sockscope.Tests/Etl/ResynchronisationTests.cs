@@ -237,7 +237,7 @@ public sealed class ResynchronisationTests : IDisposable
         // Through the command line: read, damaged (exit 1), not "not an ETL file" (exit 2).
         var result = CliRunner.Run("info", damaged, "--json");
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.Error}");
-        Assert.Equal(expected.Count, JsonDocument.Parse(result.Output).RootElement.GetProperty("events").GetInt64());
+        Assert.Equal(expected.Count, JsonDocument.Parse(result.Output).RootElement.GetProperty("records").GetInt64());
         Assert.Contains($"{damaged}: offset 0 (0x0): ", result.Error);
     }
 
