@@ -9,14 +9,16 @@ usage() {
 Usage: bench/suite.sh [options]
 
 Times whole `sockscope` commands (process start to exit) over synthetic busy-host traces and writes
-a Markdown table of the results.
+a Markdown table of the results: each command's time, and its ratio to `sockscope info` (the reader's walk) and
+to `cat` over the same file, both timed in the same runs.
 
 Options:
   --sizes "N ..."       trace sizes in events          (default: "1000000 10000000 50000000")
   --runs N              timed runs per command/trace   (default: 3; one warm-up run comes first)
   --dir DIR             where the traces go            (default: /tmp/sockscope-bench)
   --out FILE            the Markdown results           (default: bench/results/suite-YYYYMMDD-HHMM.md)
-  --commands "C ..."    any of: info dump sockets report (default: all four)
+  --commands "C ..."    any of: dump sockets summary report sqlite parquet jsonl startup
+                        (default: all; `info`, the yardstick, is always timed)
   --kinds "K ..."       any of: plain xpress           (default: both)
   --sockscope PATH      the sockscope executable to time (default: build
                         `dotnet build -c Release src/Sockscope.Cli` in this repository and use
@@ -26,13 +28,23 @@ Options:
 Traces are DIR/bh-N-plain.etl and DIR/bh-N-xpress.etl (XPRESS-compressed buffers), written with
 `sockscope synth --scenario busy-host --events N [--compress]` when missing and reused when present.
 
-For every trace and command: one warm-up run, then --runs timed runs under
-`/usr/bin/time -f '%e %U %S %M'`, alternating with as many timed `cat FILE > /dev/null` runs so the
-`cat` figure comes from the same moment. The commands:
-  info     sockscope info FILE --json > /dev/null
+Every run times `cat FILE > /dev/null`, `info` and each command once, in an order that rotates from run
+to run, so all figures of a trace come from the same minutes; each command's ratios to `info` and to `cat`
+are the medians of its per-run ratios (pairing keeps them meaningful when the machine's speed drifts).
+One warm-up run of each command comes first. The commands:
+  info     sockscope info FILE --json > /dev/null               (the yardstick: the reader's walk)
   dump     sockscope dump FILE --format jsonl -o /dev/null
   sockets  sockscope sockets FILE -o DIR/sockets.jsonl
+  summary  sockscope summary FILE --json > /dev/null
   report   sockscope report FILE -o DIR/report.html
+  sqlite   sockscope export FILE --sqlite DIR/export.db       (the database is removed before each run)
+  parquet  sockscope export FILE --parquet DIR/parquet         (the folder is removed before each run)
+  jsonl    sockscope sockets FILE.jsonl -o DIR/sockets.jsonl  (the same events as JSON lines, written once by
+           `sockscope dump FILE --format jsonl`; plain traces of at most 10 M events only, as the JSON
+           is about 800 bytes an event); its row also gives the ratio to `sockets` on the ETL file
+  startup  sockscope info TINY --json > /dev/null  (TINY: 48 events, `sockscope synth --scenario dns-client`):
+           start-up, timed once, not per trace
+`report` and `jsonl` rows give their ratio to `sockets` as well (the issue's targets are ratios).
 A command that exits non-zero is shown as FAILED in its row; the suite carries on, and exits with
 status 1 at the end if any row failed (2 for bad options or a failed build).
 EOF
@@ -49,7 +61,7 @@ SIZES="1000000 10000000 50000000"
 RUNS=3
 DIR=/tmp/sockscope-bench
 OUT=""
-COMMANDS="info dump sockets report"
+COMMANDS="dump sockets summary report sqlite parquet jsonl startup"
 KINDS="plain xpress"
 SOCKSCOPE=""
 INVOCATION="bench/suite.sh"
@@ -86,7 +98,8 @@ for n in "${SIZE_LIST[@]}"; do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs: '$RUNS' is not a positive whole number"
 for c in "${COMMAND_LIST[@]}"; do
-    case "$c" in info|dump|sockets|report) ;; *) die "--commands: unknown command '$c' (info dump sockets report)" ;; esac
+    case "$c" in info) ;; dump|sockets|summary|report|sqlite|parquet|jsonl|startup) ;;
+        *) die "--commands: unknown command '$c' (dump sockets summary report sqlite parquet jsonl startup)" ;; esac
 done
 for k in "${KIND_LIST[@]}"; do
     case "$k" in plain|xpress) ;; *) die "--kinds: unknown kind '$k' (plain xpress)" ;; esac
@@ -104,7 +117,7 @@ PARTIAL=""          # a trace being written, removed if the suite stops half-way
 cleanup() {
     rm -rf "$TMP"
     [[ -z $PARTIAL ]] || rm -f "$PARTIAL"
-    rm -f "$DIR/sockets.jsonl" "$DIR/report.html" "$OUT.tmp"
+    rm -rf "$DIR/sockets.jsonl" "$DIR/report.html" "$DIR/export.db" "$DIR/parquet" "$OUT.tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -146,17 +159,17 @@ rate() { awk -v a="$1" -v b="$2" -v s="$3" -v f="$4" 'BEGIN { if (a ~ /^[0-9.]+$
 # seconds since the epoch, with fractions
 now() { date +%s.%N; }
 
-# events_of FILE: the trace's event count from `sockscope info FILE --json` (top-level "events").
+# events_of FILE: the trace's record count from `sockscope info FILE --json` (top-level "records").
 events_of() {
     local json=$TMP/info.json
     "$SOCKSCOPE" info "$1" --json >"$json" 2>"$TMP/info.err" || { echo "?"; return 0; }
     if command -v jq >/dev/null 2>&1; then
-        jq -r '.events' "$json"
+        jq -r '.records' "$json"
     elif command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["events"])' "$json"
+        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["records"])' "$json"
     else
-        # the top-level "events" comes before the providers' own "events" fields
-        grep -o '"events"[[:space:]]*:[[:space:]]*[0-9]*' "$json" | head -n 1 | grep -o '[0-9]*$'
+        # the top-level "records" comes before the providers' own "records" fields
+        grep -o '"records"[[:space:]]*:[[:space:]]*[0-9]*' "$json" | head -n 1 | grep -o '[0-9]*$'
     fi
 }
 
@@ -177,14 +190,18 @@ timed() {
     return "$rc"
 }
 
-# the argument list of one command over FILE
+# the argument list of one command over FILE (CMD_ARGS), and what it reads when that is not FILE
 command_args() {
     local cmd=$1 file=$2
     case "$cmd" in
         info) CMD_ARGS=("$SOCKSCOPE" info "$file" --json) ;;
         dump) CMD_ARGS=("$SOCKSCOPE" dump "$file" --format jsonl -o /dev/null) ;;
         sockets) CMD_ARGS=("$SOCKSCOPE" sockets "$file" -o "$DIR/sockets.jsonl") ;;
+        summary) CMD_ARGS=("$SOCKSCOPE" summary "$file" --json) ;;
         report) CMD_ARGS=("$SOCKSCOPE" report "$file" -o "$DIR/report.html") ;;
+        sqlite) CMD_ARGS=(sh -c 'rm -f "$2" "$2-journal" && exec "$0" export "$1" --sqlite "$2"' "$SOCKSCOPE" "$file" "$DIR/export.db") ;;
+        parquet) CMD_ARGS=(sh -c 'rm -rf "$2" && exec "$0" export "$1" --parquet "$2"' "$SOCKSCOPE" "$file" "$DIR/parquet") ;;
+        jsonl) CMD_ARGS=("$SOCKSCOPE" sockets "${file%.etl}.jsonl" -o "$DIR/sockets.jsonl") ;;
     esac
 }
 command_text() {
@@ -192,7 +209,12 @@ command_text() {
         info) echo 'sockscope info FILE --json > /dev/null' ;;
         dump) echo 'sockscope dump FILE --format jsonl -o /dev/null' ;;
         sockets) echo 'sockscope sockets FILE -o DIR/sockets.jsonl' ;;
+        summary) echo 'sockscope summary FILE --json > /dev/null' ;;
         report) echo 'sockscope report FILE -o DIR/report.html' ;;
+        sqlite) echo 'sockscope export FILE --sqlite DIR/export.db (a new database each run)' ;;
+        parquet) echo 'sockscope export FILE --parquet DIR/parquet (a new folder each run)' ;;
+        jsonl) echo 'sockscope sockets FILE.jsonl -o DIR/sockets.jsonl (FILE.jsonl: `sockscope dump FILE --format jsonl`)' ;;
+        startup) echo 'sockscope info TINY --json > /dev/null (TINY: `sockscope synth --scenario dns-client`, 48 events)' ;;
     esac
 }
 
@@ -233,7 +255,7 @@ FAILURES=$TMP/failures.md  # what the failing commands said
 RAW=$TMP/raw.txt           # every timed run
 : >"$ROWS"; : >"$NOTES"; : >"$FAILURES"; : >"$RAW"
 
-TABLE_HEAD='| command | trace | file MB | events | wall median (min–max) | events/s (M) | file MB/s | cpu user+sys median | peak RSS median (MiB) | `cat` median | ratio to `cat` |
+TABLE_HEAD='| command | trace | file MB | events | wall median (min–max) | events/s (M) | cpu user+sys median | peak RSS median (MiB) | × `info` | × `cat` | × `sockets` |
 |---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|'
 
 # write the whole results file again (after every row, so a stopped suite leaves what it measured)
@@ -247,7 +269,7 @@ render() {
         echo "- Commit: $COMMIT (branch $BRANCH); .NET SDK $DOTNET"
         echo "- sockscope: \`$SOCKSCOPE\` ($SOCKSCOPE_NOTE)"
         echo "- Suite: \`$INVOCATION\`"
-        echo "- Runs: one warm-up, then $RUNS timed runs per command and trace, each under \`/usr/bin/time -f '%e %U %S %M'\`, alternating with $RUNS timed \`cat FILE > /dev/null\` runs (cat first in odd runs, the command first in even runs)"
+        echo "- Runs: one warm-up of each command, then $RUNS runs per trace; each run times \`cat FILE > /dev/null\`, \`info\` and every command once under \`/usr/bin/time -f '%e %U %S %M'\`, in an order that rotates from run to run"
         echo "- Traces in \`$DIR\`: \`bh-N-plain.etl\` from \`sockscope synth --scenario busy-host --events N -o FILE\`, \`bh-N-xpress.etl\` with \`--compress\` as well"
         echo
         echo "Commands (FILE is the trace, DIR is \`$DIR\`):"
@@ -255,11 +277,12 @@ render() {
         local c
         for c in "${COMMAND_LIST[@]}"; do echo "- $c: \`$(command_text "$c")\`"; done
         echo
-        echo "Columns: events is the trace's count from \`sockscope info FILE --json\`; MB are 10^6 bytes; events/s and file MB/s are from the wall median;"
-        echo "cpu is user + sys seconds of the process; peak RSS is GNU time's %M; \`cat\` median is the wall median of the interleaved \`cat\` runs;"
-        echo "ratio to \`cat\` is the command's wall median over the \`cat\` median. GNU time reports wall time in 10 ms steps, so figures from"
-        echo "runs of a few tens of milliseconds (small traces, \`cat\` of files in the page cache) are coarse; GNU time cuts the fraction off, so a"
-        echo "\`cat\` median of 0.00 s is shown as \"< 0.01 s\" and its ratio as a lower bound (the command's median over 0.01 s)."
+        echo "Columns: events is the trace's record count from \`sockscope info FILE --json\`; MB are 10^6 bytes; events/s is from the wall median;"
+        echo "cpu is user + sys seconds of the process; peak RSS is GNU time's %M. × \`info\`, × \`cat\` and × \`sockets\` are the medians of the"
+        echo "per-run ratios of the command's wall time to that of \`info FILE --json\`, \`cat FILE\` and \`sockets FILE\` in the same run (× \`sockets\`"
+        echo "only for report and jsonl). GNU time reports wall time in 10 ms steps and cuts the fraction off, so runs of a few tens of"
+        echo "milliseconds (\`cat\` of a file in the page cache, start-up) are coarse; a \`cat\` of 0.00 s counts as 0.01 s, and its ratio is a"
+        echo "lower bound (shown with >)."
         echo
         echo "$TABLE_HEAD"
         cat "$ROWS"
@@ -327,82 +350,140 @@ done
 [[ ${#TRACES[@]} -gt 0 ]] || { render; die "no trace to time"; }
 render
 
+# ---------------------------------------------------------------- the JSON-lines twins and the tiny trace
+has_command() { local c; for c in "${COMMAND_LIST[@]}"; do [[ $c == "$1" ]] && return 0; done; return 1; }
+declare -A JSONL_OK=()
+if has_command jsonl; then
+    for file in "${TRACES[@]}"; do
+        [[ $file == *-plain.etl && ${EVENTS[$file]} =~ ^[0-9]+$ ]] || continue
+        (( ${EVENTS[$file]} <= 10000001 )) || { log "jsonl: $(basename "$file") is over 10 M events; no JSON-lines twin"; continue; }
+        json="${file%.etl}.jsonl"
+        if [[ ! -s $json ]]; then
+            log "jsonl: writing $json"
+            PARTIAL="$json.part"
+            if "$SOCKSCOPE" dump "$file" --format jsonl -o "$PARTIAL" 2>"$TMP/dump.err"; then
+                mv -f "$PARTIAL" "$json"; PARTIAL=""
+            else
+                rm -f "$PARTIAL"; PARTIAL=""
+                echo "- \`$(basename "$json")\`: **dump failed**: $(tail -n 3 "$TMP/dump.err" | tr '\n' ' ')" >>"$NOTES"
+                continue
+            fi
+        fi
+        JSONL_OK[$file]=1
+        echo "- \`$(basename "$json")\`: $(group "$(stat -c %s "$json")") bytes of JSON lines, \`sockscope dump $(basename "$file") --format jsonl\`" >>"$NOTES"
+    done
+fi
+if has_command startup; then
+    tiny="$DIR/tiny-dns-client.etl"
+    if [[ ! -s $tiny ]]; then
+        "$SOCKSCOPE" synth --scenario dns-client -o "$tiny" 2>"$TMP/synth.err" || { cat "$TMP/synth.err" >&2; die "synth of the tiny trace failed"; }
+    fi
+    MBYTES[$tiny]=$(calc 'b / 1e6' -v b="$(stat -c %s "$tiny")")
+    EVENTS[$tiny]=$(events_of "$tiny" || true)
+    echo "- \`$(basename "$tiny")\` (tiny, for start-up): $(group "$(stat -c %s "$tiny")") bytes, $(group "${EVENTS[$tiny]}") records; \`sockscope synth --scenario dns-client\`" >>"$NOTES"
+    TRACES+=("$tiny"); TRACE_LABELS+=("tiny")
+fi
+render
+
 # ---------------------------------------------------------------- the timings
+# ratio_median A_FILE B_FILE: the median of the per-run ratios of A's wall time to B's (lines "run wall ...");
+# a B of 0.00 s counts as 0.01 s and the result then carries a ">" (a lower bound).
+ratio_median() {
+    local lower=""
+    if awk 'NR == FNR { b[$1] = $2; next } ($1 in b) && b[$1] + 0 == 0 { found = 1 } END { exit !found }' "$2" "$1"; then lower="> "; fi
+    local r
+    r=$(awk 'NR == FNR { b[$1] = $2; next } ($1 in b) { d = b[$1] + 0; if (d == 0) d = 0.01; print $2 / d }' "$2" "$1" | median)
+    [[ $r =~ ^[0-9.]+(e[-+]?[0-9]+)?$ ]] && echo "$lower$(fmt '%.2f×' "$r")" || echo "—"
+}
+
 FAILED_ROWS=0
 echo "$TABLE_HEAD"
 for i in "${!TRACES[@]}"; do
     file=${TRACES[$i]}; label=${TRACE_LABELS[$i]}
     mb=${MBYTES[$file]}; events=${EVENTS[$file]}
-    for cmd in "${COMMAND_LIST[@]}"; do
-        command_args "$cmd" "$file"
-        log "$cmd over $(basename "$file"): warm-up + $RUNS runs"
-        : >"$TMP/cmd.times"; : >"$TMP/cat.times"
-        failed=0; fail_rc=0; fail_runs=0; fail_what=""
-        if timed result "${CMD_ARGS[@]}"; then
-            echo "$cmd $label warm-up $result 0" >>"$RAW"
-        else
-            fail_rc=$?
-            echo "$cmd $label warm-up $result $fail_rc" >>"$RAW"
-            failed=1; fail_what="the warm-up run; timed runs skipped"
-            cp "$TMP/cmd.err" "$TMP/fail.err"
-        fi
-        if (( !failed )); then
-            for ((r = 1; r <= RUNS; r++)); do
-                for which in $( (( r % 2 )) && echo "cat cmd" || echo "cmd cat"); do
-                    if [[ $which == cat ]]; then
-                        if timed result cat "$file"; then rc=0; else rc=$?; fi
-                        echo "cat $label $r $result $rc" >>"$RAW"
-                        (( rc != 0 )) || echo "$result" >>"$TMP/cat.times"
-                    else
-                        if timed result "${CMD_ARGS[@]}"; then rc=0; else rc=$?; fi
-                        echo "$cmd $label $r $result $rc" >>"$RAW"
-                        if (( rc == 0 )); then
-                            echo "$result" >>"$TMP/cmd.times"
-                        else
-                            failed=1; fail_rc=$rc; fail_runs=$((fail_runs + 1))
-                            cp "$TMP/cmd.err" "$TMP/fail.err"
-                        fi
-                    fi
-                done
-            done
-            (( !failed )) || fail_what="$fail_runs of $RUNS timed runs"
-        fi
+    # what this trace runs: info always; on the tiny trace only info (the start-up row)
+    runlist=(info)
+    if [[ $label != tiny ]]; then
+        for c in "${COMMAND_LIST[@]}"; do
+            case "$c" in
+                info|startup) ;;
+                jsonl) [[ -n ${JSONL_OK[$file]:-} ]] && runlist+=(jsonl) ;;
+                *) runlist+=("$c") ;;
+            esac
+        done
+        # report and jsonl are also given as ratios to sockets: time it even when not asked for
+        if ! has_command sockets && { has_command report || has_command jsonl; }; then runlist+=(sockets); fi
+    fi
+    declare -A FAIL_RC=() FAIL_RUNS=()
+    for c in "${runlist[@]}"; do : >"$TMP/$c.times"; FAIL_RC[$c]=0; FAIL_RUNS[$c]=0; done
+    : >"$TMP/cat.times"
+    log "$(basename "$file"): warm-up of ${runlist[*]}"
+    for c in "${runlist[@]}"; do
+        command_args "$c" "$file"
+        if timed result "${CMD_ARGS[@]}"; then rc=0; else rc=$?; cp "$TMP/cmd.err" "$TMP/$c.err"; FAIL_RC[$c]=$rc; FAIL_RUNS[$c]=warm-up; fi
+        echo "$c $label warm-up $result $rc" >>"$RAW"
+    done
+    order=(cat "${runlist[@]}")
+    for ((r = 1; r <= RUNS; r++)); do
+        log "$(basename "$file"): run $r of $RUNS"
+        shift_by=$(( (r - 1) % ${#order[@]} ))
+        for ((k = 0; k < ${#order[@]}; k++)); do
+            c=${order[$(( (k + shift_by) % ${#order[@]} ))]}
+            if [[ $c == cat ]]; then
+                if timed result cat "$file"; then rc=0; else rc=$?; fi
+            else
+                [[ ${FAIL_RUNS[$c]} != warm-up ]] || continue
+                command_args "$c" "$file"
+                if timed result "${CMD_ARGS[@]}"; then rc=0; else rc=$?; fi
+            fi
+            echo "$c $label $r $result $rc" >>"$RAW"
+            if (( rc == 0 )); then
+                echo "$r $result" >>"$TMP/$c.times"
+            elif [[ $c != cat ]]; then
+                FAIL_RC[$c]=$rc; FAIL_RUNS[$c]=$(( FAIL_RUNS[$c] + 1 )); cp "$TMP/cmd.err" "$TMP/$c.err"
+            fi
+        done
+    done
 
-        if (( failed )); then
+    for c in "${runlist[@]}"; do
+        name=$c; [[ $label == tiny ]] && name=startup
+        if [[ ${FAIL_RC[$c]} != 0 ]]; then
             FAILED_ROWS=$((FAILED_ROWS + 1))
-            row="| $cmd | $label | $(fmt '%.1f' "$mb") | $(group "$events") | **FAILED** (exit $fail_rc in $fail_what) | — | — | — | — | — | — |"
+            what=${FAIL_RUNS[$c]}; [[ $what == warm-up ]] && what="the warm-up run; timed runs skipped" || what="$what of $RUNS timed runs"
+            row="| $name | $label | $(fmt '%.1f' "$mb") | $(group "$events") | **FAILED** (exit ${FAIL_RC[$c]} in $what) | — | — | — | — | — | — |"
             {
-                echo "- $cmd over \`$(basename "$file")\`: exit $fail_rc in $fail_what. Last lines of its standard error:"
+                echo "- $name over \`$(basename "$file")\`: exit ${FAIL_RC[$c]} in $what. Last lines of its standard error:"
                 echo
                 echo '  ```'
-                tail -n 5 "$TMP/fail.err" | sed 's/^/  /'
+                tail -n 5 "$TMP/$c.err" | sed 's/^/  /'
                 echo '  ```'
             } >>"$FAILURES"
         else
-            read -r wall_med wall_min wall_max < <(cut -d' ' -f1 "$TMP/cmd.times" | stats)
-            cpu_med=$(awk '{ print $2 + $3 }' "$TMP/cmd.times" | median)
-            rss_med=$(awk '{ print $4 / 1024 }' "$TMP/cmd.times" | median)
-            if [[ -s $TMP/cat.times ]]; then cat_med=$(cut -d' ' -f1 "$TMP/cat.times" | median); else cat_med=nan; fi
-            row="| $cmd | $label | $(fmt '%.1f' "$mb") | $(group "$events")"
-            row+=" | $(fmt '%.2f' "$wall_med") s ($(fmt '%.2f' "$wall_min")–$(fmt '%.2f' "$wall_max"))"
-            row+=" | $(rate "$events" "$wall_med" 1e6 '%.2f') | $(rate "$mb" "$wall_med" 1 '%.0f')"
-            row+=" | $(fmt '%.2f' "$cpu_med") s | $(fmt '%.1f' "$rss_med")"
-            if [[ $cat_med == 0 ]]; then
-                # GNU time cuts the wall time to 10 ms: every cat run took under 0.01 s, so the ratio is a lower bound
-                row+=" | < 0.01 s | > $(rate "$wall_med" 0.01 1 '%.0f×') |"
-            else
-                row+=" | $(fmt '%.2f' "$cat_med") s | $(rate "$wall_med" "$cat_med" 1 '%.1f×') |"
+            read -r wall_med wall_min wall_max < <(cut -d' ' -f2 "$TMP/$c.times" | stats)
+            cpu_med=$(awk '{ print $3 + $4 }' "$TMP/$c.times" | median)
+            rss_med=$(awk '{ print $5 / 1024 }' "$TMP/$c.times" | median)
+            x_info="—"; [[ $c == info || ${FAIL_RC[info]} != 0 ]] || x_info=$(ratio_median "$TMP/$c.times" "$TMP/info.times")
+            x_cat=$(ratio_median "$TMP/$c.times" "$TMP/cat.times")
+            x_sockets="—"
+            if [[ ($c == report || $c == jsonl) && -s $TMP/sockets.times && ${FAIL_RC[sockets]:-1} == 0 ]]; then
+                x_sockets=$(ratio_median "$TMP/$c.times" "$TMP/sockets.times")
             fi
+            row="| $name | $label | $(fmt '%.1f' "$mb") | $(group "$events")"
+            row+=" | $(fmt '%.3f' "$wall_med") s ($(fmt '%.2f' "$wall_min")–$(fmt '%.2f' "$wall_max"))"
+            row+=" | $(rate "$events" "$wall_med" 1e6 '%.2f') | $(fmt '%.2f' "$cpu_med") s | $(fmt '%.1f' "$rss_med")"
+            row+=" | $x_info | $x_cat | $x_sockets |"
         fi
         echo "$row" >>"$ROWS"
         echo "$row"
-        render
     done
+    unset FAIL_RC FAIL_RUNS
+    render
 done
 
-for f in sockets.jsonl report.html; do
+for f in sockets.jsonl report.html export.db; do
     if [[ -e $DIR/$f ]]; then echo "- Output of the last run: \`$f\` $(group "$(stat -c %s "$DIR/$f")") bytes (removed at the end)" >>"$NOTES"; fi
 done
+[[ ! -d $DIR/parquet ]] || echo "- Output of the last run: \`parquet/\` $(group "$(du -sb "$DIR/parquet" | cut -f1)") bytes (removed at the end)" >>"$NOTES"
 LOAD_END=$(loadavg)
 END_DATE=$(date '+%Y-%m-%d %H:%M:%S %z')
 render
