@@ -19,7 +19,7 @@ namespace Sockscope.Sinks.Report;
 public static class HtmlReport
 {
     /// <summary>
-    /// Reads and analyses every record of <paramref name="reader"/> (on one thread: each event is seen with its
+    /// Reads and analyses every record of <paramref name="reader"/> (a large trace read and decoded on a second thread; each event is seen with its
     /// socket) and gathers what the report shows, within <paramref name="options"/>' caps.
     /// </summary>
     /// <param name="reader">The trace, not yet read.</param>
@@ -31,7 +31,9 @@ public static class HtmlReport
         options ??= new ReportOptions();
         options.Validate();
         var collector = new ReportCollector(reader, options);
-        var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, limits: options.Analysis, onEvent: collector.OnEvent, onFinding: collector.OnFinding);
+        // Read and decoded on a second thread for a large trace: the collector sees copies of the events, in the same order, with the same sockets.
+        var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, options.Analysis, TraceAnalysis.IsLarge(EventSources.Length(reader)),
+            collector.OnEvent, SocketEventLog.MaxPayload, collector.OnFinding);
         return collector.Build(file, summary);
     }
 

@@ -81,7 +81,24 @@ internal sealed class ReportCollector
     /// <summary>Sees one decoded Winsock event and the socket it was about.</summary>
     public void OnEvent(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket)
     {
-        if (record.Timestamp > _lastStamp) _lastStamp = record.Timestamp;
+        var payload = record.UserData;
+        var copy = new EventCopy
+        {
+            Schema = decoded.Schema,
+            Stamp = record.Timestamp,
+            ProcessId = record.HasProcessInfo ? record.ProcessId : uint.MaxValue,
+            ThreadId = record.HasProcessInfo ? record.ThreadId : uint.MaxValue,
+            PointerSize = (byte)decoded.PointerSize,
+            PayloadLength = payload.Length,
+            Length = Math.Min(payload.Length, SocketEventLog.MaxPayload),
+        };
+        OnEvent(copy, payload[..copy.Length], socket);
+    }
+
+    /// <summary>Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about.</summary>
+    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket)
+    {
+        if (record.Stamp > _lastStamp) _lastStamp = record.Stamp;
         if (socket is null) return;
         // A call's entry and exit, and a socket's runs of sends, come one after another: most events need no lookup.
         var log = _lastLog;
@@ -99,7 +116,7 @@ internal sealed class ReportCollector
         long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
         if (sent != 0 || received != 0)
         {
-            _activity.AddBytes(_reader.Clock.ToUtc(record.Timestamp), sent, received);
+            _activity.AddBytes(_reader.Clock.ToUtc(record.Stamp), sent, received);
             log.LastSent = socket.BytesSent;
             log.LastReceived = socket.BytesReceived;
         }
@@ -107,7 +124,7 @@ internal sealed class ReportCollector
         {
             int cost = SocketEventLog.Cost(record);
             if (_heldBytes + cost > _options.MaxHeldBytes) return;
-            log.Add(record, decoded);
+            log.Add(record, payload);
             _heldBytes += cost;
             if (_heldBytes > PeakHeldBytes) PeakHeldBytes = _heldBytes;
         }
