@@ -66,6 +66,9 @@ internal sealed class SocketEventLog
         HeldBytes += EntryCost + payload.Length;
     }
 
+    /// <summary>Event <paramref name="index"/>'s schema.</summary>
+    public EventSchema SchemaOf(int index) => _entries[index].Schema;
+
     /// <summary>Event <paramref name="index"/>: its header values, and its payload to decode again.</summary>
     public ReadOnlySpan<byte> Get(int index, out EventSchema schema, out long stamp, out uint processId, out uint threadId, out int pointerSize)
     {
