@@ -31,6 +31,12 @@ internal sealed class SocketEventReader
     private static readonly Dictionary<ulong, string> AfdOptions = Windows7Map("AFD_OPTION_ValueMap");
     private static readonly Dictionary<ulong, string> AbortReasons = Windows7Map("AFD_ABORT_ValueMap");
 
+    /// <summary>
+    /// The schema of the AFD or Winsock-Sockets event the last successful <see cref="TryRead(in EtlRecord, EventDecoder, ref SocketEvent)"/>
+    /// read; null after a name lookup (its schema is the decoder's to tell).
+    /// </summary>
+    public EventSchema? LastSchema { get; private set; }
+
     private static Dictionary<ulong, string> Windows7Map(string name) =>
         Schema.SchemaCatalog.Winsock.Find(Afd)!.Maps.GetValueOrDefault(name)?.Entries.ToDictionary(e => e.Key, e => e.Value) ?? new();
 
@@ -60,7 +66,11 @@ internal sealed class SocketEventReader
         Dictionary<int, Known?> known;
         if (provider == Afd) known = _afd;
         else if (provider == Sockets) known = _sockets;
-        else return IsLookupResult(provider, record.Id) && ReadLookup(record, decoder, ref e);
+        else
+        {
+            LastSchema = null;
+            return IsLookupResult(provider, record.Id) && ReadLookup(record, decoder, ref e);
+        }
         int key = record.Id << 8 | (byte)record.Version;
         if (!known.TryGetValue(key, out var k))
         {
@@ -68,6 +78,7 @@ internal sealed class SocketEventReader
             if (known.Count < 65_536) known[key] = k;
         }
         if (k is null) return false;
+        LastSchema = k.Schema;
         var payload = record.UserData;
         if (k.Layout(record.PointerSize) is { } layout && payload.Length >= layout.Needed && layout.TryAddress(payload, out var address, out int addressEnd))
         {

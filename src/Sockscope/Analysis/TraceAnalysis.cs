@@ -24,6 +24,25 @@ public static class TraceAnalysis
     public static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, SchemaCatalog? catalog = null, AnalysisLimits? limits = null,
         bool? parallel = null, DecodedEventObserver? onEvent = null, Action<Finding>? onFinding = null)
     {
+        var schemas = catalog ?? SchemaCatalog.Winsock;
+        return Analyse(reader, onSocket, limits, onFinding, analyzer => onEvent is not null ? RunWithEvents(reader, schemas, analyzer, onEvent)
+            : RunBatches(reader, schemas, analyzer, parallel ?? IsLarge(EventSources.Length(reader))));
+    }
+
+    /// <summary>
+    /// Analyses every record of <paramref name="reader"/> as <see cref="Run(IEventSource, Action{SocketRecord}, SchemaCatalog, AnalysisLimits, bool?, DecodedEventObserver, Action{Finding})"/>
+    /// does with an observer of decoded events, seeing the same events in the same order with the same sockets; but
+    /// the events are decoded on a second thread when <paramref name="parallel"/> (and the machine has two
+    /// processors), and <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at
+    /// <paramref name="maxCopied"/> bytes.
+    /// </summary>
+    internal static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, bool parallel,
+        CopiedEventObserver onEvent, int maxCopied, Action<Finding>? onFinding) =>
+        Analyse(reader, onSocket, limits, onFinding, analyzer => RunCopies(reader, SchemaCatalog.Winsock, analyzer, parallel, onEvent, maxCopied));
+
+    private static AnalysisSummary Analyse(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, Action<Finding>? onFinding,
+        Func<SocketAnalyzer, long> run)
+    {
         limits ??= AnalysisLimits.Default;
         limits.Validate();
         var analyzer = new SocketAnalyzer(reader.Clock, maxFindingsKept: limits.MaxFindingsKept, maxNames: limits.MaxNames);
@@ -38,8 +57,7 @@ public static class TraceAnalysis
             totals.Add(f);
             onFinding?.Invoke(f);
         };
-        catalog ??= SchemaCatalog.Winsock;
-        long records = onEvent is not null ? RunWithEvents(reader, catalog, analyzer, onEvent) : RunBatches(reader, catalog, analyzer, parallel ?? IsLarge(EventSources.Length(reader)));
+        long records = run(analyzer);
         var loss = reader.Loss;
         analyzer.ObserveLostEvents(loss.EventsLost, loss.BuffersLost, loss.BuffersWithEventsLost, reader.Clock.ToUtc(loss.Stamp));
         analyzer.Complete();
@@ -73,6 +91,43 @@ public static class TraceAnalysis
             var batch = new SocketEvent[1024];
             for (int count; (count = feed.Fill(batch)) > 0;)
                 for (int i = 0; i < count; i++) analyzer.Observe(batch[i]);
+        }
+        return feed.Records;
+    }
+
+    // Events per batch, and bytes of payload: Winsock payloads are about a hundred bytes, so a batch is seldom handed on for room.
+    private const int CopiedBatchEvents = 4096, CopiedBatchBytes = 1 << 20, CopiedBatchDepth = 4;
+
+    private static long RunCopies(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, bool parallel, CopiedEventObserver onEvent, int maxCopied)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCopied);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCopied, CopiedBatchBytes);
+        var feed = new SocketEventFeed(reader, catalog);
+        void Consume(CopiedEventBatch batch)
+        {
+            var events = batch.Events;
+            var copies = batch.Copies;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                analyzer.Observe(events[i]);
+                if (copies[i].Schema is not null) onEvent(copies[i], batch.PayloadOf(i), analyzer.LastSocket);
+            }
+        }
+        if (parallel && Environment.ProcessorCount > 1)
+        {
+            BatchPipeline.Run(() => new CopiedEventBatch(CopiedBatchEvents, CopiedBatchBytes), b => b.Reset(), batches =>
+            {
+                while (feed.Fill(batches.Current, maxCopied) > 0) batches.Publish();
+            }, Consume, CopiedBatchDepth, CancellationToken.None);
+        }
+        else
+        {
+            var batch = new CopiedEventBatch(CopiedBatchEvents, CopiedBatchBytes);
+            while (feed.Fill(batch, maxCopied) > 0)
+            {
+                Consume(batch);
+                batch.Reset();
+            }
         }
         return feed.Records;
     }

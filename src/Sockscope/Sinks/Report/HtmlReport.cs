@@ -19,19 +19,22 @@ namespace Sockscope.Sinks.Report;
 public static class HtmlReport
 {
     /// <summary>
-    /// Reads and analyses every record of <paramref name="reader"/> (on one thread: each event is seen with its
+    /// Reads and analyses every record of <paramref name="reader"/> (a large trace read and decoded on a second thread; each event is seen with its
     /// socket) and gathers what the report shows, within <paramref name="options"/>' caps.
     /// </summary>
     /// <param name="reader">The trace, not yet read.</param>
     /// <param name="file">The file's name as the report shows it.</param>
     /// <param name="options">The caps; the defaults when null.</param>
-    internal static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null)
+    /// <param name="parallel">Whether to read and decode on a second thread; null for a trace of <see cref="TraceAnalysis.ParallelFromBytes"/> or more.</param>
+    internal static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null, bool? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new ReportOptions();
         options.Validate();
         var collector = new ReportCollector(reader, options);
-        var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, limits: options.Analysis, onEvent: collector.OnEvent, onFinding: collector.OnFinding);
+        // Read and decoded on a second thread for a large trace: the collector sees copies of the events, in the same order, with the same sockets.
+        var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, options.Analysis, parallel ?? TraceAnalysis.IsLarge(EventSources.Length(reader)),
+            collector.OnEvent, SocketEventLog.MaxPayload, collector.OnFinding);
         return collector.Build(file, summary);
     }
 

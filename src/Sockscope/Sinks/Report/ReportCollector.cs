@@ -1,7 +1,5 @@
-using System.Text;
 using Sockscope.Analysis;
 using Sockscope.Decoding;
-using Sockscope.Decoding.Values;
 using Sockscope.Etl;
 using Sockscope.Sources;
 using Sockscope.Schema;
@@ -9,7 +7,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks.Report;
 
 /// <summary>
-/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent"/>), every
+/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord)"/>), every
 /// socket as it completes (<see cref="OnSocket"/>). Keeps only what the report can show: the most interesting
 /// sockets (failures first, then the most bytes) up to <see cref="ReportOptions.MaxSockets"/>, the first events of
 /// the best of them up to <see cref="ReportOptions.MaxEvents"/>, and for open sockets a bounded log each.
@@ -81,7 +79,24 @@ internal sealed class ReportCollector
     /// <summary>Sees one decoded Winsock event and the socket it was about.</summary>
     public void OnEvent(in EtlRecord record, in DecodedEvent decoded, SocketRecord? socket)
     {
-        if (record.Timestamp > _lastStamp) _lastStamp = record.Timestamp;
+        var payload = record.UserData;
+        var copy = new EventCopy
+        {
+            Schema = decoded.Schema,
+            Stamp = record.Timestamp,
+            ProcessId = record.HasProcessInfo ? record.ProcessId : uint.MaxValue,
+            ThreadId = record.HasProcessInfo ? record.ThreadId : uint.MaxValue,
+            PointerSize = (byte)decoded.PointerSize,
+            PayloadLength = payload.Length,
+            Length = Math.Min(payload.Length, SocketEventLog.MaxPayload),
+        };
+        OnEvent(copy, payload[..copy.Length], socket);
+    }
+
+    /// <summary>Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about.</summary>
+    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket)
+    {
+        if (record.Stamp > _lastStamp) _lastStamp = record.Stamp;
         if (socket is null) return;
         // A call's entry and exit, and a socket's runs of sends, come one after another: most events need no lookup.
         var log = _lastLog;
@@ -99,7 +114,7 @@ internal sealed class ReportCollector
         long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
         if (sent != 0 || received != 0)
         {
-            _activity.AddBytes(_reader.Clock.ToUtc(record.Timestamp), sent, received);
+            _activity.AddBytes(_reader.Clock.ToUtc(record.Stamp), sent, received);
             log.LastSent = socket.BytesSent;
             log.LastReceived = socket.BytesReceived;
         }
@@ -107,7 +122,7 @@ internal sealed class ReportCollector
         {
             int cost = SocketEventLog.Cost(record);
             if (_heldBytes + cost > _options.MaxHeldBytes) return;
-            log.Add(record, decoded);
+            log.Add(record, payload);
             _heldBytes += cost;
             if (_heldBytes > PeakHeldBytes) PeakHeldBytes = _heldBytes;
         }
@@ -193,22 +208,20 @@ internal sealed class ReportCollector
         var loss = _reader.Loss;
         var kinds = new List<ReportEventKind>();
         var kindIndex = new Dictionary<EventSchema, int>(ReferenceEqualityComparer.Instance);
-        var decoder = new EventDecoder(SchemaCatalog.Winsock);
-        var fields = new FieldFormatter();
-        var messages = new MessageFormatter(fields);
-        var text = new StringBuilder();
+        var renderer = new ReportEventRenderer(_reader.Clock);
         var kept = new List<ReportSocket>(_sockets.Count);
         long eventsShown = 0;
         int withEvents = 0;
         foreach (var (c, _) in _sockets.UnorderedItems.OrderBy(x => x.Element.Record.Id))
         {
-            List<ReportEvent>? events = null;
+            RenderedEventLog? events = null;
             if (c.Log is { } log)
             {
-                events = new List<ReportEvent>(log.Count);
+                // The kinds are numbered here, in the order the page lists the events; the events are rendered as the page is written.
+                var eventKinds = new int[log.Count];
                 for (int i = 0; i < log.Count; i++)
                 {
-                    var payload = log.Get(i, out var schema, out long stamp, out uint pid, out uint tid, out int pointerSize);
+                    var schema = log.SchemaOf(i);
                     if (!kindIndex.TryGetValue(schema, out int kind))
                     {
                         kind = kinds.Count;
@@ -216,9 +229,9 @@ internal sealed class ReportCollector
                         kinds.Add(new ReportEventKind(schema.Provider.Name, schema.Id, schema.Version, schema.TaskName,
                             schema.Opcode.Name ?? schema.Opcode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     }
-                    var decoded = decoder.Decode(schema, payload, pointerSize);
-                    events.Add(new ReportEvent(_reader.Clock.ToUtc(stamp), kind, pid, tid, Render(decoded, fields, messages, text)));
+                    eventKinds[i] = kind;
                 }
+                events = new RenderedEventLog(log, eventKinds, renderer);
                 eventsShown += events.Count;
                 withEvents++;
             }
@@ -302,20 +315,5 @@ internal sealed class ReportCollector
             Remotes = totals.Remotes.Take(o.MaxRemotes).ToList(),
             Activity = _activity,
         };
-    }
-
-    /// <summary>The message with its inserts filled; for an event without one (its task name only), the fields too.</summary>
-    private static string Render(in DecodedEvent e, FieldFormatter fields, MessageFormatter messages, StringBuilder text)
-    {
-        string message = Encoding.UTF8.GetString(messages.Format(e));
-        if (e.Schema.Message is not null || e.Count == 0) return message;
-        text.Clear().Append(message).Append(':');
-        for (int i = 0; i < e.Count; i++)
-        {
-            if (!e.Has(i)) continue;
-            text.Append(' ').Append(e.Field(i).Name).Append('=').Append(Encoding.UTF8.GetString(fields.FormatText(e, i)));
-            if (text.Length > 2000) break;
-        }
-        return text.ToString();
     }
 }

@@ -1,5 +1,4 @@
-using Sockscope.Decoding;
-using Sockscope.Etl;
+using Sockscope.Analysis;
 using Sockscope.Schema;
 
 namespace Sockscope.Sinks.Report;
@@ -44,29 +43,31 @@ internal sealed class SocketEventLog
     public long LastReceived { get; set; }
 
     /// <summary>What holding this event would cost.</summary>
-    public static int Cost(in EtlRecord record) => EntryCost + Math.Min(record.UserData.Length, MaxPayload);
+    public static int Cost(in EventCopy record) => EntryCost + Math.Min(record.PayloadLength, MaxPayload);
 
     /// <summary>Holds an event (its payload cut at <see cref="MaxPayload"/>).</summary>
-    public void Add(in EtlRecord record, in DecodedEvent decoded)
+    public void Add(in EventCopy record, ReadOnlySpan<byte> payload)
     {
-        var payload = record.UserData;
         if (payload.Length > MaxPayload) payload = payload[..MaxPayload];
         if (Count == _entries.Length) Array.Resize(ref _entries, Count * 2);
         if (_payloadUsed + payload.Length > _payload.Length) Array.Resize(ref _payload, Math.Max(_payload.Length * 2, _payloadUsed + payload.Length));
         payload.CopyTo(_payload.AsSpan(_payloadUsed));
         _entries[Count++] = new Entry
         {
-            Schema = decoded.Schema,
-            Stamp = record.Timestamp,
-            ProcessId = record.HasProcessInfo ? record.ProcessId : uint.MaxValue,
-            ThreadId = record.HasProcessInfo ? record.ThreadId : uint.MaxValue,
+            Schema = record.Schema!,
+            Stamp = record.Stamp,
+            ProcessId = record.ProcessId,
+            ThreadId = record.ThreadId,
             Offset = _payloadUsed,
             Length = payload.Length,
-            PointerSize = (byte)decoded.PointerSize,
+            PointerSize = record.PointerSize,
         };
         _payloadUsed += payload.Length;
         HeldBytes += EntryCost + payload.Length;
     }
+
+    /// <summary>Event <paramref name="index"/>'s schema.</summary>
+    public EventSchema SchemaOf(int index) => _entries[index].Schema;
 
     /// <summary>Event <paramref name="index"/>: its header values, and its payload to decode again.</summary>
     public ReadOnlySpan<byte> Get(int index, out EventSchema schema, out long stamp, out uint processId, out uint threadId, out int pointerSize)

@@ -1,0 +1,30 @@
+namespace Sockscope.Analysis;
+
+/// <summary>
+/// A batch of lifted events with a copy of each decoded event's record (<see cref="EventCopy"/>), filled on the
+/// reading thread and analysed on another. Its sizes are fixed: the payload bytes are a fixed arena, and a batch is
+/// handed on once the next payload might not fit, so memory does not grow with the events.
+/// </summary>
+internal sealed class CopiedEventBatch(int capacity, int payloadBytes)
+{
+    /// <summary>The events, the first <see cref="Count"/> of them filled.</summary>
+    public readonly SocketEvent[] Events = new SocketEvent[capacity];
+    /// <summary>Each event's record: <see cref="EventCopy.Schema"/> null for one the observer is not shown.</summary>
+    public readonly EventCopy[] Copies = new EventCopy[capacity];
+    /// <summary>The copied payloads.</summary>
+    public readonly byte[] Payloads = new byte[payloadBytes];
+    /// <summary>Events filled.</summary>
+    public int Count;
+    /// <summary>Bytes of <see cref="Payloads"/> used.</summary>
+    public int PayloadUsed;
+
+    /// <summary>Event <paramref name="index"/>'s copied payload.</summary>
+    public ReadOnlySpan<byte> PayloadOf(int index) => Payloads.AsSpan(Copies[index].Offset, Copies[index].Length);
+
+    /// <summary>Empties the batch for reuse (the events are overwritten as it is filled again).</summary>
+    public void Reset()
+    {
+        Count = 0;
+        PayloadUsed = 0;
+    }
+}
