@@ -15,7 +15,7 @@ public sealed class AotReadinessTests
     public void The_library_is_marked_trimmable()
     {
         var marks = typeof(EtlReader).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Where(a => a.Key == "IsTrimmable").Select(a => a.Value).ToArray();
+            .Where(a => a.Key == "IsTrimmable").Select(a => a.Value ?? "").ToArray();
         Assert.Equal(["True"], marks);
     }
 }
