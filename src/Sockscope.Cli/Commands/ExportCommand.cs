@@ -21,16 +21,20 @@ internal static class ExportCommand
         var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
         var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", Required = true, HelpName = "OUT.db" };
+        var eventJson = new Option<bool>("--event-json") { Description = "Also store each event as sockscope dump prints it (events.json): about eight times the database and the time" };
         var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database; a trace already there is not added again");
         command.Arguments.Add(file);
         command.Options.Add(sqlite);
+        command.Options.Add(eventJson);
         command.Options.Add(inputFormat);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
+        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
+            eventJson: parse.GetValue(eventJson)));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
-    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
+    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null,
+        bool eventJson = false)
     {
         var clock = Stopwatch.StartNew();
         // An input read once (a pipe, standard input) is hashed as it is read; a file is hashed first, so a trace the
@@ -63,8 +67,8 @@ internal static class ExportCommand
             try
             {
                 result = hashed is null
-                    ? DatabaseExporter.Export(databasePath, reader, identity!, limits: limits)
-                    : DatabaseExporter.Export(databasePath, reader, () => identity = hashed.Complete(), limits: limits);
+                    ? DatabaseExporter.Export(databasePath, reader, identity!, null, eventJson, limits: limits)
+                    : DatabaseExporter.Export(databasePath, reader, null, () => identity = hashed.Complete(), eventJson, limits: limits);
             }
             catch (Exception e) when (e is SqliteException or InvalidDataException)
             {
