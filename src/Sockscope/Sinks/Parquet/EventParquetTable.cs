@@ -5,12 +5,12 @@ namespace Sockscope.Sinks.Parquet;
 
 /// <summary>
 /// <c>events.parquet</c>: the rows the SQLite export puts in <c>events</c>, from the same <see cref="EventRowBatch"/>es,
-/// with <c>time</c> a timestamp instead of text.
+/// <c>time</c> computed from <c>time_ns</c> as SQLite computes it.
 /// </summary>
 internal sealed class EventParquetTable : IDisposable
 {
     private readonly RequiredColumn<long> _sequence = Columns.Int64("sequence");
-    private readonly RequiredColumn<DateTime> _time = Columns.Timestamp("time");
+    private readonly StringColumn _time = Columns.String("time", required: true);
     private readonly RequiredColumn<long> _timeNs = Columns.Int64("time_ns");
     private readonly StringColumn _provider = Columns.String("provider", required: true);
     private readonly RequiredColumn<long> _eventId = Columns.Int64("event_id");
@@ -33,6 +33,8 @@ internal sealed class EventParquetTable : IDisposable
     private readonly ParquetTable _table;
     // Endpoints, addresses and names repeat for every event of a socket: one string each, not one per event.
     private readonly Utf8Strings _strings = new();
+    private readonly Utf8Strings _times = new();
+    private readonly byte[] _timeText = new byte[40];
 
     public EventParquetTable(string directory, bool eventJson, int rowGroupRows, CancellationToken cancellation)
     {
@@ -54,7 +56,7 @@ internal sealed class EventParquetTable : IDisposable
             _sequence.Values[r] = batch.Get(row, EventRowBatch.Number.Sequence);
             long ns = batch.Get(row, EventRowBatch.Number.TimeNs);
             _timeNs.Values[r] = ns;
-            _time.Values[r] = new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc);
+            _time.Values[r] = _times.Get(_timeText.AsSpan(0, EventJsonWriter.FormatTime(new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc), _timeText, 7, "Z"u8)));
             _provider.Values[r] = DatabaseSchema.ProviderCodes[batch.Get(row, EventRowBatch.Number.ProviderCode) - 1];
             _eventId.Values[r] = batch.Get(row, EventRowBatch.Number.EventId);
             _version.Values[r] = batch.Get(row, EventRowBatch.Number.Version);

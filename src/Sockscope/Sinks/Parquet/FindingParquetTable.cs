@@ -3,12 +3,12 @@ using Sockscope.Sinks.Database;
 
 namespace Sockscope.Sinks.Parquet;
 
-/// <summary><c>findings.parquet</c>: the SQLite export's <c>findings</c>, with <c>time</c> a timestamp.</summary>
+/// <summary><c>findings.parquet</c>: the SQLite export's <c>findings</c>.</summary>
 internal sealed class FindingParquetTable : IDisposable
 {
     private readonly RequiredColumn<long> _sequence = Columns.Int64("sequence");
     private readonly StringColumn _kind = Columns.String("kind", required: true);
-    private readonly RequiredColumn<DateTime> _time = Columns.Timestamp("time");
+    private readonly StringColumn _time = Columns.String("time", required: true);
     private readonly RequiredColumn<long> _timeNs = Columns.Int64("time_ns");
     private readonly RequiredColumn<long> _processId = Columns.Int64("process_id");
     private readonly StringColumn _endpoint = Columns.String("endpoint");
@@ -31,7 +31,7 @@ internal sealed class FindingParquetTable : IDisposable
         int r = _table.Row;
         _sequence.Values[r] = _table.Count + 1;
         _kind.Values[r] = f.Kind.ToText();
-        _time.Values[r] = f.Time;
+        _time.Values[r] = DatabaseTime.Iso(f.Time);
         _timeNs.Values[r] = DatabaseTime.Nanoseconds(f.Time);
         _processId.Values[r] = f.ProcessId;
         _endpoint.Values[r] = SocketParquetTable.Hex(f.Endpoint);

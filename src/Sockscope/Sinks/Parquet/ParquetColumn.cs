@@ -21,7 +21,7 @@ internal abstract class ParquetColumn
     public abstract Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation);
 }
 
-/// <summary>A column whose every row has a value: integers, booleans, timestamps (REQUIRED in the schema).</summary>
+/// <summary>A column whose every row has a value: integers, booleans (REQUIRED in the schema).</summary>
 internal sealed class RequiredColumn<T>(DataField field) : ParquetColumn(field) where T : struct
 {
     private T[] _values = [];
@@ -36,17 +36,40 @@ internal sealed class RequiredColumn<T>(DataField field) : ParquetColumn(field) 
 }
 
 /// <summary>A column that may be null in a row (OPTIONAL in the schema).</summary>
+/// <remarks>
+/// Written as the values present and a definition level per row, the way the file stores them: Parquet.Net 6.1.0's
+/// writer of nullable values writes a MICROS timestamp in milliseconds, its writer of present values does not.
+/// </remarks>
 internal sealed class OptionalColumn<T>(DataField field) : ParquetColumn(field) where T : struct
 {
     private T?[] _values = [];
+    private T[] _present = [];
+    private int[] _levels = [];
 
     /// <summary>The values of the row group being filled, by row; null where the row has none.</summary>
     public T?[] Values => _values;
 
-    public override void Allocate(int rows) => _values = new T?[rows];
+    public override void Allocate(int rows)
+    {
+        _values = new T?[rows];
+        _present = new T[rows];
+        _levels = new int[rows];
+    }
 
-    public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation) =>
-        group.WriteAsync(Field, new ReadOnlyMemory<T?>(_values, 0, count), null, null, cancellation);
+    public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
+    {
+        int present = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (_values[i] is { } v)
+            {
+                _present[present++] = v;
+                _levels[i] = 1;
+            }
+            else _levels[i] = 0;
+        }
+        return group.WriteAllPartsAsync(Field, new ReadOnlyMemory<T>(_present, 0, present), new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation);
+    }
 }
 
 /// <summary>A UTF-8 string column (OPTIONAL unless made required).</summary>
@@ -67,7 +90,12 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field)
     }
 }
 
-/// <summary>Makes the columns of the tables, with the types every reader (DuckDB, ClickHouse, Spark, pandas) maps alike.</summary>
+/// <summary>
+/// Makes the columns of the tables, with the types every reader (DuckDB, ClickHouse, Spark, pandas) maps alike. Times are
+/// ISO 8601 text as in SQLite, beside their <c>_ns</c> integers, not TIMESTAMP: Parquet.Net 6.1.0 writes a
+/// TIMESTAMP(MICROS) column's statistics (and an optional one's values) in milliseconds, and DuckDB, which trusts the
+/// statistics, then reads wrong instants.
+/// </summary>
 internal static class Columns
 {
     public static RequiredColumn<long> Int64(string name) => new(new DataField<long>(name, false));
@@ -75,13 +103,5 @@ internal static class Columns
     public static RequiredColumn<bool> Boolean(string name) => new(new DataField<bool>(name, false));
     public static StringColumn String(string name, bool required = false) => new(new DataField<string>(name, !required));
 
-    /// <summary>
-    /// TIMESTAMP(MICROS, UTC): Spark reads no NANOS timestamp, and the trace's 100 ns are in the <c>_ns</c> column beside it.
-    /// </summary>
-    public static RequiredColumn<DateTime> Timestamp(string name) =>
-        new(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false));
 
-    /// <inheritdoc cref="Timestamp"/>
-    public static OptionalColumn<DateTime> OptionalTimestamp(string name) =>
-        new(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true));
 }

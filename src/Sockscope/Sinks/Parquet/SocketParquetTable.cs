@@ -10,8 +10,8 @@ namespace Sockscope.Sinks.Parquet;
 
 /// <summary>
 /// <c>sockets.parquet</c>: the columns of the SQLite export's <c>sockets</c>, valued alike (pointers as <c>"0x…"</c>
-/// text, peers, options and peer names as JSON text), with <c>opened</c> and <c>closed</c> timestamps and
-/// <c>listening</c> and <c>aborted</c> booleans.
+/// text, peers, options and peer names as JSON text), with <c>listening</c> and <c>aborted</c>
+/// booleans.
 /// </summary>
 internal sealed class SocketParquetTable : IDisposable
 {
@@ -32,9 +32,9 @@ internal sealed class SocketParquetTable : IDisposable
     private readonly StringColumn _remoteAddress = Columns.String("remote_address");
     private readonly OptionalColumn<long> _remotePort = Columns.OptionalInt64("remote_port");
     private readonly StringColumn _peers = Columns.String("peers", required: true);
-    private readonly OptionalColumn<DateTime> _opened = Columns.OptionalTimestamp("opened");
+    private readonly StringColumn _opened = Columns.String("opened");
     private readonly OptionalColumn<long> _openedNs = Columns.OptionalInt64("opened_ns");
-    private readonly OptionalColumn<DateTime> _closed = Columns.OptionalTimestamp("closed");
+    private readonly StringColumn _closed = Columns.String("closed");
     private readonly OptionalColumn<long> _closedNs = Columns.OptionalInt64("closed_ns");
     private readonly RequiredColumn<long> _bytesSent = Columns.Int64("bytes_sent");
     private readonly RequiredColumn<long> _bytesReceived = Columns.Int64("bytes_received");
@@ -94,9 +94,9 @@ internal sealed class SocketParquetTable : IDisposable
         foreach (var p in s.Peers) _json.WriteStringValue(Endpoint(p));
         _json.WriteEndArray();
         _peers.Values[r] = Json();
-        _opened.Values[r] = s.Opened;
+        _opened.Values[r] = s.Opened is { } opened ? Database.DatabaseTime.Iso(opened) : null;
         _openedNs.Values[r] = s.Opened is { } o ? Database.DatabaseTime.Nanoseconds(o) : null;
-        _closed.Values[r] = s.Closed;
+        _closed.Values[r] = s.Closed is { } closed ? Database.DatabaseTime.Iso(closed) : null;
         _closedNs.Values[r] = s.Closed is { } c ? Database.DatabaseTime.Nanoseconds(c) : null;
         _bytesSent.Values[r] = s.BytesSent;
         _bytesReceived.Values[r] = s.BytesReceived;

@@ -3,7 +3,7 @@ using Sockscope.Sinks.Database;
 
 namespace Sockscope.Sinks.Parquet;
 
-/// <summary><c>traces.parquet</c>: the one row the SQLite export puts in <c>traces</c>, times as timestamps.</summary>
+/// <summary><c>traces.parquet</c>: the one row the SQLite export puts in <c>traces</c>.</summary>
 internal sealed class TraceParquetTable : IDisposable
 {
     private readonly StringColumn _sha256 = Columns.String("sha256", required: true);
@@ -13,9 +13,9 @@ internal sealed class TraceParquetTable : IDisposable
     private readonly OptionalColumn<long> _osBuild = Columns.OptionalInt64("os_build");
     private readonly OptionalColumn<long> _pointerSize = Columns.OptionalInt64("pointer_size");
     private readonly OptionalColumn<long> _processors = Columns.OptionalInt64("processors");
-    private readonly OptionalColumn<DateTime> _startTime = Columns.OptionalTimestamp("start_time");
+    private readonly StringColumn _startTime = Columns.String("start_time");
     private readonly OptionalColumn<long> _startNs = Columns.OptionalInt64("start_ns");
-    private readonly OptionalColumn<DateTime> _endTime = Columns.OptionalTimestamp("end_time");
+    private readonly StringColumn _endTime = Columns.String("end_time");
     private readonly OptionalColumn<long> _endNs = Columns.OptionalInt64("end_ns");
     private readonly RequiredColumn<long> _records = Columns.Int64("records");
     private readonly RequiredColumn<long> _winsockEvents = Columns.Int64("winsock_events");
@@ -26,7 +26,7 @@ internal sealed class TraceParquetTable : IDisposable
     private readonly RequiredColumn<long> _eventsLost = Columns.Int64("events_lost");
     private readonly RequiredColumn<long> _buffersLost = Columns.Int64("buffers_lost");
     private readonly RequiredColumn<long> _problems = Columns.Int64("problems");
-    private readonly RequiredColumn<DateTime> _importedAt = Columns.Timestamp("imported_at");
+    private readonly StringColumn _importedAt = Columns.String("imported_at", required: true);
     private readonly ParquetTable _table;
 
     public TraceParquetTable(string directory, CancellationToken cancellation) =>
@@ -53,10 +53,10 @@ internal sealed class TraceParquetTable : IDisposable
         if (header.StartTime != 0)
         {
             var start = EtlClock.FromFileTime(header.StartTime);
-            _startTime.Values[0] = start;
+            _startTime.Values[0] = DatabaseTime.Iso(start);
             _startNs.Values[0] = DatabaseTime.Nanoseconds(start);
         }
-        _endTime.Values[0] = end;
+        _endTime.Values[0] = end is { } text ? DatabaseTime.Iso(text) : null;
         _endNs.Values[0] = end is { } e ? DatabaseTime.Nanoseconds(e) : null;
         _records.Values[0] = totals.Records;
         _winsockEvents.Values[0] = totals.Events;
@@ -67,7 +67,7 @@ internal sealed class TraceParquetTable : IDisposable
         _eventsLost.Values[0] = header.EventsLost;
         _buffersLost.Values[0] = header.BuffersLost;
         _problems.Values[0] = problems;
-        _importedAt.Values[0] = importedAt;
+        _importedAt.Values[0] = DatabaseTime.Iso(importedAt);
         _table.EndRow();
     }
 
