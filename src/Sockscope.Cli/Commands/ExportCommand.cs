@@ -5,13 +5,15 @@ using Microsoft.Data.Sqlite;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
 using Sockscope.Sinks.Database;
+using Sockscope.Sinks.Parquet;
 using Sockscope.Sources;
 
 namespace Sockscope.Cli.Commands;
 
 /// <summary>
 /// <c>sockscope export FILE --sqlite OUT.db</c>: the trace's Winsock events, rebuilt sockets, findings and per-process
-/// totals into a SQLite database that may already hold other traces.
+/// totals into a SQLite database that may already hold other traces; <c>--parquet DIR</c>: the same tables as Parquet
+/// files in a new directory.
 /// </summary>
 internal static class ExportCommand
 {
@@ -20,17 +22,30 @@ internal static class ExportCommand
     {
         var file = new Argument<string>("file") { Description = "The .etl file, or JSON lines of events (see --input-format); - reads the standard input" };
         var inputFormat = InputOptions.Create();
-        var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", Required = true, HelpName = "OUT.db" };
-        var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database; a trace already there is not added again");
+        var sqlite = new Option<string>("--sqlite") { Description = "The SQLite database to add the trace to (created if missing)", HelpName = "OUT.db" };
+        var parquet = new Option<string>("--parquet") { Description = "A new or empty directory to write the tables to, one Parquet file each", HelpName = "DIR" };
+        var eventJson = new Option<bool>("--event-json") { Description = "Also store each event as sockscope dump prints it (events.json): about eight times the database and the time" };
+        var command = new Command("export", "Put the trace's events, sockets, findings and process totals into a SQLite database (a trace already there is not added again) or Parquet files");
         command.Arguments.Add(file);
         command.Options.Add(sqlite);
+        command.Options.Add(parquet);
+        command.Options.Add(eventJson);
         command.Options.Add(inputFormat);
-        command.SetAction(parse => Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat))));
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(sqlite) is null) == (result.GetResult(parquet) is null))
+                result.AddError("export needs one of --sqlite OUT.db and --parquet DIR");
+        });
+        command.SetAction(parse => parse.GetValue(parquet) is { } directory
+            ? ExecuteParquet(console, parse.GetValue(file)!, directory, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)), eventJson: parse.GetValue(eventJson))
+            : Execute(console, parse.GetValue(file)!, parse.GetValue(sqlite)!, parse.GetValue(verbose), InputOptions.Parse(parse.GetValue(inputFormat)),
+                eventJson: parse.GetValue(eventJson)));
         return command;
     }
 
     /// <summary>Runs the command; returns the exit code. <paramref name="limits"/> bound what the analysis keeps (tests make them small).</summary>
-    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null)
+    public static int Execute(CliConsole console, string path, string databasePath, bool verbose, InputFormat input = InputFormat.Auto, AnalysisLimits? limits = null,
+        bool eventJson = false)
     {
         var clock = Stopwatch.StartNew();
         // An input read once (a pipe, standard input) is hashed as it is read; a file is hashed first, so a trace the
@@ -63,8 +78,8 @@ internal static class ExportCommand
             try
             {
                 result = hashed is null
-                    ? DatabaseExporter.Export(databasePath, reader, identity!, limits: limits)
-                    : DatabaseExporter.Export(databasePath, reader, () => identity = hashed.Complete(), limits: limits);
+                    ? DatabaseExporter.Export(databasePath, reader, identity!, null, eventJson, limits: limits)
+                    : DatabaseExporter.Export(databasePath, reader, null, () => identity = hashed.Complete(), eventJson, limits: limits);
             }
             catch (Exception e) when (e is SqliteException or InvalidDataException)
             {
@@ -92,6 +107,56 @@ internal static class ExportCommand
                 : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
+                $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
+            InputOptions.ReportSkipped(console, reader);
+            if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
+            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>export --parquet</c>; returns the exit code. The files appear only once all are written: a failure
+    /// leaves none of them (and no file of its own) in <paramref name="directory"/>.
+    /// </summary>
+    public static int ExecuteParquet(CliConsole console, string path, string directory, bool verbose, InputFormat input = InputFormat.Auto,
+        AnalysisLimits? limits = null, bool eventJson = false)
+    {
+        var clock = Stopwatch.StartNew();
+        HashingStream? hashing = null;
+        var reader = CommandErrors.TryOpenSource(console, path, input, verbose, out int openFailed,
+            readOnce: stream => hashing = new HashingStream(stream, path));
+        if (reader is null) return openFailed;
+        using (reader)
+        {
+            DatabaseExportResult result;
+            var hashed = hashing;
+            var progress = ProgressDisplay.Watch(console, reader, toFile: true);
+            try
+            {
+                // A file is hashed after it is read (it is in the page cache then); a stream as it is read.
+                result = ParquetExporter.Export(directory, reader, () => hashed?.Complete() ?? TraceIdentity.OfFile(path), eventJson, limits: limits);
+            }
+            catch (ParquetWriteException e)
+            {
+                progress.Dispose();
+                console.Error.WriteLine($"sockscope: error: {directory}: {e.Message}");
+                if (verbose) console.Error.WriteLine(e.ToString());
+                return ExitCodes.Error;
+            }
+            catch (Exception e) when (CommandErrors.IsFileProblem(e))
+            {
+                progress.Dispose();
+                return CommandErrors.Report(console, path, e, verbose);
+            }
+            finally
+            {
+                progress.Dispose();
+            }
+            string findings = result.FindingsTruncated
+                ? string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings (the first {result.Findings:N0} in findings.parquet)")
+                : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sockscope: exported {path} to {directory}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
                 $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
             InputOptions.ReportSkipped(console, reader);
             if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);

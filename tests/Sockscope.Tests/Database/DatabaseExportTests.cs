@@ -125,7 +125,7 @@ public class DatabaseExportTests
     public void Events_are_the_decoded_Winsock_events_exactly_as_dump_prints_them()
     {
         using var dir = new TempDir();
-        var (truth, db) = Export(dir, "mixed", 8, false);
+        var (truth, db) = Export(dir, "mixed", 8, false, eventJson: true);
         using var connection = OpenRead(db);
         long expected = truth.CountProvider(WellKnownProviders.WinsockAfd) + truth.CountProvider(WellKnownProviders.WinsockSockets)
             + truth.CountProvider(WellKnownProviders.WinsockNameResolution);
@@ -146,6 +146,8 @@ public class DatabaseExportTests
                 OR address IS NOT json_extract(json, '$.event_data.Address')
                 OR event_id != json_extract(json, '$.system.event_id')
                 OR process_id != json_extract(json, '$.system.execution.process_id')
+                OR provider != json_extract(json, '$.system.provider')
+                OR time != json_extract(json, '$.system.time_created_precise')
             """));
         Assert.Equal(truth.FindingsOf(FindingKind.ConnectFailed).Count(),
             Scalar(connection, "SELECT count(*) FROM events WHERE status_name = 'STATUS_CONNECTION_REFUSED' AND enter_exit = 1 AND status = 3221226038"));
@@ -308,7 +310,8 @@ public class DatabaseExportTests
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    internal static (ScenarioTruth Truth, string Database) Export(TempDir dir, string scenario, int pointerSize, bool compress, string? database = null)
+    internal static (ScenarioTruth Truth, string Database) Export(TempDir dir, string scenario, int pointerSize, bool compress, string? database = null,
+        bool eventJson = false)
     {
         string path = dir.File(scenario + ".etl");
         var truth = ScenarioSynthesizer.Write(path, new ScenarioOptions
@@ -317,7 +320,7 @@ public class DatabaseExportTests
         });
         database ??= dir.File("out.db");
         using var reader = EtlReader.Open(path);
-        var result = DatabaseExporter.Export(database, reader, TraceIdentity.OfFile(path));
+        var result = DatabaseExporter.Export(database, reader, TraceIdentity.OfFile(path), null, eventJson);
         Assert.False(result.AlreadyPresent);
         Assert.Equal(truth.SocketCount, result.Sockets);
         return (truth, database);

@@ -55,8 +55,8 @@ public static class DatabaseExporter
     public static DatabaseExportResult Export(string databasePath, IEventSource reader, TraceIdentity identity, CancellationToken cancellation = default,
         AnalysisLimits? limits = null)
     {
-        using var connection = Open(databasePath);
-        return Export(connection, reader, identity, cancellation, limits);
+        ArgumentNullException.ThrowIfNull(identity);
+        return Export(databasePath, reader, identity, null, eventJson: false, cancellation, limits);
     }
 
     /// <summary>
@@ -66,8 +66,19 @@ public static class DatabaseExporter
     public static DatabaseExportResult Export(string databasePath, IEventSource reader, Func<TraceIdentity> identityOnceRead, CancellationToken cancellation = default,
         AnalysisLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(identityOnceRead);
+        return Export(databasePath, reader, null, identityOnceRead, eventJson: false, cancellation, limits);
+    }
+
+    /// <summary>
+    /// Imports the trace into the database at <paramref name="databasePath"/>: its identity is <paramref name="known"/>,
+    /// or asked of <paramref name="onceRead"/> after the last record; <paramref name="eventJson"/> fills <c>events.json</c>.
+    /// </summary>
+    internal static DatabaseExportResult Export(string databasePath, IEventSource reader, TraceIdentity? known, Func<TraceIdentity>? onceRead, bool eventJson,
+        CancellationToken cancellation = default, AnalysisLimits? limits = null)
+    {
         using var connection = Open(databasePath);
-        return Export(connection, reader, identityOnceRead, cancellation, limits);
+        return Export(connection, reader, known, onceRead, eventJson, cancellation, limits);
     }
 
     /// <summary>
@@ -82,7 +93,7 @@ public static class DatabaseExporter
         AnalysisLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        return Export(connection, reader, identity, null, cancellation, limits);
+        return Export(connection, reader, identity, null, eventJson: false, cancellation, limits);
     }
 
     /// <summary>
@@ -98,11 +109,11 @@ public static class DatabaseExporter
         AnalysisLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(identityOnceRead);
-        return Export(connection, reader, null, identityOnceRead, cancellation, limits);
+        return Export(connection, reader, null, identityOnceRead, eventJson: false, cancellation, limits);
     }
 
     private static DatabaseExportResult Export(SqliteConnection connection, IEventSource reader, TraceIdentity? known, Func<TraceIdentity>? onceRead,
-        CancellationToken cancellation, AnalysisLimits? limits)
+        bool eventJson, CancellationToken cancellation, AnalysisLimits? limits)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(reader);
@@ -117,8 +128,12 @@ public static class DatabaseExporter
         // JSON inputs have no logfile header: the trace starts at its first event, and the rest of the header is unknown.
         var header = (reader as EtlReader)?.Header ?? new TraceLogfileHeader { StartTime = reader.Clock.ToFileTime(reader.StartStamp) };
         long traceId = TraceRowWriter.Begin(transaction, identity, header, (reader as EtlReader)?.PointerSize ?? 8, DateTime.UtcNow);
+        // The first trace of a database loads without indexes and sorts them once at the end; later ones keep them, as
+        // remaking them would read every trace before. Both inside the transaction: a rollback puts them back.
+        bool indexAfter = IsEmpty(transaction);
+        if (indexAfter) Run(transaction, DatabaseSchema.DropIndexes);
 
-        using var formatter = new EventRowFormatter(reader.Clock, computer: null);
+        using var formatter = new EventRowFormatter(reader.Clock, computer: null, eventJson);
         using var events = new EventRowWriter(connection, traceId);
         using var sockets = new SocketRowWriter(connection, traceId);
         cancellation.ThrowIfCancellationRequested();
@@ -158,7 +173,25 @@ public static class DatabaseExporter
         }
         DateTime? end = header.EndTime != 0 ? EtlClock.FromFileTime(header.EndTime) : formatter.LastTime;
         TraceRowWriter.Complete(transaction, traceId, result, end, reader.Diagnostics.ProblemCount);
+        if (indexAfter) Run(transaction, DatabaseSchema.Indexes);
         transaction.Commit();
         return result;
+    }
+
+    /// <summary>True when no trace's events are in the database yet.</summary>
+    private static bool IsEmpty(SqliteTransaction transaction)
+    {
+        using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM events)";
+        return command.ExecuteScalar() is long empty && empty != 0;
+    }
+
+    private static void Run(SqliteTransaction transaction, string sql)
+    {
+        using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

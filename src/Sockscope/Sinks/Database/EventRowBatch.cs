@@ -9,10 +9,10 @@ namespace Sockscope.Sinks.Database;
 internal sealed class EventRowBatch
 {
     /// <summary>The integer columns, in <see cref="EventRowWriter"/>'s parameter order.</summary>
-    public enum Number { Sequence, TimeNs, EventId, Version, Opcode, Task, Level, Keywords, ProcessId, ThreadId, SocketId, EnterExit, Status, BufferLength, Count }
+    public enum Number { Sequence, TimeNs, ProviderCode, EventId, Version, Opcode, Task, Level, Keywords, ProcessId, ThreadId, SocketId, EnterExit, Status, BufferLength, Count }
 
     /// <summary>The text columns, in <see cref="EventRowWriter"/>'s parameter order.</summary>
-    public enum Text { Time, Provider, Endpoint, StatusName, Address, NodeName, Json, Count }
+    public enum Text { Endpoint, StatusName, Address, NodeName, Json, Count }
 
     private const int Numbers = (int)Number.Count, Texts = (int)Text.Count;
 

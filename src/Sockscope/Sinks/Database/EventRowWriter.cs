@@ -6,9 +6,9 @@ namespace Sockscope.Sinks.Database;
 internal sealed class EventRowWriter : IDisposable
 {
     private const string Sql = """
-        INSERT INTO events (trace_id, sequence, time, time_ns, provider, event_id, version, opcode, task, level, keywords,
+        INSERT INTO events (trace_id, sequence, time_ns, provider_code, event_id, version, opcode, task, level, keywords,
             process_id, thread_id, socket_id, endpoint, enter_exit, status, status_name, address, buffer_length, node_name, json)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
         """;
 
     private readonly PreparedInsert _insert;
@@ -28,26 +28,25 @@ internal sealed class EventRowWriter : IDisposable
         for (int row = 0; row < batch.Count; row++)
         {
             Number(batch, row, 2, EventRowBatch.Number.Sequence);
-            Text(batch, row, 3, EventRowBatch.Text.Time);
-            Number(batch, row, 4, EventRowBatch.Number.TimeNs);
-            Text(batch, row, 5, EventRowBatch.Text.Provider);
-            Number(batch, row, 6, EventRowBatch.Number.EventId);
-            Number(batch, row, 7, EventRowBatch.Number.Version);
-            Number(batch, row, 8, EventRowBatch.Number.Opcode);
-            Number(batch, row, 9, EventRowBatch.Number.Task);
-            Number(batch, row, 10, EventRowBatch.Number.Level);
-            Number(batch, row, 11, EventRowBatch.Number.Keywords);
-            Number(batch, row, 12, EventRowBatch.Number.ProcessId);
-            Number(batch, row, 13, EventRowBatch.Number.ThreadId);
-            Number(batch, row, 14, EventRowBatch.Number.SocketId);
-            Text(batch, row, 15, EventRowBatch.Text.Endpoint);
-            Number(batch, row, 16, EventRowBatch.Number.EnterExit);
-            Number(batch, row, 17, EventRowBatch.Number.Status);
-            Text(batch, row, 18, EventRowBatch.Text.StatusName);
-            Text(batch, row, 19, EventRowBatch.Text.Address);
-            Number(batch, row, 20, EventRowBatch.Number.BufferLength);
-            Text(batch, row, 21, EventRowBatch.Text.NodeName);
-            Text(batch, row, 22, EventRowBatch.Text.Json);
+            Number(batch, row, 3, EventRowBatch.Number.TimeNs);
+            Number(batch, row, 4, EventRowBatch.Number.ProviderCode);
+            Number(batch, row, 5, EventRowBatch.Number.EventId);
+            Number(batch, row, 6, EventRowBatch.Number.Version);
+            Number(batch, row, 7, EventRowBatch.Number.Opcode);
+            Number(batch, row, 8, EventRowBatch.Number.Task);
+            Number(batch, row, 9, EventRowBatch.Number.Level);
+            Number(batch, row, 10, EventRowBatch.Number.Keywords);
+            Number(batch, row, 11, EventRowBatch.Number.ProcessId);
+            Number(batch, row, 12, EventRowBatch.Number.ThreadId);
+            Number(batch, row, 13, EventRowBatch.Number.SocketId);
+            Text(batch, row, 14, EventRowBatch.Text.Endpoint);
+            Number(batch, row, 15, EventRowBatch.Number.EnterExit);
+            Number(batch, row, 16, EventRowBatch.Number.Status);
+            Text(batch, row, 17, EventRowBatch.Text.StatusName);
+            Text(batch, row, 18, EventRowBatch.Text.Address);
+            Number(batch, row, 19, EventRowBatch.Number.BufferLength);
+            Text(batch, row, 20, EventRowBatch.Text.NodeName);
+            Text(batch, row, 21, EventRowBatch.Text.Json);
             _insert.Run();
             Count++;
         }

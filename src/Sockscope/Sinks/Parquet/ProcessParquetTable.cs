@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Sockscope.Analysis;
+
+namespace Sockscope.Sinks.Parquet;
+
+/// <summary><c>processes.parquet</c>: the SQLite export's <c>processes</c>, <c>findings_by_kind</c> as the same JSON text.</summary>
+internal sealed class ProcessParquetTable : IDisposable
+{
+    private readonly RequiredColumn<long> _processId = Columns.Int64("process_id");
+    private readonly StringColumn _name = Columns.String("name");
+    private readonly RequiredColumn<long> _sockets = Columns.Int64("sockets");
+    private readonly RequiredColumn<long> _bytesSent = Columns.Int64("bytes_sent");
+    private readonly RequiredColumn<long> _bytesReceived = Columns.Int64("bytes_received");
+    private readonly RequiredColumn<long> _findings = Columns.Int64("findings");
+    private readonly StringColumn _findingsByKind = Columns.String("findings_by_kind", required: true);
+    private readonly RequiredColumn<long> _failures = Columns.Int64("failures");
+    private readonly RequiredColumn<long> _notices = Columns.Int64("notices");
+    private readonly ParquetTable _table;
+    private readonly ArrayBufferWriter<byte> _jsonBuffer = new(256);
+    private readonly Utf8JsonWriter _json;
+
+    public ProcessParquetTable(string directory, int rowGroupRows, CancellationToken cancellation)
+    {
+        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _table = new ParquetTable(directory, "processes",
+            [_processId, _name, _sockets, _bytesSent, _bytesReceived, _findings, _findingsByKind, _failures, _notices], rowGroupRows, cancellation);
+    }
+
+    /// <summary>The file.</summary>
+    public ParquetTable Table => _table;
+
+    /// <summary>Adds one process's totals.</summary>
+    public void Write(ProcessTotals p)
+    {
+        int r = _table.Row;
+        _processId.Values[r] = p.ProcessId;
+        _name.Values[r] = p.Name;
+        _sockets.Values[r] = p.Sockets;
+        _bytesSent.Values[r] = p.BytesSent;
+        _bytesReceived.Values[r] = p.BytesReceived;
+        _findings.Values[r] = p.FindingCount;
+        // Sorted by kind, as in the database.
+        _json.Reset();
+        _json.WriteStartObject();
+        foreach (var (kind, count) in p.Findings.OrderBy(k => k.Key, StringComparer.Ordinal)) _json.WriteNumber(kind, count);
+        _json.WriteEndObject();
+        _json.Flush();
+        _findingsByKind.Values[r] = Encoding.UTF8.GetString(_jsonBuffer.WrittenSpan);
+        _jsonBuffer.ResetWrittenCount();
+        _failures.Values[r] = p.Failures;
+        _notices.Values[r] = p.Notices;
+        _table.EndRow();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _table.Dispose();
+    }
+}
