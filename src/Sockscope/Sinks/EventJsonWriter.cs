@@ -210,6 +210,12 @@ public sealed class EventJsonWriter : IDisposable
 
     private static int Number(Span<byte> d, int n, long value)
     {
+        // Versions, levels and opcodes are mostly one digit.
+        if ((ulong)value < 10)
+        {
+            d[n] = (byte)('0' + value);
+            return n + 1;
+        }
         Utf8Formatter.TryFormat(value, d[n..], out int w);
         return n + w;
     }

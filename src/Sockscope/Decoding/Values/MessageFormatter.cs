@@ -57,8 +57,10 @@ internal sealed class MessageFormatter
             n += literal.Length;
             int field = segment.Field;
             if (field < 0 || field >= e.Count) continue;
-            var text = keptAt[field] > 0 ? d.Slice(keptAt[field] - 1, keptLength[field]) : _fields.FormatText(e, field);
-            if (text.Length > d.Length - n || !PlainJsonText.Is(text)) return -1;
+            // A kept value went into the JSON line raw, so it is plain already: only the rest is checked.
+            bool kept = keptAt[field] > 0;
+            var text = kept ? d.Slice(keptAt[field] - 1, keptLength[field]) : _fields.FormatText(e, field);
+            if (text.Length > d.Length - n || (!kept && !PlainJsonText.Is(text))) return -1;
             text.CopyTo(d[n..]);
             n += text.Length;
         }
@@ -67,13 +69,20 @@ internal sealed class MessageFormatter
 
     private Segment[] SegmentsOf(EventSchema schema)
     {
+        // Runs of one event kind are common: the last schema's template is kept at hand.
+        if (ReferenceEquals(schema, _lastSchema)) return _lastSegments;
         if (!_templates.TryGetValue(schema, out var segments))
         {
             segments = Parse(schema);
             if (_templates.Count < 16_384) _templates[schema] = segments;
         }
+        _lastSchema = schema;
+        _lastSegments = segments;
         return segments;
     }
+
+    private EventSchema? _lastSchema;
+    private Segment[] _lastSegments = [];
 
     // A plain array rather than an IBufferWriter: no interface calls for each piece of text.
     private void Append(ReadOnlySpan<byte> bytes)
