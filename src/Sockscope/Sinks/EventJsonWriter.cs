@@ -33,9 +33,6 @@ public sealed class EventJsonWriter : IDisposable
     // still escaped, which is all JSON needs (the output is data, not HTML).
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', 0x7F]);
-
     /// <summary>Bytes of a GUID in registry form with braces.</summary>
     internal const int GuidLength = 38;
 
@@ -54,11 +51,13 @@ public sealed class EventJsonWriter : IDisposable
     private readonly ProviderFormCache<ProviderText> _providers;
     private Schema.EventSchema? _lastSchema;
     private const int MaxCachedSchemas = 16_384;
-    private (byte[][], byte[][]) _lastNames;
+    private EventJsonPlan? _lastPlan;
+    private int[] _keptAt = new int[32];
+    private int[] _keptLength = new int[32];
     private readonly FieldFormatter _fields = new();
     private readonly Dictionary<string, byte[]> _symbols = new(ReferenceEqualityComparer.Instance);
     private readonly MessageFormatter _messages;
-    private readonly Dictionary<Schema.EventSchema, (byte[][] Names, byte[][] StatusNames)> _fieldNames = new();
+    private readonly Dictionary<Schema.EventSchema, EventJsonPlan> _plans = new();
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the JSON lines go.</param>
@@ -93,42 +92,57 @@ public sealed class EventJsonWriter : IDisposable
     public void Write(in EtlRecord record, in DecodedEvent decoded)
     {
         WriteSystem(record);
-        Raw(",\"event_data\":"u8);
-        var json = _json;
-        var (names, statusNames) = NamesOf(decoded.Schema);
-        // The object's punctuation, property names and the values that need no escaping are formatted straight into
-        // one span of the output (names encoded once per schema); the rest go through the JSON writer, each a value
-        // of its own.
-        int bound = 2;
-        for (int i = 0; i < decoded.Count; i++)
-            if (decoded.Has(i)) bound += names[i].Length + statusNames[i].Length + FieldFormatter.MaxJsonDirectLength(decoded, i) + MaxStatusNameLength;
-        var d = _output.GetSpan(bound);
-        int n = 0;
-        d[n++] = (byte)'{';
-        _fields.RememberTexts();
-        bool first = true;
-        for (int i = 0; i < decoded.Count; i++)
+        var plan = PlanOf(decoded.Schema);
+        int count = decoded.Count;
+        if (_keptAt.Length < count)
         {
+            _keptAt = new int[Math.Max(count, _keptAt.Length * 2)];
+            _keptLength = new int[_keptAt.Length];
+        }
+        // The object's punctuation, property names and the values that need no escaping are formatted straight into
+        // one span of the output (the plan says once per schema which values those are); the rest go through the
+        // JSON writer, each a value of its own. The message follows in the same span, its inserts copied from the
+        // values just written where they read the same, as long as no value left the span.
+        int bound = plan.Room + 3 * decoded.Payload.Length;
+        var d = _output.GetSpan(2 * bound + MessageRoom);
+        int n = Copy(d, 0, ",\"event_data\":{"u8);
+        bool moved = false;
+        bool first = true;
+        var keptAt = _keptAt;
+        var keptLength = _keptLength;
+        for (int i = 0; i < count; i++)
+        {
+            keptAt[i] = 0;
             if (!decoded.Has(i)) continue;
-            var name = first ? names[i].AsSpan(1) : names[i];
+            var name = first ? plan.Names[i].AsSpan(1) : plan.Names[i];
             first = false;
             name.CopyTo(d[n..]);
             n += name.Length;
-            int w = _fields.TryFormatJsonDirect(decoded, i, d[n..]);
-            if (w >= 0) n += w;
+            var route = plan.Routes[i];
+            if (route != JsonRoute.Writer)
+            {
+                int w = _fields.FormatJsonDirect(decoded, i, plan.Fields[i], plan.Forms[i], route, d[n..]);
+                if (plan.TextIsValue[i])
+                {
+                    if (route == JsonRoute.Bare) Keep(i, n, w);
+                    else if (d[n] == (byte)'"') Keep(i, n + 1, w - 2);
+                }
+                n += w;
+            }
             else
             {
                 _output.Advance(n);
-                json.Reset();
-                _fields.WriteJson(json, decoded, i);
-                json.Flush();
+                _json.Reset();
+                _fields.WriteJson(_json, decoded, i);
+                _json.Flush();
                 n = 0;
-                d = _output.GetSpan(bound);
+                d = _output.GetSpan(2 * bound + MessageRoom);
+                moved = true;
             }
-            if (FieldFormatter.StatusName(decoded, i) is { } symbol)
+            if (plan.MayHaveStatusName[i] && FieldFormatter.StatusName(decoded, i) is { } symbol)
             {
-                statusNames[i].CopyTo(d[n..]);
-                n += statusNames[i].Length;
+                plan.StatusNames[i].CopyTo(d[n..]);
+                n += plan.StatusNames[i].Length;
                 if (QuotedSymbol(symbol) is { } quoted)
                 {
                     quoted.CopyTo(d[n..]);
@@ -137,37 +151,55 @@ public sealed class EventJsonWriter : IDisposable
                 else
                 {
                     _output.Advance(n);
-                    json.Reset();
-                    json.WriteStringValue(symbol);
-                    json.Flush();
+                    _json.Reset();
+                    _json.WriteStringValue(symbol);
+                    _json.Flush();
                     n = 0;
-                    d = _output.GetSpan(bound);
+                    d = _output.GetSpan(2 * bound + MessageRoom);
+                    moved = true;
                 }
             }
         }
-        d[n++] = (byte)'}';
-        _output.Advance(n);
-        Raw(",\"message\":"u8);
-        var message = _messages.Format(decoded);
-        _fields.ForgetTexts();
-        // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
-        if (message.IndexOfAny(NeedsEscape) < 0 && System.Text.Unicode.Utf8.IsValid(message)) RawQuoted(message);
+        n = Copy(d, n, "},\"message\":\""u8);
+        // Room for what follows the message: its closing quote, the decoding note, "}" and the line feed.
+        int end = moved ? -1 : _messages.TryFormatPlain(decoded, d[..^TailRoom], n, keptAt, keptLength);
+        if (end >= 0)
+        {
+            n = end;
+            d[n++] = (byte)'"';
+        }
         else
         {
-            json.Reset();
-            json.WriteStringValue(message);
-            json.Flush();
+            n--; // the message's opening quote: the way below writes its own
+            _output.Advance(n);
+            var message = _messages.Format(decoded);
+            // Most messages need no escaping: then they go in raw, without the writer's per-byte escape scan.
+            if (PlainJsonText.Is(message)) RawQuoted(message);
+            else
+            {
+                _json.Reset();
+                _json.WriteStringValue(message);
+                _json.Flush();
+            }
+            d = _output.GetSpan(TailRoom);
+            n = 0;
         }
         if (decoded.Status != DecodeStatus.Complete)
-            Raw((decoded.Status & DecodeStatus.Truncated) != 0 ? ",\"decoding\":\"truncated\""u8 : ",\"decoding\":\"extra_bytes\""u8);
-        Raw("}\n"u8);
+            n = Copy(d, n, (decoded.Status & DecodeStatus.Truncated) != 0 ? ",\"decoding\":\"truncated\""u8 : ",\"decoding\":\"extra_bytes\""u8);
+        n = Copy(d, n, "}\n"u8);
+        _output.Advance(n);
     }
 
-    private void Raw(ReadOnlySpan<byte> bytes)
+    /// <summary>Room for a message's literal text beyond its inserts, before the span is given up for the JSON writer's way.</summary>
+    private const int MessageRoom = 1024;
+
+    /// <summary>Room for the closing quote of the message, the decoding note, <c>}</c> and the line feed.</summary>
+    private const int TailRoom = 64;
+
+    private void Keep(int field, int at, int length)
     {
-        var d = _output.GetSpan(bytes.Length);
-        bytes.CopyTo(d);
-        _output.Advance(bytes.Length);
+        _keptAt[field] = at + 1;
+        _keptLength[field] = length;
     }
 
     private static int Copy(Span<byte> d, int n, ReadOnlySpan<byte> bytes)
@@ -178,6 +210,12 @@ public sealed class EventJsonWriter : IDisposable
 
     private static int Number(Span<byte> d, int n, long value)
     {
+        // Versions, levels and opcodes are mostly one digit.
+        if ((ulong)value < 10)
+        {
+            d[n] = (byte)('0' + value);
+            return n + 1;
+        }
         Utf8Formatter.TryFormat(value, d[n..], out int w);
         return n + w;
     }
@@ -260,25 +298,21 @@ public sealed class EventJsonWriter : IDisposable
         _output.Advance(text.Length + 2);
     }
 
-    /// <summary><c>,"Name":</c> for each field, and <c>,"NameName":</c> for its status name, encoded once.</summary>
-    private (byte[][], byte[][]) NamesOf(Schema.EventSchema schema)
+    /// <summary>The plan of a schema's fields, made once.</summary>
+    private EventJsonPlan PlanOf(Schema.EventSchema schema)
     {
-        if (ReferenceEquals(schema, _lastSchema)) return _lastNames;
-        if (!_fieldNames.TryGetValue(schema, out var names))
+        if (ReferenceEquals(schema, _lastSchema)) return _lastPlan!;
+        if (!_plans.TryGetValue(schema, out var plan))
         {
-            names = (schema.Fields.Select(f => PropertyPrefix(f.Name)).ToArray(),
-                     schema.Fields.Select(f => PropertyPrefix(f.Name + "Name")).ToArray());
+            plan = new EventJsonPlan(schema, Encoder);
             // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
-            if (_fieldNames.Count >= MaxCachedSchemas) _fieldNames.Clear();
-            _fieldNames[schema] = names;
+            if (_plans.Count >= MaxCachedSchemas) _plans.Clear();
+            _plans[schema] = plan;
         }
         _lastSchema = schema;
-        _lastNames = names;
-        return names;
+        _lastPlan = plan;
+        return plan;
     }
-
-    /// <summary>Room kept for a status name (NTSTATUS and Win32 error symbols are identifiers far shorter).</summary>
-    private const int MaxStatusNameLength = 128;
 
     /// <summary>A status symbol as a JSON string (encoded once per symbol), or null when it is too long to go in raw.</summary>
     private byte[]? QuotedSymbol(string symbol)
@@ -288,11 +322,8 @@ public sealed class EventJsonWriter : IDisposable
             bytes = [(byte)'"', .. JsonEncodedText.Encode(symbol, Encoder).EncodedUtf8Bytes, (byte)'"'];
             if (_symbols.Count < 4096) _symbols[symbol] = bytes;
         }
-        return bytes.Length <= MaxStatusNameLength ? bytes : null;
+        return bytes.Length <= EventJsonPlan.MaxStatusNameLength ? bytes : null;
     }
-
-    private static byte[] PropertyPrefix(string name) =>
-        [(byte)',', (byte)'"', .. JsonEncodedText.Encode(name, Encoder).EncodedUtf8Bytes, (byte)'"', (byte)':'];
 
     /// <summary>Flushes anything the JSON writer still holds into the output.</summary>
     public void Flush() => _json.Flush();

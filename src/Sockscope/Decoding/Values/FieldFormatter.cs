@@ -101,13 +101,50 @@ internal sealed class FieldFormatter
         ulong number = e.Values[index].Number;
         if (MapMeaning(f, number) is not null) return -1;
         var form = ValueForms.Of(f);
-        if (form.IsBare())
+        var route = form.IsBare() ? JsonRoute.Bare : IsPlainAscii(f, form) ? JsonRoute.Quoted : JsonRoute.Writer;
+        if (route == JsonRoute.Writer) return -1;
+        int n = FormatJsonDirect(e, index, f, form, route, d);
+        if (route == JsonRoute.Bare) Remember(f, form, index, d[..n]);
+        else if (d[0] == (byte)'"') Remember(f, form, index, d.Slice(1, n - 2));
+        return n;
+    }
+
+    /// <summary>
+    /// The route field <paramref name="f"/>'s values take to JSON, whatever they hold: <see cref="JsonRoute.Writer"/>
+    /// for the fields <see cref="TryFormatJsonDirect"/> may refuse (a value map's field goes there whole, even its
+    /// values the map does not name: the writer writes those the same).
+    /// </summary>
+    public static JsonRoute JsonRouteOf(FieldSchema f)
+    {
+        if (PayloadDecoder.IsAggregate(f) || (f.Map is not null && IsInteger(f.InType))) return JsonRoute.Writer;
+        var form = ValueForms.Of(f);
+        return form.IsBare() ? JsonRoute.Bare : IsPlainAscii(f, form) ? JsonRoute.Quoted : JsonRoute.Writer;
+    }
+
+    /// <summary>
+    /// True when the text a person reads for field <paramref name="f"/> is its JSON value (without quotes), so a
+    /// message's insert can be copied from the value already written.
+    /// </summary>
+    public static bool TextIsJsonValue(FieldSchema f) =>
+        ValueForms.Of(f).TextIsValue() && f.Known == KnownValues.None && f.Map is null;
+
+    /// <summary>True when field <paramref name="f"/> may get a status name (<see cref="StatusName"/> is null for every other).</summary>
+    public static bool MayHaveStatusName(FieldSchema f) =>
+        !PayloadDecoder.IsAggregate(f) && f.EffectiveOutType is OutType.NTStatus or OutType.Win32Error;
+
+    /// <summary>
+    /// Formats the JSON value of field <paramref name="index"/> (whose schema <paramref name="f"/>, form and
+    /// <see cref="JsonRouteOf">route</see>, <see cref="JsonRoute.Bare"/> or <see cref="JsonRoute.Quoted"/>, the caller
+    /// looked up once) into <paramref name="d"/> (at least <see cref="MaxJsonDirectLength"/> bytes); returns the bytes
+    /// written, exactly what <see cref="WriteJson"/> writes.
+    /// </summary>
+    public int FormatJsonDirect(in DecodedEvent e, int index, FieldSchema f, ValueForm form, JsonRoute route, Span<byte> d)
+    {
+        if (route == JsonRoute.Bare)
         {
             TryRender(e, index, f, form, View.Value, d, out var bare);
-            Remember(f, form, index, bare);
             return bare.Length;
         }
-        if (!IsPlainAscii(f, form)) return -1;
         if (!TryRender(e, index, f, form, View.Value, d[1..], out var text))
         {
             "null"u8.CopyTo(d);
@@ -116,7 +153,6 @@ internal sealed class FieldFormatter
         int n = text.Length;
         d[0] = (byte)'"';
         d[n + 1] = (byte)'"';
-        Remember(f, form, index, text);
         return n + 2;
     }
 

@@ -11,7 +11,11 @@ namespace Sockscope.Decoding.Values;
 internal sealed class MessageFormatter
 {
     /// <summary>A piece of a parsed template: literal UTF-8 text, then the insert of a field (or -1 for none).</summary>
-    private readonly record struct Segment(byte[] Literal, int Field);
+    private readonly record struct Segment(byte[] Literal, int Field)
+    {
+        /// <summary>The literal needs no escaping in a JSON string.</summary>
+        public bool Plain { get; } = PlainJsonText.Is(Literal);
+    }
 
     private readonly FieldFormatter _fields;
     private byte[] _text = new byte[512];
@@ -24,11 +28,7 @@ internal sealed class MessageFormatter
     /// <summary>The message as UTF-8, valid until the next call.</summary>
     public ReadOnlySpan<byte> Format(in DecodedEvent e)
     {
-        if (!_templates.TryGetValue(e.Schema, out var segments))
-        {
-            segments = Parse(e.Schema);
-            if (_templates.Count < 16_384) _templates[e.Schema] = segments;
-        }
+        var segments = SegmentsOf(e.Schema);
         _length = 0;
         foreach (var segment in segments)
         {
@@ -37,6 +37,52 @@ internal sealed class MessageFormatter
         }
         return _text.AsSpan(0, _length);
     }
+
+    /// <summary>
+    /// Writes the message into <paramref name="d"/> from <paramref name="at"/> when none of it needs escaping in a JSON
+    /// string (nearly every Winsock message); returns where it ends, or -1 when a piece needs escaping or
+    /// <paramref name="d"/> has no room (what was written then counts for nothing). The inserts whose text the
+    /// caller already wrote into <paramref name="d"/> (<paramref name="keptAt"/>: its start + 1 for each field, 0 for
+    /// none; <paramref name="keptLength"/>: its length) are copied from there, the rest rendered as
+    /// <see cref="Format"/> renders them, so the message is the same bytes.
+    /// </summary>
+    public int TryFormatPlain(in DecodedEvent e, Span<byte> d, int at, ReadOnlySpan<int> keptAt, ReadOnlySpan<int> keptLength)
+    {
+        int n = at;
+        foreach (var segment in SegmentsOf(e.Schema))
+        {
+            var literal = segment.Literal;
+            if (!segment.Plain || literal.Length > d.Length - n) return -1;
+            literal.CopyTo(d[n..]);
+            n += literal.Length;
+            int field = segment.Field;
+            if (field < 0 || field >= e.Count) continue;
+            // A kept value went into the JSON line raw, so it is plain already: only the rest is checked.
+            bool kept = keptAt[field] > 0;
+            var text = kept ? d.Slice(keptAt[field] - 1, keptLength[field]) : _fields.FormatText(e, field);
+            if (text.Length > d.Length - n || (!kept && !PlainJsonText.Is(text))) return -1;
+            text.CopyTo(d[n..]);
+            n += text.Length;
+        }
+        return n;
+    }
+
+    private Segment[] SegmentsOf(EventSchema schema)
+    {
+        // Runs of one event kind are common: the last schema's template is kept at hand.
+        if (ReferenceEquals(schema, _lastSchema)) return _lastSegments;
+        if (!_templates.TryGetValue(schema, out var segments))
+        {
+            segments = Parse(schema);
+            if (_templates.Count < 16_384) _templates[schema] = segments;
+        }
+        _lastSchema = schema;
+        _lastSegments = segments;
+        return segments;
+    }
+
+    private EventSchema? _lastSchema;
+    private Segment[] _lastSegments = [];
 
     // A plain array rather than an IBufferWriter: no interface calls for each piece of text.
     private void Append(ReadOnlySpan<byte> bytes)
