@@ -7,8 +7,10 @@ namespace Sockscope.Tests.Etl;
 
 /// <summary>
 /// One test per kind of damage: the reader reports the file and byte offset, stops only the damaged buffer, and
-/// still delivers every intact event.
+/// still delivers every intact event. The class runs alone, after the parallel tests: one of its tests measures the
+/// bytes the process allocates, which another test running at the same moment would add to.
 /// </summary>
+[Collection(nameof(Synthesis.MemoryMeasurement))]
 public class DamagedInputTests : IDisposable
 {
     private readonly TempDir _dir = new();
