@@ -55,13 +55,29 @@ internal static class JsonValues
     public static bool TryFileTime(string? text, out long fileTime)
     {
         fileTime = 0;
-        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var t)) return false;
-        long ticks = t.UtcTicks - new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        return text is not null && TryFileTime(text.AsSpan(), out fileTime);
+    }
+
+    /// <summary>A time as a UTC FILETIME, as <see cref="TryFileTime(string?, out long)"/> reads it.</summary>
+    public static bool TryFileTime(ReadOnlySpan<char> text, out long fileTime)
+    {
+        fileTime = 0;
+        // Collectors write one strict form: read by hand it costs a tenth of the general parser, which reads the rest.
+        if (!IsoTime.TryUtcTicks(text, out long utcTicks))
+        {
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var t)) return false;
+            utcTicks = t.UtcTicks;
+        }
+        long ticks = utcTicks - FileTimeEpoch;
         if (ticks < 0) return false;
         fileTime = ticks;
         return true;
     }
+
+    private static readonly long FileTimeEpoch = new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+
+    /// <summary>A GUID with or without braces, or empty.</summary>
+    public static Guid Guid(ReadOnlySpan<char> text) => System.Guid.TryParse(text.Trim("{} "), out var g) ? g : System.Guid.Empty;
 
     /// <summary>A GUID with or without braces, or empty.</summary>
     public static Guid Guid(string? text) => System.Guid.TryParse(text?.Trim('{', '}', ' '), out var g) ? g : System.Guid.Empty;
