@@ -110,6 +110,9 @@ internal sealed class JsonEventSource : IEventSource
     /// <summary>Reads every line as a parsed document, as lines <see cref="CatalogLineReader"/> declines are (to compare the two paths).</summary>
     internal bool DocumentsOnly { get; set; }
 
+    /// <summary>Lines read as parsed documents (all of them but those <see cref="CatalogLineReader"/> reads).</summary>
+    internal long DocumentLines { get; private set; }
+
     /// <summary>Events read and made into records.</summary>
     public long Events { get; private set; }
 
@@ -165,7 +168,11 @@ internal sealed class JsonEventSource : IEventSource
         ReadOnlySpan<byte> payload;
         if (_lines is not null && !DocumentsOnly && _lines.TryRead(line.Span, e, out schema, out payload, out int notUnderstood))
             ValuesNotUnderstood += notUnderstood;
-        else if (!TryReadDocument(line, offset, out schema, out payload)) return false;
+        else
+        {
+            DocumentLines++;
+            if (!TryReadDocument(line, offset, out schema, out payload)) return false;
+        }
         if (TraceRecordEncoder.EventHeaderSize(payload.Length, default) > TraceRecordEncoder.MaxRecordSize)
             return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: the event's data takes {payload.Length} bytes, more than a record holds");
         long stamp = e.FileTime;
