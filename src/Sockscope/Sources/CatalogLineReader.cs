@@ -33,6 +33,9 @@ internal sealed class CatalogLineReader
     private readonly Dictionary<ValueMap, Dictionary<string, ulong>.AlternateLookup<ReadOnlySpan<char>>> _maps = new(ReferenceEqualityComparer.Instance);
     private char[] _chars = new char[256];
     private byte[] _scratch = new byte[256];
+    private readonly byte[] _lastGuidText = new byte[64];
+    private int _lastGuidLength;
+    private Guid _lastGuid;
     private readonly int[] _keyStart = new int[MaxDataKeys];
     private readonly int[] _keyLength = new int[MaxDataKeys];
 
@@ -54,15 +57,7 @@ internal sealed class CatalogLineReader
         e.Reset();
         try
         {
-            if (!TryReadHeader(line, e, out int dataStart, out int dataEnd)) return false;
-            var provider = e.Provider != Guid.Empty ? _catalog.Find(e.Provider) : null;
-            if (provider is null) return false;
-            schema = provider.Find((ushort)e.Id, e.Version);
-            if (schema is null) return false;
-            e.Style = JsonValueStyle.Catalog;
-            // The catalog's format says no pointer size: 8 bytes, as the document path has it.
-            e.PointerSize = 8;
-            if (!TryReadData(line[dataStart..dataEnd], dataStart, line, schema, e, out valuesNotUnderstood)) return false;
+            if (!TryReadLine(line, e, out schema, out valuesNotUnderstood)) return false;
             payload = _builder.Build();
             return true;
         }
@@ -72,12 +67,14 @@ internal sealed class CatalogLineReader
         }
     }
 
-    private bool TryReadHeader(ReadOnlySpan<byte> line, JsonEvent e, out int dataStart, out int dataEnd)
+    private bool TryReadLine(ReadOnlySpan<byte> line, JsonEvent e, [NotNullWhen(true)] out EventSchema? schema, out int notUnderstood)
     {
-        dataStart = dataEnd = -1;
+        schema = null;
+        notUnderstood = 0;
+        int dataStart = -1, dataEnd = -1;
+        bool system = false, data = false;
         var r = new Utf8JsonReader(line, LineOptions);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
-        bool system = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueIsEscaped) return false;
@@ -87,19 +84,47 @@ internal sealed class CatalogLineReader
             {
                 if (system || r.TokenType != JsonTokenType.StartObject || !TryReadSystem(ref r, e)) return false;
                 system = true;
+                schema = SchemaOf(e);
+                if (schema is null) return false;
             }
             else if (isData)
             {
-                if (dataStart >= 0 || r.TokenType != JsonTokenType.StartObject) return false;
-                dataStart = (int)r.TokenStartIndex;
-                r.Skip();
-                dataEnd = (int)r.BytesConsumed;
+                if (data || r.TokenType != JsonTokenType.StartObject) return false;
+                data = true;
+                if (schema is not null)
+                {
+                    // The usual order, system first: the values go straight into the payload.
+                    if (!TryReadData(ref r, 0, line, schema, out notUnderstood)) return false;
+                }
+                else
+                {
+                    dataStart = (int)r.TokenStartIndex;
+                    r.Skip();
+                    dataEnd = (int)r.BytesConsumed;
+                }
             }
             else r.Skip();
         }
         // Past the object only white space may follow (the reader throws on anything else).
-        if (r.Read()) return false;
-        return system && dataStart >= 0;
+        if (r.Read() || !system || !data || schema is null) return false;
+        if (dataStart >= 0)
+        {
+            var d = new Utf8JsonReader(line[dataStart..dataEnd], LineOptions);
+            d.Read();
+            if (!TryReadData(ref d, dataStart, line, schema, out notUnderstood)) return false;
+        }
+        return true;
+    }
+
+    private EventSchema? SchemaOf(JsonEvent e)
+    {
+        var provider = e.Provider != Guid.Empty ? _catalog.Find(e.Provider) : null;
+        var schema = provider?.Find((ushort)e.Id, e.Version);
+        if (schema is null) return null;
+        e.Style = JsonValueStyle.Catalog;
+        // The catalog's format says no pointer size: 8 bytes, as the document path has it.
+        e.PointerSize = 8;
+        return schema;
     }
 
     [Flags]
@@ -150,8 +175,8 @@ internal sealed class CatalogLineReader
                 case SystemKeys.Guid:
                     if (r.TokenType == JsonTokenType.String)
                     {
-                        if (!TryText(ref r, out var text)) return false;
-                        e.Provider = JsonValues.Guid(text);
+                        if (r.ValueIsEscaped) return false;
+                        if (!TryProviderGuid(r.ValueSpan, out e.Provider)) return false;
                     }
                     else r.Skip();
                     break;
@@ -183,6 +208,24 @@ internal sealed class CatalogLineReader
         return eventId && time;
     }
 
+    /// <summary>The provider's GUID: a line's provider is most often the one before, so its text is compared first.</summary>
+    private bool TryProviderGuid(ReadOnlySpan<byte> raw, out Guid guid)
+    {
+        guid = _lastGuid;
+        if (raw.SequenceEqual(_lastGuidText.AsSpan(0, _lastGuidLength))) return true;
+        if (!Ascii.IsValid(raw)) return false;
+        if (_chars.Length < raw.Length) _chars = new char[Math.Max(raw.Length, 2 * _chars.Length)];
+        Ascii.ToUtf16(raw, _chars, out int written);
+        guid = JsonValues.Guid(_chars.AsSpan(0, written));
+        if (raw.Length <= _lastGuidText.Length)
+        {
+            raw.CopyTo(_lastGuidText);
+            _lastGuidLength = raw.Length;
+            _lastGuid = guid;
+        }
+        return true;
+    }
+
     private bool TryReadExecution(ref Utf8JsonReader r, JsonEvent e)
     {
         bool pid = false, tid = false;
@@ -205,13 +248,12 @@ internal sealed class CatalogLineReader
         return true;
     }
 
-    private bool TryReadData(ReadOnlySpan<byte> data, int dataStart, ReadOnlySpan<byte> line, EventSchema schema, JsonEvent e, out int notUnderstood)
+    /// <summary>The field values, from the reader's StartObject to its end; <paramref name="at"/>: where the reader's input starts in the line.</summary>
+    private bool TryReadData(ref Utf8JsonReader r, int at, ReadOnlySpan<byte> line, EventSchema schema, out int notUnderstood)
     {
         notUnderstood = 0;
         var names = Names(schema);
-        _builder.Reset(schema, e.PointerSize);
-        var r = new Utf8JsonReader(data, LineOptions);
-        r.Read();
+        _builder.Reset(schema, 8);
         int keys = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
@@ -221,7 +263,7 @@ internal sealed class CatalogLineReader
             if (!Ascii.IsValid(key)) return false;
             for (int j = 0; j < keys; j++)
                 if (_keyLength[j] == key.Length && line.Slice(_keyStart[j], key.Length).SequenceEqual(key)) return false;
-            _keyStart[keys] = dataStart + (int)r.TokenStartIndex + 1;
+            _keyStart[keys] = at + (int)r.TokenStartIndex + 1;
             _keyLength[keys++] = key.Length;
             int k = names.IndexOf(key);
             r.Read();
