@@ -33,6 +33,12 @@ internal sealed class CatalogLineReader
     private readonly Dictionary<ValueMap, Dictionary<string, ulong>.AlternateLookup<ReadOnlySpan<char>>> _maps = new(ReferenceEqualityComparer.Instance);
     private char[] _chars = new char[256];
     private byte[] _scratch = new byte[256];
+    // Socket addresses and IP addresses other than IPv4 ones in their usual form, by their text (null: no address), up
+    // to a bound: a host talks to few.
+    private const int MaxSockaddrsKept = 16_384, MaxAddressesKept = 16_384;
+    private readonly Dictionary<string, byte[]?>.AlternateLookup<ReadOnlySpan<char>> _sockaddrs = new Dictionary<string, byte[]?>().GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly Dictionary<string, byte[]?>.AlternateLookup<ReadOnlySpan<char>> _addresses = new Dictionary<string, byte[]?>().GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly byte[] _dottedQuad = new byte[4];
     private readonly byte[] _lastGuidText = new byte[64];
     private int _lastGuidLength;
     private Guid _lastGuid;
@@ -299,9 +305,9 @@ internal sealed class CatalogLineReader
                 {
                     var s = text.Trim();
                     // The legacy events' IPv4 addresses: a UInt32 whose bytes are the address in network order.
-                    if (f.EffectiveOutType == OutType.IPv4 && IPAddress.TryParse(s, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
+                    if (f.EffectiveOutType == OutType.IPv4 && TryAddress(s, out var ip) && ip.Length == 4)
                     {
-                        _builder.Set(k, BinaryPrimitives.ReadUInt32LittleEndian(ip.GetAddressBytes()));
+                        _builder.Set(k, BinaryPrimitives.ReadUInt32LittleEndian(ip));
                         return SetResult.Set;
                     }
                     if (f.Map is { } map && MapNames(map).TryGetValue(s, out value))
@@ -365,14 +371,23 @@ internal sealed class CatalogLineReader
                 v4.CopyTo(_builder.Reserve(k, 16));
                 return SetResult.Set;
             }
-            if (JsonFieldValues.TrySockaddr(s.ToString(), out var sockaddr))
+            // IPv6 and the less common forms: parsed by the document path's code, once per address text.
+            if (!_sockaddrs.TryGetValue(s, out var sockaddr))
             {
-                // IPv6 and the less common forms: parsed by the same code as the document path's.
+                if (!JsonFieldValues.TrySockaddr(s.ToString(), out sockaddr)) sockaddr = null;
+                if (_sockaddrs.Dictionary.Count < MaxSockaddrsKept) _sockaddrs[s] = sockaddr;
+            }
+            if (sockaddr is not null)
+            {
                 sockaddr.CopyTo(_builder.Reserve(k, sockaddr.Length));
                 return SetResult.Set;
             }
         }
-        if (type is OutType.IPv6 or OutType.IPv4) return SetResult.Declined;
+        if (type is OutType.IPv6 or OutType.IPv4 && TryAddress(s, out var address))
+        {
+            address.CopyTo(_builder.Reserve(k, address.Length));
+            return SetResult.Set;
+        }
         if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s[2..];
         if (s.ContainsAny(' ', '-')) return SetResult.Declined;
         if (s.Length % 2 != 0) return SetResult.NotUnderstood;
@@ -383,6 +398,37 @@ internal sealed class CatalogLineReader
         return SetResult.Set;
     }
 
+    /// <summary>An IP address's bytes, as <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> reads its text.</summary>
+    private bool TryAddress(ReadOnlySpan<char> s, out ReadOnlySpan<byte> address)
+    {
+        address = _dottedQuad;
+        if (TryDottedQuad(s, out int end, _dottedQuad) && end == s.Length) return true;
+        if (!_addresses.TryGetValue(s, out var bytes))
+        {
+            bytes = IPAddress.TryParse(s, out var ip) ? ip.GetAddressBytes() : null;
+            if (_addresses.Dictionary.Count < MaxAddressesKept) _addresses[s] = bytes;
+        }
+        address = bytes;
+        return bytes is not null;
+    }
+
+    /// <summary>"a.b.c.d" in decimal without leading zeros at the start of <paramref name="s"/>; <paramref name="end"/>: where it ends.</summary>
+    private static bool TryDottedQuad(ReadOnlySpan<char> s, out int end, Span<byte> address)
+    {
+        end = 0;
+        for (int part = 0; part < 4; part++)
+        {
+            if (part > 0 && (end == s.Length || s[end++] != '.')) return false;
+            int start = end, value = 0;
+            while (end < s.Length && char.IsAsciiDigit(s[end]) && end - start < 3) value = value * 10 + (s[end++] - '0');
+            int digits = end - start;
+            if (digits == 0 || (digits > 1 && s[start] == '0') || value > 255) return false;
+            address[part] = (byte)value;
+        }
+        // A fourth digit makes it no address.
+        return end == s.Length || !char.IsAsciiDigit(s[end]);
+    }
+
     /// <summary>
     /// "a.b.c.d:port" in decimal without leading zeros, as a SOCKADDR_IN; false for any other form, which
     /// <see cref="JsonFieldValues.TrySockaddr"/> reads.
@@ -390,27 +436,15 @@ internal sealed class CatalogLineReader
     private static bool TrySockaddrV4(ReadOnlySpan<char> s, Span<byte> sockaddr)
     {
         Span<byte> address = stackalloc byte[4];
-        int at = 0;
-        for (int part = 0; part < 5; part++)
-        {
-            int start = at, value = 0;
-            while (at < s.Length && char.IsAsciiDigit(s[at]) && at - start < 5) value = value * 10 + (s[at++] - '0');
-            int digits = at - start;
-            if (digits == 0 || (digits > 1 && s[start] == '0')) return false;
-            if (part < 4)
-            {
-                if (digits > 3 || value > 255 || at == s.Length || s[at++] != (part < 3 ? '.' : ':')) return false;
-                address[part] = (byte)value;
-            }
-            else if (at != s.Length || value > ushort.MaxValue) return false;
-            else
-            {
-                sockaddr.Clear();
-                BinaryPrimitives.WriteUInt16LittleEndian(sockaddr, 2);
-                BinaryPrimitives.WriteUInt16BigEndian(sockaddr[2..], (ushort)value);
-                address.CopyTo(sockaddr[4..]);
-            }
-        }
+        if (!TryDottedQuad(s, out int at, address) || at == s.Length || s[at++] != ':') return false;
+        int start = at, port = 0;
+        while (at < s.Length && char.IsAsciiDigit(s[at]) && at - start < 5) port = port * 10 + (s[at++] - '0');
+        int digits = at - start;
+        if (digits == 0 || (digits > 1 && s[start] == '0') || at != s.Length || port > ushort.MaxValue) return false;
+        sockaddr.Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(sockaddr, 2);
+        BinaryPrimitives.WriteUInt16BigEndian(sockaddr[2..], (ushort)port);
+        address.CopyTo(sockaddr[4..]);
         return true;
     }
 
