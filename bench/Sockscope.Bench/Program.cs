@@ -10,6 +10,8 @@ using Sockscope.Bench;
 //   dotnet run -c Release --project bench/Sockscope.Bench -- generate-winsock OUT.etl --events N [--cpus 2] [--compress]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- decode FILE [--runs 5]
 //   dotnet run -c Release --project bench/Sockscope.Bench -- sockets FILE [--runs 5] [--prefetch on|off]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- json FILE.jsonl [--runs 5] [--paths lines|documents|both]
+//   dotnet run -c Release --project bench/Sockscope.Bench -- bdn --filter '*JsonLines*'   (BenchmarkDotNet)
 return args.FirstOrDefault() switch
 {
     "generate" => TraceGenerator.Run(args[1..]),
@@ -18,6 +20,8 @@ return args.FirstOrDefault() switch
     "decode" => DecodeBenchmark.Run(args[1..]),
     "sockets" => SocketsBenchmark.Run(args[1..]),
     "stream-window" => StreamWindowBenchmark.Run(args[1..]),
+    "json" => JsonLinesBenchmark.Run(args[1..]),
+    "bdn" => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(JsonLinesReaderBenchmark).Assembly).Run(args[1..]).Any() ? 0 : 1,
     _ => Usage(),
 };
 
@@ -26,6 +30,7 @@ static int Usage()
     Console.Error.WriteLine("usage: generate OUT.etl --mb N [--events N] [--compress] [--cpus N] | read FILE [--order time|file] [--runs N] [--prefetch on|off|both] [--source file|stream|both] [--merge-mb N] [--once]\n" +
         "       read - [--order time|file] [--merge-mb N] (standard input, as a pipe) | stream-window FILE...\n" +
         "       generate-winsock OUT.etl --events N [--cpus N] [--compress] | decode FILE [--runs N]\n" +
-        "       sockets FILE [--runs N] [--prefetch on|off]");
+        "       sockets FILE [--runs N] [--prefetch on|off] | json FILE.jsonl [--runs N] [--paths lines|documents|both]\n" +
+        "       bdn [BenchmarkDotNet arguments, e.g. --filter *JsonLines*]");
     return 2;
 }

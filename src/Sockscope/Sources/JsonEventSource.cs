@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Sockscope.Etl;
@@ -26,6 +27,8 @@ internal sealed class JsonEventSource : IEventSource
     private readonly InputFormat _format;
     private readonly JsonEvent _event = new();
     private readonly RepeatedKeys _repeated = new();
+    private readonly PayloadBuilder _builder = new();
+    private readonly CatalogLineReader? _lines;
     private readonly Dictionary<uint, string> _namedProcesses = new();
     private readonly Dictionary<(Guid, string), EventSchema?> _byName = new();
     private byte[] _buffer = new byte[1 << 16];
@@ -47,6 +50,7 @@ internal sealed class JsonEventSource : IEventSource
         _format = format;
         _catalog = catalog;
         Diagnostics = new EtlDiagnostics(maxProblemsKept);
+        if (format == InputFormat.Jsonl) _lines = new CatalogLineReader(catalog, _builder);
     }
 
     /// <summary>
@@ -103,6 +107,12 @@ internal sealed class JsonEventSource : IEventSource
     /// <remarks>JSON collectors do not say what their sessions lost.</remarks>
     public EventLoss Loss => new(0, 0, 0, _lastStamp);
 
+    /// <summary>Reads every line as a parsed document, as lines <see cref="CatalogLineReader"/> declines are (to compare the two paths).</summary>
+    internal bool DocumentsOnly { get; set; }
+
+    /// <summary>Lines read as parsed documents (all of them but those <see cref="CatalogLineReader"/> reads).</summary>
+    internal long DocumentLines { get; private set; }
+
     /// <summary>Events read and made into records.</summary>
     public long Events { get; private set; }
 
@@ -153,15 +163,59 @@ internal sealed class JsonEventSource : IEventSource
         // A byte order mark may open the input, and JSON text has none.
         if (offset == 0 && line.Span.StartsWith("\uFEFF"u8)) line = line[3..];
         if (line.Span.TrimStart(" \t\r"u8).IsEmpty) return false;
+        var e = _event;
+        EventSchema? schema;
+        ReadOnlySpan<byte> payload;
+        if (_lines is not null && !DocumentsOnly && _lines.TryRead(line.Span, e, out schema, out payload, out int notUnderstood))
+            ValuesNotUnderstood += notUnderstood;
+        else
+        {
+            DocumentLines++;
+            if (!TryReadDocument(line, offset, out schema, out payload)) return false;
+        }
+        if (TraceRecordEncoder.EventHeaderSize(payload.Length, default) > TraceRecordEncoder.MaxRecordSize)
+            return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: the event's data takes {payload.Length} bytes, more than a record holds");
+        long stamp = e.FileTime;
+        // None of the first lines gave the start: the first event read does.
+        if (StartStamp == 0) StartStamp = stamp;
+        _recordSize = TraceRecordEncoder.EventHeader(_record, new EventHeaderValues
+        {
+            ProviderId = schema.Provider.Guid, Id = schema.Id, Version = schema.Version,
+            Level = e.Level != 0 || e.Style == JsonValueStyle.Catalog ? e.Level : (byte)schema.Level.Value,
+            Opcode = e.Opcode, Task = e.Task != 0 || e.Style == JsonValueStyle.Catalog ? e.Task : (ushort)schema.Task.Value,
+            Keywords = e.Keywords != 0 || e.Style == JsonValueStyle.Catalog ? e.Keywords : schema.Keywords,
+            ProcessId = e.ProcessId, ThreadId = e.ThreadId, Timestamp = stamp, Is32Bit = e.PointerSize == 4,
+        }, payload);
+        _recordOffset = offset;
+        _recordStamp = stamp;
+        _lastStamp = stamp;
+        Events++;
+        if (e.ProcessName is { } name && e.ProcessId is not (0 or 4) && (!_namedProcesses.TryGetValue(e.ProcessId, out var known) || known != name)
+            && _namedProcesses.Count < 1 << 20)
+        {
+            _namedProcesses[e.ProcessId] = name;
+            _processRecordSize = ProcessRecord(e.ProcessId, name, stamp);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the line as a parsed document: every line of the formats not read by <see cref="CatalogLineReader"/>, and
+    /// the lines it declines. False when the line is bad (reported) or its event unknown (counted).
+    /// </summary>
+    private bool TryReadDocument(ReadOnlyMemory<byte> line, long offset, [NotNullWhen(true)] out EventSchema? schema, out ReadOnlySpan<byte> payload)
+    {
+        schema = null;
+        payload = default;
         JsonDocument doc;
         try
         {
             // The line's bytes stay put until the next line is read, after the document is disposed.
             doc = JsonDocument.Parse(line, LineOptions);
         }
-        catch (JsonException e)
+        catch (JsonException ex)
         {
-            return Bad(offset, $"not JSON: {e.Message}");
+            return Bad(offset, $"not JSON: {ex.Message}");
         }
         using (doc)
         {
@@ -180,13 +234,12 @@ internal sealed class JsonEventSource : IEventSource
                 return Bad(offset, ex.Message);
             }
             if (error is not null) return Bad(offset, error);
-            var schema = SchemaOf(e);
+            schema = SchemaOf(e);
             if (schema is null)
             {
                 UnknownEvents++;
                 return false;
             }
-            byte[] payload;
             try
             {
                 payload = Payload(schema, e);
@@ -194,29 +247,6 @@ internal sealed class JsonEventSource : IEventSource
             catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
             {
                 return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: {ex.Message}");
-            }
-            if (TraceRecordEncoder.EventHeaderSize(payload.Length, default) > TraceRecordEncoder.MaxRecordSize)
-                return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: the event's data takes {payload.Length} bytes, more than a record holds");
-            long stamp = e.FileTime;
-            // None of the first lines gave the start: the first event read does.
-            if (StartStamp == 0) StartStamp = stamp;
-            _recordSize = TraceRecordEncoder.EventHeader(_record, new EventHeaderValues
-            {
-                ProviderId = schema.Provider.Guid, Id = schema.Id, Version = schema.Version,
-                Level = e.Level != 0 || e.Style == JsonValueStyle.Catalog ? e.Level : (byte)schema.Level.Value,
-                Opcode = e.Opcode, Task = e.Task != 0 || e.Style == JsonValueStyle.Catalog ? e.Task : (ushort)schema.Task.Value,
-                Keywords = e.Keywords != 0 || e.Style == JsonValueStyle.Catalog ? e.Keywords : schema.Keywords,
-                ProcessId = e.ProcessId, ThreadId = e.ThreadId, Timestamp = stamp, Is32Bit = e.PointerSize == 4,
-            }, payload);
-            _recordOffset = offset;
-            _recordStamp = stamp;
-            _lastStamp = stamp;
-            Events++;
-            if (e.ProcessName is { } name && e.ProcessId is not (0 or 4) && (!_namedProcesses.TryGetValue(e.ProcessId, out var known) || known != name)
-                && _namedProcesses.Count < 1 << 20)
-            {
-                _namedProcesses[e.ProcessId] = name;
-                _processRecordSize = ProcessRecord(e.ProcessId, name, stamp);
             }
             return true;
         }
@@ -273,7 +303,7 @@ internal sealed class JsonEventSource : IEventSource
         return pick.Count == 0 ? null : pick.MaxBy(x => x.Version);
     }
 
-    private byte[] Payload(EventSchema schema, JsonEvent e)
+    private ReadOnlySpan<byte> Payload(EventSchema schema, JsonEvent e)
     {
         var fields = schema.Fields;
         // Lengths come from the bytes they measure.
@@ -292,8 +322,9 @@ internal sealed class JsonEventSource : IEventSource
             }
         }
         e.PointerSize = pointerSize is 4 ? 4 : 8;
-        var b = new PayloadBuilder(schema, e.PointerSize);
-        if (e.Data.ValueKind != JsonValueKind.Object) return b.ToArray();
+        var b = _builder;
+        b.Reset(schema, e.PointerSize);
+        if (e.Data.ValueKind != JsonValueKind.Object) return b.Build();
         // One pass over the values (looking each field up by name would scan them once per field).
         foreach (var property in e.Data.EnumerateObject())
         {
@@ -301,7 +332,7 @@ internal sealed class JsonEventSource : IEventSource
             if (k < 0 || isLength[k] || property.Value.ValueKind == JsonValueKind.Null) continue;
             if (!JsonFieldValues.TrySet(b, fields[k], property.Value, e)) ValuesNotUnderstood++;
         }
-        return b.ToArray();
+        return b.Build();
     }
 
     /// <summary>

@@ -29,9 +29,8 @@ internal static class JsonValues
     {
         value = 0;
         if (s.IsEmpty) return false;
-        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return ulong.TryParse(s[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
-        if (bareHex) return ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) return TryHex(s[2..], out value);
+        if (bareHex) return TryHex(s, out value);
         if (s[0] == '-')
         {
             if (!long.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long n)) return false;
@@ -41,6 +40,21 @@ internal static class JsonValues
         if (s.Equals("true", StringComparison.OrdinalIgnoreCase)) { value = 1; return true; }
         if (s.Equals("false", StringComparison.OrdinalIgnoreCase)) return true;
         return ulong.TryParse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>Hex digits as <see cref="ulong.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out ulong)"/> reads them, up to 16 digits by hand (a third of its time).</summary>
+    private static bool TryHex(ReadOnlySpan<char> s, out ulong value)
+    {
+        value = 0;
+        if (s.Length is 0 or > 16) return ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        foreach (char c in s)
+        {
+            int lower = c | 0x20;
+            int digit = char.IsAsciiDigit(c) ? c - '0' : lower is >= 'a' and <= 'f' ? lower - 'a' + 10 : 16;
+            if (digit > 15) return ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+            value = value << 4 | (uint)digit;
+        }
+        return true;
     }
 
     /// <summary>A property's number, or 0.</summary>
@@ -55,13 +69,29 @@ internal static class JsonValues
     public static bool TryFileTime(string? text, out long fileTime)
     {
         fileTime = 0;
-        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var t)) return false;
-        long ticks = t.UtcTicks - new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        return text is not null && TryFileTime(text.AsSpan(), out fileTime);
+    }
+
+    /// <summary>A time as a UTC FILETIME, as <see cref="TryFileTime(string?, out long)"/> reads it.</summary>
+    public static bool TryFileTime(ReadOnlySpan<char> text, out long fileTime)
+    {
+        fileTime = 0;
+        // Collectors write one strict form: read by hand it costs a tenth of the general parser, which reads the rest.
+        if (!IsoTime.TryUtcTicks(text, out long utcTicks))
+        {
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var t)) return false;
+            utcTicks = t.UtcTicks;
+        }
+        long ticks = utcTicks - FileTimeEpoch;
         if (ticks < 0) return false;
         fileTime = ticks;
         return true;
     }
+
+    private static readonly long FileTimeEpoch = new DateTime(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+
+    /// <summary>A GUID with or without braces, or empty.</summary>
+    public static Guid Guid(ReadOnlySpan<char> text) => System.Guid.TryParse(text.Trim("{} "), out var g) ? g : System.Guid.Empty;
 
     /// <summary>A GUID with or without braces, or empty.</summary>
     public static Guid Guid(string? text) => System.Guid.TryParse(text?.Trim('{', '}', ' '), out var g) ? g : System.Guid.Empty;
