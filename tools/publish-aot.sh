@@ -34,18 +34,24 @@ started=$SECONDS
 
 fail() { echo "publish-aot: $*" >&2; exit 1; }
 
-# A publish that builds but warns may trim away what a command needs at run time: any warning fails the check.
+# A publish that builds but warns may trim away what a command needs at run time: any warning fails the check, but
+# for three that Parquet.Net 6.1.0 brings, each named below in full. They sit in its CLR-class schema helpers
+# (ParquetClrSchemaExtensions: reflection over a class's interfaces, MakeGenericType for Nullable<T>), which the
+# Parquet export never calls with a type its own code does not name: it builds its schema from DataField<T> of fixed
+# types. The check below runs `export --parquet` with both binaries and compares the files.
 echo "publish-aot: publishing for $RID to $OUT"
 log=$OUT/publish.log
-dotnet publish "$cli" -c Release -r "$RID" -o "$OUT" -p:TrimmerSingleWarn=false -p:IlcTreatWarningsAsErrors=true >"$log" 2>&1 \
+dotnet publish "$cli" -c Release -r "$RID" -o "$OUT" -p:TrimmerSingleWarn=false >"$log" 2>&1 \
     || { tail -30 "$log" >&2; fail "the publish failed (log: $log)"; }
-if grep -qE ': (warning|error) [A-Z]+[0-9]+' "$log"; then
-    grep -E ': (warning|error) [A-Z]+[0-9]+' "$log" | sort -u >&2
+known='^(IL2070: Parquet\.Extensions\.ParquetClrSchemaExtensions\.IsGenericIDictionary\(Type\)|IL2070: Parquet\.Extensions\.ParquetClrSchemaExtensions\.TryExtractIEnumerableType\(Type,Type&\)|IL3050: Parquet\.Extensions\.ParquetClrSchemaExtensions\.GetNullable\(Type\)):'
+unknown=$(grep -E ': (warning|error) [A-Z]+[0-9]+' "$log" | sed -E 's/.*: (warning|error) //' | grep -vE "$known" | sort -u || true)
+if [ -n "$unknown" ]; then
+    echo "$unknown" >&2
     fail "the publish reported warnings (log: $log)"
 fi
 exe=$OUT/sockscope; [ -f "$OUT/sockscope.exe" ] && exe=$OUT/sockscope.exe
 [ -x "$exe" ] || fail "no executable in $OUT"
-echo "publish-aot: $(basename "$exe"): $(stat -c %s "$exe") bytes, no warnings ($((SECONDS - started)) s)"
+echo "publish-aot: $(basename "$exe"): $(stat -c %s "$exe") bytes, no warnings but the three known ($((SECONDS - started)) s)"
 
 # The JIT build is the reference the AOT binary must agree with.
 dotnet build "$cli" -c Release >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log" >&2; fail "the JIT build failed"; }
@@ -89,7 +95,16 @@ else
     done
     [ "$(sort -u "$OUT/check.rows" | wc -l)" = 1 ] || fail "the SQLite export's rows differ from the JIT build's"
     rm -f "$OUT/check.db" "$OUT/check.rows"
-    echo "publish-aot: the sample's outputs are identical to the JIT build's (13 commands)"
+    # The Parquet files are the same bytes but traces.parquet, whose imported_at is the moment of the export.
+    rm -rf "$OUT/check-jit" "$OUT/check-aot"
+    "$jit" export "$sample" --parquet "$OUT/check-jit" >/dev/null 2>&1 || fail "$jit: export --parquet failed"
+    "$exe" export "$sample" --parquet "$OUT/check-aot" >/dev/null 2>&1 || fail "$exe: export --parquet failed"
+    for t in events sockets findings processes; do
+        cmp -s "$OUT/check-jit/$t.parquet" "$OUT/check-aot/$t.parquet" || fail "the Parquet export's $t.parquet differs from the JIT build's"
+    done
+    [ -s "$OUT/check-aot/traces.parquet" ] || fail "the AOT binary wrote no traces.parquet"
+    rm -rf "$OUT/check-jit" "$OUT/check-aot"
+    echo "publish-aot: the sample's outputs are identical to the JIT build's (14 commands)"
 fi
 
 if [ $pack = 1 ]; then
