@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Sockscope.Analysis;
 using Sockscope.Cli.Output;
+using Sockscope.Etl;
 using Sockscope.Sinks.Database;
 using Sockscope.Sinks.Parquet;
 using Sockscope.Sources;
@@ -102,15 +103,7 @@ internal static class ExportCommand
                 console.Error.WriteLine($"sockscope: {path}: already in {databasePath} as trace {result.TraceId} (same SHA-256 {identity!.Sha256[..16]}…); nothing added");
                 return ExitCodes.Ok;
             }
-            string findings = result.FindingsTruncated
-                ? string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings (the first {result.Findings:N0} in the findings table)")
-                : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
-            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sockscope: exported {path} to {databasePath} as trace {result.TraceId}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
-                $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
-            InputOptions.ReportSkipped(console, reader);
-            if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
-            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+            return Exported(console, path, $"{databasePath} as trace {result.TraceId}", "the findings table", result, clock, reader, verbose);
         }
     }
 
@@ -152,16 +145,23 @@ internal static class ExportCommand
             {
                 progress.Dispose();
             }
-            string findings = result.FindingsTruncated
-                ? string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings (the first {result.Findings:N0} in findings.parquet)")
-                : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
-            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sockscope: exported {path} to {directory}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
-                $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
-            InputOptions.ReportSkipped(console, reader);
-            if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
-            return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
+            return Exported(console, path, directory, "findings.parquet", result, clock, reader, verbose);
         }
+    }
+
+    /// <summary>The closing line of an export (to the SQLite database or the Parquet folder), then what the reader met.</summary>
+    private static int Exported(CliConsole console, string path, string destination, string findingsTable, DatabaseExportResult result,
+        Stopwatch clock, IEventSource reader, bool verbose)
+    {
+        string findings = result.FindingsTruncated
+            ? string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings (the first {result.Findings:N0} in {findingsTable})")
+            : string.Create(CultureInfo.InvariantCulture, $"{result.FindingCount:N0} findings");
+        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sockscope: exported {path} to {destination}: {result.Events:N0} events, {result.Sockets:N0} sockets, " +
+            $"{findings}, {result.Processes:N0} processes in {clock.Elapsed.TotalSeconds:F1} s"));
+        InputOptions.ReportSkipped(console, reader);
+        if (result.Events == 0) NoWinsockNote.Write(console, path, reader, result.Records);
+        return ProblemReport.Write(console, path, reader.Diagnostics, verbose);
     }
 
     /// <summary>One line naming the database and what SQLite said, without SQLite's "SQLite Error 14: '…'." wrapping.</summary>
