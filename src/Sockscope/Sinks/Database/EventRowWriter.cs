@@ -3,6 +3,11 @@ using Microsoft.Data.Sqlite;
 namespace Sockscope.Sinks.Database;
 
 /// <summary>Inserts the rows of <see cref="EventRowBatch"/>es into <c>events</c>, with one prepared statement.</summary>
+/// <remarks>
+/// SQLite keeps a statement's values bound from one run to the next, so a value equal to the previous row's is not
+/// bound again: most columns (the header's, the status, often the endpoint) repeat from event to event, and every bind
+/// is a call into SQLite that takes the connection's mutex.
+/// </remarks>
 internal sealed class EventRowWriter : IDisposable
 {
     private const string Sql = """
@@ -11,7 +16,14 @@ internal sealed class EventRowWriter : IDisposable
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
         """;
 
+    private const int Parameters = 21;
+
     private readonly PreparedInsert _insert;
+    // What each parameter holds now (by parameter number): unknown until first bound, then NULL, an integer or text.
+    private readonly Bound[] _bound = new Bound[Parameters + 1];
+    private readonly long[] _numbers = new long[Parameters + 1];
+    private readonly byte[][] _texts = new byte[Parameters + 1][];
+    private readonly int[] _textLengths = new int[Parameters + 1];
 
     public EventRowWriter(SqliteConnection connection, long traceId)
     {
@@ -54,15 +66,52 @@ internal sealed class EventRowWriter : IDisposable
 
     private void Number(EventRowBatch batch, int row, int parameter, EventRowBatch.Number column)
     {
-        if (batch.IsNull(row, column)) _insert.Null(parameter);
-        else _insert.Bind(parameter, batch.Get(row, column));
+        if (batch.IsNull(row, column)) Null(parameter);
+        else
+        {
+            long value = batch.Get(row, column);
+            if (_bound[parameter] == Bound.Number && _numbers[parameter] == value) return;
+            // Marked unknown first: a failed bind leaves the parameter's value in doubt.
+            _bound[parameter] = Bound.Unknown;
+            _insert.Bind(parameter, value);
+            _bound[parameter] = Bound.Number;
+            _numbers[parameter] = value;
+        }
     }
 
     private void Text(EventRowBatch batch, int row, int parameter, EventRowBatch.Text column)
     {
-        if (batch.IsNull(row, column)) _insert.Null(parameter);
-        else _insert.Bind(parameter, batch.Get(row, column));
+        if (batch.IsNull(row, column)) Null(parameter);
+        else
+        {
+            var utf8 = batch.Get(row, column);
+            if (column == EventRowBatch.Text.Json)
+            {
+                // Hardly ever the same twice (it carries the time): keeping it would only cost a copy.
+                _bound[parameter] = Bound.Unknown;
+                _insert.Bind(parameter, utf8);
+                return;
+            }
+            ref var kept = ref _texts[parameter];
+            if (_bound[parameter] == Bound.Text && utf8.SequenceEqual(kept.AsSpan(0, _textLengths[parameter]))) return;
+            // Marked unknown first: a failed bind leaves the parameter's value in doubt.
+            _bound[parameter] = Bound.Unknown;
+            _insert.Bind(parameter, utf8);
+            if (kept is null || kept.Length < utf8.Length) kept = new byte[Math.Max(64, utf8.Length * 2)];
+            utf8.CopyTo(kept);
+            _textLengths[parameter] = utf8.Length;
+            _bound[parameter] = Bound.Text;
+        }
     }
+
+    private void Null(int parameter)
+    {
+        if (_bound[parameter] == Bound.Null) return;
+        _insert.Null(parameter);
+        _bound[parameter] = Bound.Null;
+    }
+
+    private enum Bound : byte { Unknown, Null, Number, Text }
 
     public void Dispose() => _insert.Dispose();
 }
