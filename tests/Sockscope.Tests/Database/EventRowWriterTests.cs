@@ -12,11 +12,21 @@ public class EventRowWriterTests
 {
     private sealed record Row(string? Endpoint, long? Status, string? Address, string? NodeName);
 
+    private static readonly string?[] Endpoints = ["0xAB", "0xAC", null];
+    private static readonly long?[] Statuses = [5, null, 0, 5];
+    private static readonly string?[] Addresses = ["1.2.3.4:80", "1.2.3.4:8", "", null, "1.2.3.4:80"];
+    private static readonly string?[] NodeNames = [null, "x", "y"];
+
     [Fact]
     public void Every_row_reads_back_with_its_own_values_when_columns_repeat_change_or_turn_null()
     {
         Row[][] batches =
         [
+            // Enough rows for the multi-row statement twice, then single rows. Each column cycles with its own period,
+            // so a row of that statement finds the value its parameter held the last time repeated (period 4, 32 rows
+            // a statement), or not (periods 3 and 5), or a prefix of it.
+            Enumerable.Range(0, 2 * EventRowWriter.RowsPerInsert + 6).Select(i => new Row(
+                Endpoints[i % 3], Statuses[i % 4], Addresses[i % 5], NodeNames[i % 3])).ToArray(),
             [
                 new("0xAB", 5, "1.2.3.4:80", null),
                 new("0xAB", null, "1.2.3.4:8", "x"),     // same endpoint, status NULL, address a prefix of the last
@@ -33,7 +43,7 @@ public class EventRowWriterTests
         using var connection = new SqliteConnection("Data Source=:memory:;Foreign Keys=False"); // no traces row needed
         connection.Open();
         DatabaseSchema.Ensure(connection);
-        var batch = new EventRowBatch(8);
+        var batch = new EventRowBatch(batches.Max(b => b.Length));
         long sequence = 0;
         using (var writer = new EventRowWriter(connection, traceId: 1))
         {
@@ -43,7 +53,7 @@ public class EventRowWriterTests
                 foreach (var row in rows) Add(batch, ++sequence, row);
                 writer.Write(batch);
             }
-            Assert.Equal(7, writer.Count);
+            Assert.Equal(batches.Sum(b => b.Length), writer.Count);
         }
 
         using var command = connection.CreateCommand();
