@@ -5,8 +5,9 @@ using Sockscope.Sinks.Database;
 namespace Sockscope.Tests.Database;
 
 /// <summary>
-/// <see cref="EventRowWriter"/> binds a value only when it differs from the row before: each row must still read back
-/// with its own values, whether a column repeats, turns NULL and back, or changes to text of the same length or a prefix.
+/// <see cref="EventRowWriter"/> binds a value only when it differs from the one its parameter holds, 32 rows a statement
+/// or one: each row must still read back with its own values, whether a column repeats, turns NULL and back, or changes
+/// to text of the same length or a prefix.
 /// </summary>
 public class EventRowWriterTests
 {
