@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sockscope.Analysis;
 
@@ -14,14 +12,12 @@ internal sealed class ProcessRowWriter : IDisposable
         """;
 
     private readonly PreparedInsert _insert;
-    private readonly System.Buffers.ArrayBufferWriter<byte> _jsonBuffer = new(256);
-    private readonly Utf8JsonWriter _json;
+    private readonly ColumnJson _json = new();
 
     public ProcessRowWriter(SqliteConnection connection, long traceId)
     {
         _insert = new PreparedInsert(connection, Sql);
         _insert.Bind(1, traceId);
-        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>Rows written.</summary>
@@ -37,14 +33,7 @@ internal sealed class ProcessRowWriter : IDisposable
         insert.Bind(5, p.BytesSent);
         insert.Bind(6, p.BytesReceived);
         insert.Bind(7, p.FindingCount);
-        // Sorted by kind, so two exports of one trace hold the same text.
-        _json.Reset();
-        _json.WriteStartObject();
-        foreach (var (kind, count) in p.Findings.OrderBy(k => k.Key, StringComparer.Ordinal)) _json.WriteNumber(kind, count);
-        _json.WriteEndObject();
-        _json.Flush();
-        insert.Bind(8, _jsonBuffer.WrittenSpan);
-        _jsonBuffer.ResetWrittenCount();
+        insert.Bind(8, _json.FindingsByKind(p));
         insert.Bind(9, p.Failures);
         insert.Bind(10, p.Notices);
         insert.Run();

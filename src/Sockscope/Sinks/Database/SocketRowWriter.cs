@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sockscope.Analysis;
 using Sockscope.Decoding.Values;
@@ -22,14 +19,12 @@ internal sealed class SocketRowWriter : IDisposable
         """;
 
     private readonly PreparedInsert _insert;
-    private readonly ArrayBufferWriter<byte> _jsonBuffer = new(256);
-    private readonly Utf8JsonWriter _json;
+    private readonly ColumnJson _json = new();
 
     public SocketRowWriter(SqliteConnection connection, long traceId)
     {
         _insert = new PreparedInsert(connection, Sql);
         _insert.Bind(1, traceId);
-        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>Rows written.</summary>
@@ -64,11 +59,7 @@ internal sealed class SocketRowWriter : IDisposable
             insert.Null(16);
             insert.Null(17);
         }
-        _json.Reset();
-        _json.WriteStartArray();
-        foreach (var p in s.Peers) _json.WriteStringValue(text[..EndpointText.Format(p, text)]);
-        _json.WriteEndArray();
-        Json(18);
+        insert.Bind(18, _json.Peers(s));
         Time(19, 20, s.Opened);
         Time(21, 22, s.Closed);
         insert.Bind(23, s.BytesSent);
@@ -78,34 +69,15 @@ internal sealed class SocketRowWriter : IDisposable
         insert.Bind(27, s.Listening ? 1 : 0);
         insert.Bind(28, s.Backlog);
         Hex(29, s.AcceptedFrom);
-        _json.Reset();
-        _json.WriteStartObject();
-        foreach (var (name, value) in s.Options) _json.WriteNumber(name, value);
-        _json.WriteEndObject();
-        Json(30);
+        insert.Bind(30, _json.Options(s));
         insert.Bind(31, s.Aborted ? 1 : 0);
         insert.Bind(32, s.AbortReason);
         insert.Bind(33, s.DatagramsDropped);
         insert.Bind(34, s.Error);
         insert.Bind(35, s.RemoteName);
-        _json.Reset();
-        _json.WriteStartArray();
-        foreach (var p in s.PeerTraffic)
-        {
-            if (p.Name is null) _json.WriteNullValue();
-            else _json.WriteStringValue(p.Name);
-        }
-        _json.WriteEndArray();
-        Json(36);
+        insert.Bind(36, _json.PeerNames(s));
         insert.Run();
         Count++;
-    }
-
-    private void Json(int parameter)
-    {
-        _json.Flush();
-        _insert.Bind(parameter, _jsonBuffer.WrittenSpan);
-        _jsonBuffer.ResetWrittenCount();
     }
 
     private void Hex(int parameter, ulong value)

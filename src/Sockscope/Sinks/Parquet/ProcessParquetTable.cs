@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Sockscope.Analysis;
+using Sockscope.Sinks.Database;
 
 namespace Sockscope.Sinks.Parquet;
 
@@ -19,12 +17,10 @@ internal sealed class ProcessParquetTable : IDisposable
     private readonly RequiredColumn<long> _failures = Columns.Int64("failures");
     private readonly RequiredColumn<long> _notices = Columns.Int64("notices");
     private readonly ParquetTable _table;
-    private readonly ArrayBufferWriter<byte> _jsonBuffer = new(256);
-    private readonly Utf8JsonWriter _json;
+    private readonly ColumnJson _json = new();
 
     public ProcessParquetTable(string directory, int rowGroupRows, CancellationToken cancellation)
     {
-        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _table = new ParquetTable(directory, "processes",
             [_processId, _name, _sockets, _bytesSent, _bytesReceived, _findings, _findingsByKind, _failures, _notices], rowGroupRows, cancellation);
     }
@@ -42,14 +38,7 @@ internal sealed class ProcessParquetTable : IDisposable
         _bytesSent.Values[r] = p.BytesSent;
         _bytesReceived.Values[r] = p.BytesReceived;
         _findings.Values[r] = p.FindingCount;
-        // Sorted by kind, as in the database.
-        _json.Reset();
-        _json.WriteStartObject();
-        foreach (var (kind, count) in p.Findings.OrderBy(k => k.Key, StringComparer.Ordinal)) _json.WriteNumber(kind, count);
-        _json.WriteEndObject();
-        _json.Flush();
-        _findingsByKind.Values[r] = Encoding.UTF8.GetString(_jsonBuffer.WrittenSpan);
-        _jsonBuffer.ResetWrittenCount();
+        _findingsByKind.Values[r] = Encoding.UTF8.GetString(_json.FindingsByKind(p));
         _failures.Values[r] = p.Failures;
         _notices.Values[r] = p.Notices;
         _table.EndRow();

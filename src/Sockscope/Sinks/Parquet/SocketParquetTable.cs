@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Sockscope.Analysis;
+using Sockscope.Sinks.Database;
 using Sockscope.Decoding.Values;
 
 namespace Sockscope.Sinks.Parquet;
@@ -51,12 +49,10 @@ internal sealed class SocketParquetTable : IDisposable
     private readonly StringColumn _remoteName = Columns.String("remote_name");
     private readonly StringColumn _peerNames = Columns.String("peer_names", required: true);
     private readonly ParquetTable _table;
-    private readonly ArrayBufferWriter<byte> _jsonBuffer = new(256);
-    private readonly Utf8JsonWriter _json;
+    private readonly ColumnJson _json = new();
 
     public SocketParquetTable(string directory, int rowGroupRows, CancellationToken cancellation)
     {
-        _json = new Utf8JsonWriter(_jsonBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _table = new ParquetTable(directory, "sockets",
         [
             _socketId, _endpoint, _socketHandle, _processId, _processObject, _process, _protocol, _protocolNumber, _family, _familyNumber,
@@ -90,10 +86,7 @@ internal sealed class SocketParquetTable : IDisposable
         _remote.Values[r] = Endpoint(s.Remote);
         _remoteAddress.Values[r] = s.Remote?.Address.ToString();
         _remotePort.Values[r] = s.Remote?.Port;
-        _json.WriteStartArray();
-        foreach (var p in s.Peers) _json.WriteStringValue(Endpoint(p));
-        _json.WriteEndArray();
-        _peers.Values[r] = Json();
+        _peers.Values[r] = Encoding.UTF8.GetString(_json.Peers(s));
         _opened.Values[r] = s.Opened is { } opened ? Database.DatabaseTime.Iso(opened) : null;
         _openedNs.Values[r] = s.Opened is { } o ? Database.DatabaseTime.Nanoseconds(o) : null;
         _closed.Values[r] = s.Closed is { } closed ? Database.DatabaseTime.Iso(closed) : null;
@@ -105,33 +98,14 @@ internal sealed class SocketParquetTable : IDisposable
         _listening.Values[r] = s.Listening;
         _backlog.Values[r] = s.Backlog;
         _acceptedFrom.Values[r] = Hex(s.AcceptedFrom);
-        _json.WriteStartObject();
-        foreach (var (name, value) in s.Options) _json.WriteNumber(name, value);
-        _json.WriteEndObject();
-        _options.Values[r] = Json();
+        _options.Values[r] = Encoding.UTF8.GetString(_json.Options(s));
         _aborted.Values[r] = s.Aborted;
         _abortReason.Values[r] = s.AbortReason;
         _datagramsDropped.Values[r] = s.DatagramsDropped;
         _error.Values[r] = s.Error;
         _remoteName.Values[r] = s.RemoteName;
-        _json.WriteStartArray();
-        foreach (var p in s.PeerTraffic)
-        {
-            if (p.Name is null) _json.WriteNullValue();
-            else _json.WriteStringValue(p.Name);
-        }
-        _json.WriteEndArray();
-        _peerNames.Values[r] = Json();
+        _peerNames.Values[r] = Encoding.UTF8.GetString(_json.PeerNames(s));
         _table.EndRow();
-    }
-
-    private string Json()
-    {
-        _json.Flush();
-        string text = Encoding.UTF8.GetString(_jsonBuffer.WrittenSpan);
-        _jsonBuffer.ResetWrittenCount();
-        _json.Reset();
-        return text;
     }
 
     /// <summary>A pointer as the SQLite export writes it: <c>"0x…"</c> in upper-case hex, null for 0.</summary>
