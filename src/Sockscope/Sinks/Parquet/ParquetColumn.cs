@@ -1,3 +1,4 @@
+using System.Text;
 using Parquet;
 using Parquet.Schema;
 
@@ -37,56 +38,101 @@ internal sealed class RequiredColumn<T>(DataField field) : ParquetColumn(field) 
 
 /// <summary>A column that may be null in a row (OPTIONAL in the schema).</summary>
 /// <remarks>
-/// Written as the values present and a definition level per row, the way the file stores them: Parquet.Net 6.1.0's
-/// writer of nullable values writes a MICROS timestamp in milliseconds, its writer of present values does not.
+/// Kept as the file stores it, the values present and a definition level per row, filled as the rows are: Parquet.Net
+/// 6.1.0's writer of nullable values writes a MICROS timestamp in milliseconds, its writer of present values does not,
+/// and nothing is left to gather when the row group is written.
 /// </remarks>
 internal sealed class OptionalColumn<T>(DataField field) : ParquetColumn(field) where T : struct
 {
-    private T?[] _values = [];
     private T[] _present = [];
     private int[] _levels = [];
-
-    /// <summary>The values of the row group being filled, by row; null where the row has none.</summary>
-    public T?[] Values => _values;
+    private int _count;
 
     public override void Allocate(int rows)
     {
-        _values = new T?[rows];
         _present = new T[rows];
         _levels = new int[rows];
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
+    /// <summary>Gives <paramref name="row"/> its value, or none; rows are set in order, each once.</summary>
+    public void Set(int row, T? value)
     {
-        int present = 0;
-        for (int i = 0; i < count; i++)
-        {
-            if (_values[i] is { } v)
-            {
-                _present[present++] = v;
-                _levels[i] = 1;
-            }
-            else _levels[i] = 0;
-        }
-        return group.WriteAllPartsAsync(Field, new ReadOnlyMemory<T>(_present, 0, present), new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation);
+        if (value is not { } v) return;
+        _present[_count++] = v;
+        _levels[row] = 1;
+    }
+
+    public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
+    {
+        await group.WriteAllPartsAsync(Field, new ReadOnlyMemory<T>(_present, 0, _count), new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation)
+            .ConfigureAwait(false);
+        Array.Clear(_levels, 0, count);
+        _count = 0;
     }
 }
 
 /// <summary>A UTF-8 string column (OPTIONAL unless made required).</summary>
+/// <remarks>
+/// Values are handed to Parquet.Net as the <see cref="ReadOnlyMemory{T}"/> of chars it encodes, not as strings: a
+/// value that repeats is a slice of one cached string, and one made per row (an event's time) is a slice of the row
+/// group's char buffer, reused for every row group, so an event costs no string.
+/// </remarks>
 internal sealed class StringColumn(DataField field) : ParquetColumn(field)
 {
-    private string?[] _values = [];
+    private ReadOnlyMemory<char>[] _present = [];
+    private int[] _levels = [];
+    private int _count;
+    private char[] _chars = new char[1 << 12];
+    private int _charsUsed;
 
-    /// <summary>The values of the row group being filled, by row; null where the row has none.</summary>
-    public string?[] Values => _values;
+    public override void Allocate(int rows)
+    {
+        _present = new ReadOnlyMemory<char>[rows];
+        _levels = new int[rows];
+    }
 
-    public override void Allocate(int rows) => _values = new string?[rows];
+    /// <summary>Gives <paramref name="row"/> its value, or none; rows are set in order, each once.</summary>
+    public void Set(int row, string? value)
+    {
+        if (value is null) return;
+        Set(row, value.AsMemory());
+    }
+
+    /// <summary>Gives <paramref name="row"/> a copy of <paramref name="utf8"/>, kept until the row group is written.</summary>
+    public void SetCopy(int row, ReadOnlySpan<byte> utf8)
+    {
+        // UTF-8 never takes fewer bytes than UTF-16 takes chars.
+        if (_chars.Length - _charsUsed < utf8.Length)
+        {
+            // Rows set already keep the old buffer alive through their slices; the new one serves every later row group.
+            _chars = new char[Math.Max(_chars.Length * 2, utf8.Length)];
+            _charsUsed = 0;
+        }
+        int n = Encoding.UTF8.GetChars(utf8, _chars.AsSpan(_charsUsed));
+        Set(row, new ReadOnlyMemory<char>(_chars, _charsUsed, n));
+        _charsUsed += n;
+    }
+
+    private void Set(int row, ReadOnlyMemory<char> value)
+    {
+        _present[_count++] = value;
+        _levels[row] = 1;
+    }
 
     public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
     {
-        await group.WriteAsync(Field, new ArraySegment<string>(_values!, 0, count), null).ConfigureAwait(false);
-        // The strings are garbage once written: let them go before the next row group fills.
-        Array.Clear(_values, 0, count);
+        var values = new ReadOnlyMemory<ReadOnlyMemory<char>>(_present, 0, _count);
+        if (Field.IsNullable)
+            await group.WriteAllPartsAsync(Field, values, new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation).ConfigureAwait(false);
+        else if (_count != count)
+            throw new InvalidOperationException($"the required column {Field.Name} has {_count} values for {count} rows");
+        else
+            await group.WriteAsync(Field, values, null, null, cancellation).ConfigureAwait(false);
+        // Let go of the row group's values (a long text of each event) before the next fills.
+        Array.Clear(_present, 0, _count);
+        Array.Clear(_levels, 0, count);
+        _count = 0;
+        _charsUsed = 0;
     }
 }
 
@@ -102,6 +148,4 @@ internal static class Columns
     public static OptionalColumn<long> OptionalInt64(string name) => new(new DataField<long?>(name, true));
     public static RequiredColumn<bool> Boolean(string name) => new(new DataField<bool>(name, false));
     public static StringColumn String(string name, bool required = false) => new(new DataField<string>(name, !required));
-
-
 }
