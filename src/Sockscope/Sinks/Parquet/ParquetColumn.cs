@@ -5,8 +5,9 @@ using Parquet.Schema;
 namespace Sockscope.Sinks.Parquet;
 
 /// <summary>
-/// One column of a <see cref="ParquetTable"/>: its values for the row group being filled, in an array reused for every
-/// row group, so a table's memory is its row group's whatever the trace's length.
+/// One column of a <see cref="ParquetTable"/>: its values for the row group being filled, and those of the row group
+/// being written meanwhile, in two buffers that trade places and are reused for every row group, so a table's memory
+/// is two row groups' whatever the trace's length.
 /// </summary>
 internal abstract class ParquetColumn
 {
@@ -15,10 +16,16 @@ internal abstract class ParquetColumn
     /// <summary>The column's name, type and nullability in the file's schema.</summary>
     public DataField Field { get; }
 
-    /// <summary>Sizes the buffer for row groups of <paramref name="rows"/> rows.</summary>
+    /// <summary>Sizes both buffers for row groups of <paramref name="rows"/> rows.</summary>
     public abstract void Allocate(int rows);
 
-    /// <summary>Writes the first <paramref name="count"/> values as this column's chunk of <paramref name="group"/>, and forgets them.</summary>
+    /// <summary>Hands the values filled so far to <see cref="WriteAsync"/> and fills the other buffer (written already) from now on.</summary>
+    public abstract void Swap();
+
+    /// <summary>
+    /// Writes the first <paramref name="count"/> values handed over by the last <see cref="Swap"/> as this column's chunk
+    /// of <paramref name="group"/>, and forgets them.
+    /// </summary>
     public abstract Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation);
 }
 
@@ -26,14 +33,21 @@ internal abstract class ParquetColumn
 internal sealed class RequiredColumn<T>(DataField field) : ParquetColumn(field) where T : struct
 {
     private T[] _values = [];
+    private T[] _full = [];
 
     /// <summary>The values of the row group being filled, by row.</summary>
     public T[] Values => _values;
 
-    public override void Allocate(int rows) => _values = new T[rows];
+    public override void Allocate(int rows)
+    {
+        _values = new T[rows];
+        _full = new T[rows];
+    }
+
+    public override void Swap() => (_values, _full) = (_full, _values);
 
     public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation) =>
-        group.WriteAsync(Field, new ReadOnlyMemory<T>(_values, 0, count), null, null, cancellation);
+        group.WriteAsync(Field, new ReadOnlyMemory<T>(_full, 0, count), null, null, cancellation);
 }
 
 /// <summary>A column that may be null in a row (OPTIONAL in the schema).</summary>
@@ -44,95 +58,112 @@ internal sealed class RequiredColumn<T>(DataField field) : ParquetColumn(field) 
 /// </remarks>
 internal sealed class OptionalColumn<T>(DataField field) : ParquetColumn(field) where T : struct
 {
-    private T[] _present = [];
-    private int[] _levels = [];
-    private int _count;
+    private Buffer _filling = new(0), _full = new(0);
 
     public override void Allocate(int rows)
     {
-        _present = new T[rows];
-        _levels = new int[rows];
+        _filling = new Buffer(rows);
+        _full = new Buffer(rows);
     }
 
     /// <summary>Gives <paramref name="row"/> its value, or none; rows are set in order, each once.</summary>
     public void Set(int row, T? value)
     {
         if (value is not { } v) return;
-        _present[_count++] = v;
-        _levels[row] = 1;
+        var b = _filling;
+        b.Present[b.Count++] = v;
+        b.Levels[row] = 1;
     }
+
+    public override void Swap() => (_filling, _full) = (_full, _filling);
 
     public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
     {
-        await group.WriteAllPartsAsync(Field, new ReadOnlyMemory<T>(_present, 0, _count), new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation)
+        var b = _full;
+        await group.WriteAllPartsAsync(Field, new ReadOnlyMemory<T>(b.Present, 0, b.Count), new ReadOnlyMemory<int>(b.Levels, 0, count), null, cancellation)
             .ConfigureAwait(false);
-        Array.Clear(_levels, 0, count);
-        _count = 0;
+        Array.Clear(b.Levels, 0, count);
+        b.Count = 0;
+    }
+
+    private sealed class Buffer(int rows)
+    {
+        public readonly T[] Present = new T[rows];
+        public readonly int[] Levels = new int[rows];
+        public int Count;
     }
 }
 
 /// <summary>A UTF-8 string column (OPTIONAL unless made required).</summary>
 /// <remarks>
 /// Values are handed to Parquet.Net as the <see cref="ReadOnlyMemory{T}"/> of chars it encodes, not as strings: a
-/// value that repeats is a slice of one cached string, and one made per row (an event's time) is a slice of the row
-/// group's char buffer, reused for every row group, so an event costs no string.
+/// value that repeats is a slice of one cached string, and one made per row (an event's time) is a slice of the
+/// buffer's chars, reused for every row group, so an event costs no string.
 /// </remarks>
 internal sealed class StringColumn(DataField field) : ParquetColumn(field)
 {
-    private ReadOnlyMemory<char>[] _present = [];
-    private int[] _levels = [];
-    private int _count;
-    private char[] _chars = new char[1 << 12];
-    private int _charsUsed;
+    private Buffer _filling = new(0), _full = new(0);
 
     public override void Allocate(int rows)
     {
-        _present = new ReadOnlyMemory<char>[rows];
-        _levels = new int[rows];
+        _filling = new Buffer(rows);
+        _full = new Buffer(rows);
     }
 
     /// <summary>Gives <paramref name="row"/> its value, or none; rows are set in order, each once.</summary>
     public void Set(int row, string? value)
     {
-        if (value is null) return;
-        Set(row, value.AsMemory());
+        if (value is not null) _filling.Add(row, value.AsMemory());
     }
 
     /// <summary>Gives <paramref name="row"/> a copy of <paramref name="utf8"/>, kept until the row group is written.</summary>
     public void SetCopy(int row, ReadOnlySpan<byte> utf8)
     {
+        var b = _filling;
         // UTF-8 never takes fewer bytes than UTF-16 takes chars.
-        if (_chars.Length - _charsUsed < utf8.Length)
+        if (b.Chars.Length - b.CharsUsed < utf8.Length)
         {
-            // Rows set already keep the old buffer alive through their slices; the new one serves every later row group.
-            _chars = new char[Math.Max(_chars.Length * 2, utf8.Length)];
-            _charsUsed = 0;
+            // Rows set already keep the old chars alive through their slices; the new ones serve every later row group.
+            b.Chars = new char[Math.Max(b.Chars.Length * 2, utf8.Length)];
+            b.CharsUsed = 0;
         }
-        int n = Encoding.UTF8.GetChars(utf8, _chars.AsSpan(_charsUsed));
-        Set(row, new ReadOnlyMemory<char>(_chars, _charsUsed, n));
-        _charsUsed += n;
+        int n = Encoding.UTF8.GetChars(utf8, b.Chars.AsSpan(b.CharsUsed));
+        b.Add(row, new ReadOnlyMemory<char>(b.Chars, b.CharsUsed, n));
+        b.CharsUsed += n;
     }
 
-    private void Set(int row, ReadOnlyMemory<char> value)
-    {
-        _present[_count++] = value;
-        _levels[row] = 1;
-    }
+    public override void Swap() => (_filling, _full) = (_full, _filling);
 
     public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellation)
     {
-        var values = new ReadOnlyMemory<ReadOnlyMemory<char>>(_present, 0, _count);
+        var b = _full;
+        var values = new ReadOnlyMemory<ReadOnlyMemory<char>>(b.Present, 0, b.Count);
         if (Field.IsNullable)
-            await group.WriteAllPartsAsync(Field, values, new ReadOnlyMemory<int>(_levels, 0, count), null, cancellation).ConfigureAwait(false);
-        else if (_count != count)
-            throw new InvalidOperationException($"the required column {Field.Name} has {_count} values for {count} rows");
+            await group.WriteAllPartsAsync(Field, values, new ReadOnlyMemory<int>(b.Levels, 0, count), null, cancellation).ConfigureAwait(false);
+        else if (b.Count != count)
+            throw new InvalidOperationException($"the required column {Field.Name} has {b.Count} values for {count} rows");
         else
             await group.WriteAsync(Field, values, null, null, cancellation).ConfigureAwait(false);
-        // Let go of the row group's values (a long text of each event) before the next fills.
-        Array.Clear(_present, 0, _count);
-        Array.Clear(_levels, 0, count);
-        _count = 0;
-        _charsUsed = 0;
+        // Let go of the row group's values (a long text of each event) before the buffer fills again.
+        Array.Clear(b.Present, 0, b.Count);
+        Array.Clear(b.Levels, 0, count);
+        b.Count = 0;
+        b.CharsUsed = 0;
+    }
+
+    private sealed class Buffer(int rows)
+    {
+        public readonly ReadOnlyMemory<char>[] Present = new ReadOnlyMemory<char>[rows];
+        public readonly int[] Levels = new int[rows];
+        public int Count;
+        public char[] Chars = rows == 0 ? [] : new char[1 << 12];
+        public int CharsUsed;
+
+        public void Add(int row, ReadOnlyMemory<char> value)
+        {
+            Present[Count++] = value;
+            Levels[row] = 1;
+        }
     }
 }
 
