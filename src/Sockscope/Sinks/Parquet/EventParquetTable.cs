@@ -1,4 +1,3 @@
-using System.Text;
 using Sockscope.Sinks.Database;
 
 namespace Sockscope.Sinks.Parquet;
@@ -33,7 +32,6 @@ internal sealed class EventParquetTable : IDisposable
     private readonly ParquetTable _table;
     // Endpoints, addresses and names repeat for every event of a socket: one string each, not one per event.
     private readonly Utf8Strings _strings = new();
-    private readonly Utf8Strings _times = new();
     private readonly byte[] _timeText = new byte[40];
 
     public EventParquetTable(string directory, bool eventJson, int rowGroupRows, CancellationToken cancellation)
@@ -56,25 +54,26 @@ internal sealed class EventParquetTable : IDisposable
             _sequence.Values[r] = batch.Get(row, EventRowBatch.Number.Sequence);
             long ns = batch.Get(row, EventRowBatch.Number.TimeNs);
             _timeNs.Values[r] = ns;
-            _time.Values[r] = _times.Get(_timeText.AsSpan(0, EventJsonWriter.FormatTime(new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc), _timeText, 7, "Z"u8)));
-            _provider.Values[r] = DatabaseSchema.ProviderCodes[batch.Get(row, EventRowBatch.Number.ProviderCode) - 1];
+            // A time is its event's own: copied to the row group's buffer, not made a string or looked up.
+            _time.SetCopy(r, _timeText.AsSpan(0, EventJsonWriter.FormatTime(new DateTime(DateTime.UnixEpoch.Ticks + ns / 100, DateTimeKind.Utc), _timeText, 7, "Z"u8)));
+            _provider.Set(r, DatabaseSchema.ProviderCodes[batch.Get(row, EventRowBatch.Number.ProviderCode) - 1]);
             _eventId.Values[r] = batch.Get(row, EventRowBatch.Number.EventId);
             _version.Values[r] = batch.Get(row, EventRowBatch.Number.Version);
             _opcode.Values[r] = batch.Get(row, EventRowBatch.Number.Opcode);
             _task.Values[r] = batch.Get(row, EventRowBatch.Number.Task);
             _level.Values[r] = batch.Get(row, EventRowBatch.Number.Level);
             _keywords.Values[r] = batch.Get(row, EventRowBatch.Number.Keywords);
-            _processId.Values[r] = Optional(batch, row, EventRowBatch.Number.ProcessId);
-            _threadId.Values[r] = Optional(batch, row, EventRowBatch.Number.ThreadId);
-            _socketId.Values[r] = Optional(batch, row, EventRowBatch.Number.SocketId);
-            _endpoint.Values[r] = Text(batch, row, EventRowBatch.Text.Endpoint);
-            _enterExit.Values[r] = Optional(batch, row, EventRowBatch.Number.EnterExit);
-            _status.Values[r] = Optional(batch, row, EventRowBatch.Number.Status);
-            _statusName.Values[r] = Text(batch, row, EventRowBatch.Text.StatusName);
-            _address.Values[r] = Text(batch, row, EventRowBatch.Text.Address);
-            _bufferLength.Values[r] = Optional(batch, row, EventRowBatch.Number.BufferLength);
-            _nodeName.Values[r] = Text(batch, row, EventRowBatch.Text.NodeName);
-            if (_json is not null) _json.Values[r] = batch.IsNull(row, EventRowBatch.Text.Json) ? null : Encoding.UTF8.GetString(batch.Get(row, EventRowBatch.Text.Json));
+            _processId.Set(r, Optional(batch, row, EventRowBatch.Number.ProcessId));
+            _threadId.Set(r, Optional(batch, row, EventRowBatch.Number.ThreadId));
+            _socketId.Set(r, Optional(batch, row, EventRowBatch.Number.SocketId));
+            _endpoint.Set(r, Text(batch, row, EventRowBatch.Text.Endpoint));
+            _enterExit.Set(r, Optional(batch, row, EventRowBatch.Number.EnterExit));
+            _status.Set(r, Optional(batch, row, EventRowBatch.Number.Status));
+            _statusName.Set(r, Text(batch, row, EventRowBatch.Text.StatusName));
+            _address.Set(r, Text(batch, row, EventRowBatch.Text.Address));
+            _bufferLength.Set(r, Optional(batch, row, EventRowBatch.Number.BufferLength));
+            _nodeName.Set(r, Text(batch, row, EventRowBatch.Text.NodeName));
+            if (_json is not null && !batch.IsNull(row, EventRowBatch.Text.Json)) _json.SetCopy(r, batch.Get(row, EventRowBatch.Text.Json));
             _table.EndRow();
         }
     }

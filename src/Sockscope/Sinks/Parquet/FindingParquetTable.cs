@@ -30,15 +30,15 @@ internal sealed class FindingParquetTable : IDisposable
     {
         int r = _table.Row;
         _sequence.Values[r] = _table.Count + 1;
-        _kind.Values[r] = f.Kind.ToText();
-        _time.Values[r] = DatabaseTime.Iso(f.Time);
+        _kind.Set(r, f.Kind.ToText());
+        _time.Set(r, DatabaseTime.Iso(f.Time));
         _timeNs.Values[r] = DatabaseTime.Nanoseconds(f.Time);
         _processId.Values[r] = f.ProcessId;
-        _endpoint.Values[r] = SocketParquetTable.Hex(f.Endpoint);
-        _remote.Values[r] = f.Remote?.ToString();
-        _severity.Values[r] = FindingRowWriter.Severity(f.Severity);
-        _detail.Values[r] = f.Detail;
-        _remoteName.Values[r] = f.RemoteName;
+        _endpoint.Set(r, SocketParquetTable.Hex(f.Endpoint));
+        _remote.Set(r, f.Remote?.ToString());
+        _severity.Set(r, FindingRowWriter.Severity(f.Severity));
+        _detail.Set(r, f.Detail);
+        _remoteName.Set(r, f.RemoteName);
         _table.EndRow();
     }
 

@@ -7,6 +7,11 @@ namespace Sockscope.Sinks.Parquet;
 /// One table written as one Parquet file, row group by row group, under a temporary name (<c>.NAME.parquet.partial</c>)
 /// until <see cref="Publish"/> gives it its own: a file named <c>NAME.parquet</c> is always whole.
 /// </summary>
+/// <remarks>
+/// A full row group is encoded and compressed on a thread of the pool while the caller fills the next: Parquet.Net's
+/// work and the filling take about as long as each other, and the caller's thread was the export's slowest. One row
+/// group is written at a time, in order; a failure to write one is thrown by the next call that fills or completes.
+/// </remarks>
 internal sealed class ParquetTable : IDisposable
 {
     private readonly ParquetColumn[] _columns;
@@ -14,6 +19,7 @@ internal sealed class ParquetTable : IDisposable
     private readonly FileStream _file;
     private readonly ParquetWriter _writer;
     private readonly CancellationToken _cancellation;
+    private Task _writing = Task.CompletedTask;
     private bool _completed, _published;
 
     public ParquetTable(string directory, string name, ParquetColumn[] columns, int rowGroupRows, CancellationToken cancellation)
@@ -63,6 +69,7 @@ internal sealed class ParquetTable : IDisposable
     public void Complete() => ParquetWriteException.Guard(Path.GetFileName(TemporaryPath), () =>
     {
         if (Row > 0 || Count == 0) Flush();
+        Wait(_writing);
         // The footer is written here.
         Wait(_writer.DisposeAsync().AsTask());
         _file.Flush(flushToDisk: true);
@@ -78,15 +85,22 @@ internal sealed class ParquetTable : IDisposable
         _published = true;
     }
 
-    private void Flush() => ParquetWriteException.Guard(Path.GetFileName(TemporaryPath), () =>
+    /// <summary>Hands the filled row group to be written once the one before it is, and starts the next.</summary>
+    private void Flush()
     {
-        using (var group = _writer.CreateRowGroup())
-        {
-            foreach (var c in _columns) Wait(c.WriteAsync(group, Row, _cancellation));
-            group.CompleteValidate();
-        }
+        ParquetWriteException.Guard(Path.GetFileName(TemporaryPath), () => Wait(_writing));
+        foreach (var c in _columns) c.Swap();
+        int rows = Row;
         Row = 0;
-    });
+        _writing = Task.Run(() => WriteRowGroupAsync(rows), _cancellation);
+    }
+
+    private async Task WriteRowGroupAsync(int rows)
+    {
+        using var group = _writer.CreateRowGroup();
+        foreach (var c in _columns) await c.WriteAsync(group, rows, _cancellation).ConfigureAwait(false);
+        group.CompleteValidate();
+    }
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
     private static void Wait(Task task) => task.GetAwaiter().GetResult();
@@ -96,6 +110,8 @@ internal sealed class ParquetTable : IDisposable
     {
         if (!_completed)
         {
+            // The row group being written uses the file; whatever became of it, it must end before the file closes.
+            _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
             // The file is deleted: what its footer would have said no longer matters, only that the handle closes.
             try { Wait(_writer.DisposeAsync().AsTask()); } catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException) { }
             _file.Dispose();

@@ -33,12 +33,12 @@ internal sealed class ProcessParquetTable : IDisposable
     {
         int r = _table.Row;
         _processId.Values[r] = p.ProcessId;
-        _name.Values[r] = p.Name;
+        _name.Set(r, p.Name);
         _sockets.Values[r] = p.Sockets;
         _bytesSent.Values[r] = p.BytesSent;
         _bytesReceived.Values[r] = p.BytesReceived;
         _findings.Values[r] = p.FindingCount;
-        _findingsByKind.Values[r] = Encoding.UTF8.GetString(_json.FindingsByKind(p));
+        _findingsByKind.Set(r, Encoding.UTF8.GetString(_json.FindingsByKind(p)));
         _failures.Values[r] = p.Failures;
         _notices.Values[r] = p.Notices;
         _table.EndRow();

@@ -70,41 +70,41 @@ internal sealed class SocketParquetTable : IDisposable
     {
         int r = _table.Row;
         _socketId.Values[r] = s.Id;
-        _endpoint.Values[r] = Hex(s.Endpoint);
-        _socketHandle.Values[r] = Hex(s.SocketHandle);
+        _endpoint.Set(r, Hex(s.Endpoint));
+        _socketHandle.Set(r, Hex(s.SocketHandle));
         _processId.Values[r] = s.ProcessId;
-        _processObject.Values[r] = Hex(s.ProcessObject);
-        _process.Values[r] = s.ProcessName;
-        _protocol.Values[r] = SocketWriter.Protocol(s)?.ToString();
-        _protocolNumber.Values[r] = s.Protocol < 0 ? null : s.Protocol;
-        _family.Values[r] = SocketWriter.Family(s)?.ToString();
-        _familyNumber.Values[r] = s.Family < 0 ? null : s.Family;
-        _socketType.Values[r] = s.SocketType < 0 ? null
-            : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture);
-        _socketTypeNumber.Values[r] = s.SocketType < 0 ? null : s.SocketType;
-        _local.Values[r] = Endpoint(s.Local);
-        _remote.Values[r] = Endpoint(s.Remote);
-        _remoteAddress.Values[r] = s.Remote?.Address.ToString();
-        _remotePort.Values[r] = s.Remote?.Port;
-        _peers.Values[r] = Encoding.UTF8.GetString(_json.Peers(s));
-        _opened.Values[r] = s.Opened is { } opened ? Database.DatabaseTime.Iso(opened) : null;
-        _openedNs.Values[r] = s.Opened is { } o ? Database.DatabaseTime.Nanoseconds(o) : null;
-        _closed.Values[r] = s.Closed is { } closed ? Database.DatabaseTime.Iso(closed) : null;
-        _closedNs.Values[r] = s.Closed is { } c ? Database.DatabaseTime.Nanoseconds(c) : null;
+        _processObject.Set(r, Hex(s.ProcessObject));
+        _process.Set(r, s.ProcessName);
+        _protocol.Set(r, SocketWriter.Protocol(s)?.ToString());
+        _protocolNumber.Set(r, s.Protocol < 0 ? null : s.Protocol);
+        _family.Set(r, SocketWriter.Family(s)?.ToString());
+        _familyNumber.Set(r, s.Family < 0 ? null : s.Family);
+        _socketType.Set(r, s.SocketType < 0 ? null
+            : SocketTypes.TryGetName((uint)s.SocketType, out var type) ? type : s.SocketType.ToString(CultureInfo.InvariantCulture));
+        _socketTypeNumber.Set(r, s.SocketType < 0 ? null : s.SocketType);
+        _local.Set(r, Endpoint(s.Local));
+        _remote.Set(r, Endpoint(s.Remote));
+        _remoteAddress.Set(r, s.Remote?.Address.ToString());
+        _remotePort.Set(r, s.Remote?.Port);
+        _peers.Set(r, Encoding.UTF8.GetString(_json.Peers(s)));
+        _opened.Set(r, s.Opened is { } opened ? Database.DatabaseTime.Iso(opened) : null);
+        _openedNs.Set(r, s.Opened is { } o ? Database.DatabaseTime.Nanoseconds(o) : null);
+        _closed.Set(r, s.Closed is { } closed ? Database.DatabaseTime.Iso(closed) : null);
+        _closedNs.Set(r, s.Closed is { } c ? Database.DatabaseTime.Nanoseconds(c) : null);
         _bytesSent.Values[r] = s.BytesSent;
         _bytesReceived.Values[r] = s.BytesReceived;
         _sends.Values[r] = s.Sends;
         _receives.Values[r] = s.Receives;
         _listening.Values[r] = s.Listening;
-        _backlog.Values[r] = s.Backlog;
-        _acceptedFrom.Values[r] = Hex(s.AcceptedFrom);
-        _options.Values[r] = Encoding.UTF8.GetString(_json.Options(s));
+        _backlog.Set(r, s.Backlog);
+        _acceptedFrom.Set(r, Hex(s.AcceptedFrom));
+        _options.Set(r, Encoding.UTF8.GetString(_json.Options(s)));
         _aborted.Values[r] = s.Aborted;
-        _abortReason.Values[r] = s.AbortReason;
+        _abortReason.Set(r, s.AbortReason);
         _datagramsDropped.Values[r] = s.DatagramsDropped;
-        _error.Values[r] = s.Error;
-        _remoteName.Values[r] = s.RemoteName;
-        _peerNames.Values[r] = Encoding.UTF8.GetString(_json.PeerNames(s));
+        _error.Set(r, s.Error);
+        _remoteName.Set(r, s.RemoteName);
+        _peerNames.Set(r, Encoding.UTF8.GetString(_json.PeerNames(s)));
         _table.EndRow();
     }
 

@@ -43,21 +43,21 @@ internal sealed class TraceParquetTable : IDisposable
     public void Write(TraceIdentity identity, TraceLogfileHeader header, int pointerSize, DatabaseExportResult totals, DateTime? end, long problems,
         DateTime importedAt)
     {
-        _sha256.Values[0] = identity.Sha256;
-        _fileName.Values[0] = identity.FileName;
+        _sha256.Set(0, identity.Sha256);
+        _fileName.Set(0, identity.FileName);
         _fileSize.Values[0] = identity.Size;
-        _osVersion.Values[0] = $"{header.MajorVersion}.{header.MinorVersion}";
-        _osBuild.Values[0] = header.ProviderVersion;
-        _pointerSize.Values[0] = pointerSize;
-        _processors.Values[0] = header.NumberOfProcessors;
+        _osVersion.Set(0, $"{header.MajorVersion}.{header.MinorVersion}");
+        _osBuild.Set(0, header.ProviderVersion);
+        _pointerSize.Set(0, pointerSize);
+        _processors.Set(0, header.NumberOfProcessors);
         if (header.StartTime != 0)
         {
             var start = EtlClock.FromFileTime(header.StartTime);
-            _startTime.Values[0] = DatabaseTime.Iso(start);
-            _startNs.Values[0] = DatabaseTime.Nanoseconds(start);
+            _startTime.Set(0, DatabaseTime.Iso(start));
+            _startNs.Set(0, DatabaseTime.Nanoseconds(start));
         }
-        _endTime.Values[0] = end is { } text ? DatabaseTime.Iso(text) : null;
-        _endNs.Values[0] = end is { } e ? DatabaseTime.Nanoseconds(e) : null;
+        _endTime.Set(0, end is { } text ? DatabaseTime.Iso(text) : null);
+        _endNs.Set(0, end is { } e ? DatabaseTime.Nanoseconds(e) : null);
         _records.Values[0] = totals.Records;
         _winsockEvents.Values[0] = totals.Events;
         _sockets.Values[0] = totals.Sockets;
@@ -67,7 +67,7 @@ internal sealed class TraceParquetTable : IDisposable
         _eventsLost.Values[0] = header.EventsLost;
         _buffersLost.Values[0] = header.BuffersLost;
         _problems.Values[0] = problems;
-        _importedAt.Values[0] = DatabaseTime.Iso(importedAt);
+        _importedAt.Set(0, DatabaseTime.Iso(importedAt));
         _table.EndRow();
     }
 
