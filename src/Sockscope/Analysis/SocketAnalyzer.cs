@@ -47,6 +47,7 @@ internal sealed partial class SocketAnalyzer
     private static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(1);
     private readonly List<(uint Pid, ulong Handle, DateTime Time)> _unclaimedCloses = new();
     private readonly NameTable _names;
+    private readonly EndpointCache _endpoints = new();
 
     /// <summary>Raised when a socket closes (and, at <see cref="Complete"/>, for every socket still open).</summary>
     public event Action<SocketRecord>? SocketCompleted;
