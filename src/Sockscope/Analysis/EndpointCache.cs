@@ -43,11 +43,25 @@ internal sealed class EndpointCache
             if (sa.Length >= 28) scope = BinaryPrimitives.ReadUInt32LittleEndian(sa[24..]);
         }
         else return null;
+        return Find(sa, family, port, address, scope, legacy: false);
+    }
+
+    /// <summary>The same endpoint as <see cref="SocketAddresses.FromAddressAndPort(ReadOnlySpan{byte}, ushort)"/> (a legacy event's address and port), made once.</summary>
+    public IPEndPoint? FromAddressAndPort(ReadOnlySpan<byte> address, ushort port)
+    {
+        // Keyed as the SOCKADDR of the same endpoint would be: the two kinds of event share their endpoints.
+        if (address.Length == 4) return Find(address, 2, BinaryPrimitives.ReverseEndianness(port), BinaryPrimitives.ReadUInt32LittleEndian(address), 0, legacy: true);
+        if (address.Length == 16) return Find(address, 23, BinaryPrimitives.ReverseEndianness(port), BinaryPrimitives.ReadUInt128LittleEndian(address), 0, legacy: true);
+        return null;
+    }
+
+    private IPEndPoint? Find(ReadOnlySpan<byte> bytes, ushort family, ushort port, UInt128 address, uint scope, bool legacy)
+    {
         ulong mixed = ((ulong)(address >> 64) ^ (ulong)address ^ ((ulong)scope << 32) ^ ((ulong)port << 16) ^ family) * 0x9E3779B97F4A7C15UL;
         ref var entry = ref _entries[(int)(mixed >> 52)];
         if (entry.Endpoint is { } known && entry.Address == address && entry.Port == port && entry.Family == family && entry.Scope == scope)
             return known;
-        var endpoint = SocketAddresses.FromSockaddr(sa);
+        var endpoint = legacy ? SocketAddresses.FromAddressAndPort(bytes, BinaryPrimitives.ReverseEndianness(port)) : SocketAddresses.FromSockaddr(bytes);
         entry = new Entry { Address = address, Scope = scope, Port = port, Family = family, Endpoint = endpoint };
         return endpoint;
     }

@@ -83,6 +83,6 @@ internal sealed partial class SocketAnalyzer
 
     private IPEndPoint? SockaddrOf(in SocketEvent e) => _endpoints.FromSockaddr(e.AddressSpan);
 
-    private static IPEndPoint? LegacyAddressOf(in SocketEvent e) =>
-        e.Has(SocketEventFields.Port) ? SocketAddresses.FromAddressAndPort(e.AddressSpan, e.Port) : null;
+    private IPEndPoint? LegacyAddressOf(in SocketEvent e) =>
+        e.Has(SocketEventFields.Port) ? _endpoints.FromAddressAndPort(e.AddressSpan, e.Port) : null;
 }

@@ -21,7 +21,7 @@ internal sealed partial class SocketAnalyzer
     private readonly EtlClock _clock;
     private readonly ProcessTable _processes;
     private readonly int _maxFindingsKept;
-    private readonly Dictionary<ulong, SocketState> _open = new();
+    private readonly OpenSockets _open = new();
     // The socket of the event before: a call's entry and exit, and a socket's runs of sends, come one after another.
     private ulong _lastEndpoint;
     private SocketState? _lastOpen;
