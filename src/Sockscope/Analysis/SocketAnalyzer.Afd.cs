@@ -103,7 +103,8 @@ internal sealed partial class SocketAnalyzer
                 var s = SocketAt(endpoint, e);
                 if (!exit) return;
                 if (NtStatusNames.IsFailure(status)) { FailSocket(s, FindingKind.BindFailed, UtcOf(e.Stamp), status, FindingSeverity.Error); return; }
-                if (SockaddrOf(e) is { } local) s.Record.Local = local;
+                // Made apart from the cache: a bound address is each socket's own, and would only push out the remote ends kept there.
+                if (SocketAddresses.FromSockaddr(e.AddressSpan) is { } local) s.Record.Local = local;
                 return;
             }
             case AfdId.Abort: // abort

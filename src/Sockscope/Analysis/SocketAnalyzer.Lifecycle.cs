@@ -23,7 +23,7 @@ internal sealed partial class SocketAnalyzer
         {
             // The same endpoint address reused after a close we did not see: the old socket ends here.
             if (!created) return s;
-            _open.Remove(endpoint);
+            _open.Remove(endpoint, out _);
             if (_lastEndpoint == endpoint) _lastOpen = null;
             StopAwaiting(s);
             HandOn(s);
@@ -35,7 +35,7 @@ internal sealed partial class SocketAnalyzer
             ProcessId = OwnerOf(e.Process, e.HeaderProcessId),
             Opened = created ? UtcOf(e.Stamp) : null,
         });
-        _open[endpoint] = s;
+        _open.Set(endpoint, s);
         _lastEndpoint = endpoint;
         _lastOpen = s;
         s.Record.Id = ++SocketsSeen;

@@ -81,8 +81,8 @@ internal sealed partial class SocketAnalyzer
         if (e.Buffer != 0) _inFlight.Remove(new BufferKey(e.Process, e.Buffer));
     }
 
-    private static IPEndPoint? SockaddrOf(in SocketEvent e) => SocketAddresses.FromSockaddr(e.AddressSpan);
+    private IPEndPoint? SockaddrOf(in SocketEvent e) => _endpoints.FromSockaddr(e.AddressSpan);
 
-    private static IPEndPoint? LegacyAddressOf(in SocketEvent e) =>
-        e.Has(SocketEventFields.Port) ? SocketAddresses.FromAddressAndPort(e.AddressSpan, e.Port) : null;
+    private IPEndPoint? LegacyAddressOf(in SocketEvent e) =>
+        e.Has(SocketEventFields.Port) ? _endpoints.FromAddressAndPort(e.AddressSpan, e.Port) : null;
 }

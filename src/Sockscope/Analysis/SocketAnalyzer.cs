@@ -21,7 +21,7 @@ internal sealed partial class SocketAnalyzer
     private readonly EtlClock _clock;
     private readonly ProcessTable _processes;
     private readonly int _maxFindingsKept;
-    private readonly Dictionary<ulong, SocketState> _open = new();
+    private readonly OpenSockets _open = new();
     // The socket of the event before: a call's entry and exit, and a socket's runs of sends, come one after another.
     private ulong _lastEndpoint;
     private SocketState? _lastOpen;
@@ -47,6 +47,7 @@ internal sealed partial class SocketAnalyzer
     private static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(1);
     private readonly List<(uint Pid, ulong Handle, DateTime Time)> _unclaimedCloses = new();
     private readonly NameTable _names;
+    private readonly EndpointCache _endpoints = new();
 
     /// <summary>Raised when a socket closes (and, at <see cref="Complete"/>, for every socket still open).</summary>
     public event Action<SocketRecord>? SocketCompleted;

@@ -8,6 +8,19 @@ namespace Sockscope.Analysis;
 /// </summary>
 public sealed class SocketRecord
 {
+    // Made when first asked for: most sockets have no datagram peers and no options, and three empty collections
+    // were a quarter of what each socket allocated. The writers read them through the OrNull views, which make none.
+    private List<IPEndPoint>? _peers;
+    private List<PeerTraffic>? _peerTraffic;
+    private Dictionary<string, ulong>? _options;
+
+    /// <summary>The datagram peers, or null when there are none yet (reading <see cref="Peers"/> would make the list).</summary>
+    internal List<IPEndPoint>? PeersOrNull => _peers;
+    /// <summary>The peers' traffic, or null when there is none yet.</summary>
+    internal List<PeerTraffic>? PeerTrafficOrNull => _peerTraffic;
+    /// <summary>The options set, or null when none were.</summary>
+    internal Dictionary<string, ulong>? OptionsOrNull => _options;
+
     /// <summary>The socket's number in its trace's analysis: 1, 2, … in the order the sockets were first seen.</summary>
     public long Id { get; set; }
     /// <summary>The AFD endpoint pointer (the socket's identity in the kernel); 0 for a Sockets-only socket.</summary>
@@ -34,9 +47,9 @@ public sealed class SocketRecord
     /// remote, to its first named peer) before using it, from the NameResolution events; null when none did.</summary>
     public string? RemoteName { get; set; }
     /// <summary>Datagram peers (UDP), in the order first seen.</summary>
-    public List<IPEndPoint> Peers { get; } = new();
+    public List<IPEndPoint> Peers => _peers ??= new();
     /// <summary>What went to and came from each datagram peer: one entry per <see cref="Peers"/> entry, in the same order.</summary>
-    public List<PeerTraffic> PeerTraffic { get; } = new();
+    public List<PeerTraffic> PeerTraffic => _peerTraffic ??= new();
     /// <summary>When the socket was created (UTC), or null when it existed before the trace began.</summary>
     public DateTime? Opened { get; set; }
     /// <summary>When the socket was closed (UTC), or null when it outlived the trace.</summary>
@@ -56,7 +69,7 @@ public sealed class SocketRecord
     /// <summary>The listening endpoint an accepted socket came from, or 0.</summary>
     public ulong AcceptedFrom { get; set; }
     /// <summary>Options set on the socket, by option name or number, with the last value.</summary>
-    public Dictionary<string, ulong> Options { get; } = new();
+    public Dictionary<string, ulong> Options => _options ??= new();
     /// <summary>True when the connection was aborted.</summary>
     public bool Aborted { get; set; }
     /// <summary>The abort reason, when given.</summary>

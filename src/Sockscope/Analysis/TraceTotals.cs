@@ -105,16 +105,19 @@ public sealed class TraceTotals
             p.BytesReceived += s.BytesReceived;
         }
         long toPeers = 0, fromPeers = 0;
-        foreach (var peer in s.PeerTraffic)
+        if (s.PeerTrafficOrNull is { } traffic)
         {
-            if (s.Remote is not null && peer.Remote.Equals(s.Remote)) continue;
-            toPeers += peer.BytesSent;
-            fromPeers += peer.BytesReceived;
-            if (Remote(peer.Remote) is not { } pr) continue;
-            pr.Name ??= peer.Name;
-            pr.Sockets++;
-            pr.BytesSent += peer.BytesSent;
-            pr.BytesReceived += peer.BytesReceived;
+            foreach (var peer in traffic)
+            {
+                if (s.Remote is not null && peer.Remote.Equals(s.Remote)) continue;
+                toPeers += peer.BytesSent;
+                fromPeers += peer.BytesReceived;
+                if (Remote(peer.Remote) is not { } pr) continue;
+                pr.Name ??= peer.Name;
+                pr.Sockets++;
+                pr.BytesSent += peer.BytesSent;
+                pr.BytesReceived += peer.BytesReceived;
+            }
         }
         if (s.Remote is not null && Remote(s.Remote) is { } r)
         {

@@ -46,19 +46,23 @@ internal static class SocketJson
         Endpoint(j, KLocal, s.Local);
         Endpoint(j, KRemote, s.Remote);
         Nullable(j, KRemoteName, s.RemoteName);
-        int listed = Math.Min(s.Peers.Count, maxPeers ?? int.MaxValue);
+        // Through the views that make no list for a socket without peers or options.
+        var peers = s.PeersOrNull;
+        int peerCount = peers?.Count ?? 0;
+        int listed = Math.Min(peerCount, maxPeers ?? int.MaxValue);
         j.WriteStartArray(KPeers);
         Span<byte> text = stackalloc byte[EndpointText.MaxLength];
-        for (int i = 0; i < listed; i++) j.WriteStringValue(text[..EndpointText.Format(s.Peers[i], text)]);
+        for (int i = 0; i < listed; i++) j.WriteStringValue(text[..EndpointText.Format(peers![i], text)]);
         j.WriteEndArray();
-        if (maxPeers is not null) j.WriteNumber(KPeerCount, s.Peers.Count);
+        if (maxPeers is not null) j.WriteNumber(KPeerCount, peerCount);
         if (peerNames)
         {
             j.WriteStartArray(KPeerNames);
-            int named = Math.Min(s.PeerTraffic.Count, maxPeers ?? int.MaxValue);
+            var traffic = s.PeerTrafficOrNull;
+            int named = Math.Min(traffic?.Count ?? 0, maxPeers ?? int.MaxValue);
             for (int i = 0; i < named; i++)
             {
-                if (s.PeerTraffic[i].Name is { } name) j.WriteStringValue(name);
+                if (traffic![i].Name is { } name) j.WriteStringValue(name);
                 else j.WriteNullValue();
             }
             j.WriteEndArray();
@@ -74,7 +78,8 @@ internal static class SocketJson
         else j.WriteNull(KBacklog);
         HexOrNull(j, KAcceptedFrom, s.AcceptedFrom);
         j.WriteStartObject(KOptions);
-        foreach (var (k, v) in s.Options) j.WriteNumber(k, v);
+        if (s.OptionsOrNull is { } options)
+            foreach (var (k, v) in options) j.WriteNumber(k, v);
         j.WriteEndObject();
         j.WriteBoolean(KAborted, s.Aborted);
         Nullable(j, KAbortReason, s.AbortReason);
