@@ -44,6 +44,9 @@ internal sealed class ReportCollector
     private readonly ActivityHistogram _activity;
     private readonly Dictionary<long, SocketEventLog> _open = new();
     private readonly Stack<SocketEventLog> _pool = new();
+    private readonly HeldSchemas _schemas = new();
+    // Read once: the source's clock is an interface call away, and every event that moves bytes needs it.
+    private readonly EtlClock _clock;
     // Min-heaps: the least interesting at the root, the one to let go when a better one comes.
     private readonly PriorityQueue<Candidate, Rank> _sockets = new();
     private readonly PriorityQueue<Candidate, Rank> _withEvents = new();
@@ -55,6 +58,7 @@ internal sealed class ReportCollector
     public ReportCollector(IEventSource reader, ReportOptions options)
     {
         _reader = reader;
+        _clock = reader.Clock;
         _source = new ProviderCountingSource(reader);
         _failures = new FailureTally(options.Analysis.MaxTotals);
         _options = options;
@@ -104,7 +108,7 @@ internal sealed class ReportCollector
         {
             if (!_open.TryGetValue(socket.Id, out log))
             {
-                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog();
+                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog(_schemas);
                 log.SocketId = socket.Id;
                 _open.Add(socket.Id, log);
             }
@@ -114,7 +118,7 @@ internal sealed class ReportCollector
         long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
         if (sent != 0 || received != 0)
         {
-            _activity.AddBytes(_reader.Clock.ToUtc(record.Stamp), sent, received);
+            _activity.AddBytes(_clock.ToUtc(record.Stamp), sent, received);
             log.LastSent = socket.BytesSent;
             log.LastReceived = socket.BytesReceived;
         }
