@@ -7,7 +7,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks.Report;
 
 /// <summary>
-/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord)"/>), every
+/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord, long, long)"/>), every
 /// socket as it completes (<see cref="OnSocket"/>). Keeps only what the report can show: the most interesting
 /// sockets (failures first, then the most bytes) up to <see cref="ReportOptions.MaxSockets"/>, the first events of
 /// the best of them up to <see cref="ReportOptions.MaxEvents"/>, and for open sockets a bounded log each.
@@ -94,11 +94,14 @@ internal sealed class ReportCollector
             PayloadLength = payload.Length,
             Length = Math.Min(payload.Length, SocketEventLog.MaxPayload),
         };
-        OnEvent(copy, payload[..copy.Length], socket);
+        OnEvent(copy, payload[..copy.Length], socket, socket?.BytesSent ?? 0, socket?.BytesReceived ?? 0);
     }
 
-    /// <summary>Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about.</summary>
-    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket)
+    /// <summary>
+    /// Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about
+    /// with its byte counts as of the event (the record may be analysed further on another thread meanwhile).
+    /// </summary>
+    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket, long bytesSent, long bytesReceived)
     {
         if (record.Stamp > _lastStamp) _lastStamp = record.Stamp;
         if (socket is null) return;
@@ -115,12 +118,12 @@ internal sealed class ReportCollector
             _lastLog = log;
         }
         log.Total++;
-        long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
+        long sent = bytesSent - log.LastSent, received = bytesReceived - log.LastReceived;
         if (sent != 0 || received != 0)
         {
             _activity.AddBytes(_clock.ToUtc(record.Stamp), sent, received);
-            log.LastSent = socket.BytesSent;
-            log.LastReceived = socket.BytesReceived;
+            log.LastSent = bytesSent;
+            log.LastReceived = bytesReceived;
         }
         if (log.Count < _options.MaxEventsPerSocket)
         {
