@@ -32,9 +32,10 @@ public static class TraceAnalysis
     /// <summary>
     /// Analyses every record of <paramref name="reader"/> as <see cref="Run(IEventSource, Action{SocketRecord}, SchemaCatalog, AnalysisLimits, bool?, DecodedEventObserver, Action{Finding})"/>
     /// does with an observer of decoded events, seeing the same events in the same order with the same sockets; but
-    /// the events are decoded on a second thread when <paramref name="parallel"/> (and the machine has two
-    /// processors), and <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at
-    /// <paramref name="maxCopied"/> bytes.
+    /// when <paramref name="parallel"/> (and the machine has two processors) the events are decoded on one thread and
+    /// analysed on another while this one observes them (<see cref="CopiedEventPipeline"/>), and
+    /// <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at <paramref name="maxCopied"/>
+    /// bytes, with its socket's byte counts as of the event.
     /// </summary>
     internal static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, bool parallel,
         CopiedEventObserver onEvent, int maxCopied, Action<Finding>? onFinding)
