@@ -13,6 +13,14 @@ internal sealed class CopiedEventBatch(int capacity, int payloadBytes)
     public readonly EventCopy[] Copies = new EventCopy[capacity];
     /// <summary>The copied payloads.</summary>
     public readonly byte[] Payloads = new byte[payloadBytes];
+    /// <summary>Each shown event's socket once analysed (null for none), for an observer on a third thread.</summary>
+    public readonly SocketRecord?[] Sockets = new SocketRecord?[capacity];
+    /// <summary>That socket's bytes sent as of the event.</summary>
+    public readonly long[] Sent = new long[capacity];
+    /// <summary>That socket's bytes received as of the event.</summary>
+    public readonly long[] Received = new long[capacity];
+    /// <summary>The sockets completed and findings found while the batch was analysed, in order.</summary>
+    public readonly List<CopiedEventNote> Notes = [];
     /// <summary>Events filled.</summary>
     public int Count;
     /// <summary>Bytes of <see cref="Payloads"/> used.</summary>
@@ -24,6 +32,9 @@ internal sealed class CopiedEventBatch(int capacity, int payloadBytes)
     /// <summary>Empties the batch for reuse (the events are overwritten as it is filled again).</summary>
     public void Reset()
     {
+        // The sockets are let go: a batch waiting to be filled must not keep records alive.
+        Array.Clear(Sockets, 0, Count);
+        Notes.Clear();
         Count = 0;
         PayloadUsed = 0;
     }

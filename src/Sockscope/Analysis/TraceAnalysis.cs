@@ -32,13 +32,20 @@ public static class TraceAnalysis
     /// <summary>
     /// Analyses every record of <paramref name="reader"/> as <see cref="Run(IEventSource, Action{SocketRecord}, SchemaCatalog, AnalysisLimits, bool?, DecodedEventObserver, Action{Finding})"/>
     /// does with an observer of decoded events, seeing the same events in the same order with the same sockets; but
-    /// the events are decoded on a second thread when <paramref name="parallel"/> (and the machine has two
-    /// processors), and <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at
-    /// <paramref name="maxCopied"/> bytes.
+    /// when <paramref name="parallel"/> (and the machine has two processors) the events are decoded on one thread and
+    /// analysed on another while this one observes them (<see cref="CopiedEventPipeline"/>), and
+    /// <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at <paramref name="maxCopied"/>
+    /// bytes, with its socket's byte counts as of the event.
     /// </summary>
     internal static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, bool parallel,
-        CopiedEventObserver onEvent, int maxCopied, Action<Finding>? onFinding) =>
-        Analyse(reader, onSocket, limits, onFinding, analyzer => RunCopies(reader, SchemaCatalog.Winsock, analyzer, parallel, onEvent, maxCopied));
+        CopiedEventObserver onEvent, int maxCopied, Action<Finding>? onFinding)
+    {
+        if (!parallel || Environment.ProcessorCount == 1)
+            return Analyse(reader, onSocket, limits, onFinding, analyzer => RunCopies(reader, SchemaCatalog.Winsock, analyzer, onEvent, maxCopied));
+        // Read, analysed and observed on three threads: the sockets and findings reach the observer in the batches, in order.
+        var pipeline = new CopiedEventPipeline(onSocket, onFinding);
+        return Analyse(reader, pipeline.OnSocket, limits, pipeline.OnFinding, analyzer => pipeline.Run(reader, SchemaCatalog.Winsock, analyzer, onEvent, maxCopied));
+    }
 
     private static AnalysisSummary Analyse(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, Action<Finding>? onFinding,
         Func<SocketAnalyzer, long> run)
@@ -95,39 +102,25 @@ public static class TraceAnalysis
         return feed.Records;
     }
 
-    // Events per batch, and bytes of payload: Winsock payloads are about a hundred bytes, so a batch is seldom handed on for room.
-    private const int CopiedBatchEvents = 4096, CopiedBatchBytes = 1 << 20, CopiedBatchDepth = 4;
-
-    private static long RunCopies(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, bool parallel, CopiedEventObserver onEvent, int maxCopied)
+    private static long RunCopies(IEventSource reader, SchemaCatalog catalog, SocketAnalyzer analyzer, CopiedEventObserver onEvent, int maxCopied)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxCopied);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCopied, CopiedBatchBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCopied, CopiedEventPipeline.MaxCopied);
         var feed = new SocketEventFeed(reader, catalog);
-        void Consume(CopiedEventBatch batch)
+        // A batch of the pipeline's size, read and analysed in turn on this thread.
+        var batch = new CopiedEventBatch(4096, CopiedEventPipeline.MaxCopied);
+        while (feed.Fill(batch, maxCopied) > 0)
         {
             var events = batch.Events;
             var copies = batch.Copies;
             for (int i = 0; i < batch.Count; i++)
             {
                 analyzer.Observe(events[i]);
-                if (copies[i].Schema is not null) onEvent(copies[i], batch.PayloadOf(i), analyzer.LastSocket);
+                if (copies[i].Schema is null) continue;
+                var socket = analyzer.LastSocket;
+                onEvent(copies[i], batch.PayloadOf(i), socket, socket?.BytesSent ?? 0, socket?.BytesReceived ?? 0);
             }
-        }
-        if (parallel && Environment.ProcessorCount > 1)
-        {
-            BatchPipeline.Run(() => new CopiedEventBatch(CopiedBatchEvents, CopiedBatchBytes), b => b.Reset(), batches =>
-            {
-                while (feed.Fill(batches.Current, maxCopied) > 0) batches.Publish();
-            }, Consume, CopiedBatchDepth, CancellationToken.None);
-        }
-        else
-        {
-            var batch = new CopiedEventBatch(CopiedBatchEvents, CopiedBatchBytes);
-            while (feed.Fill(batch, maxCopied) > 0)
-            {
-                Consume(batch);
-                batch.Reset();
-            }
+            batch.Reset();
         }
         return feed.Records;
     }

@@ -19,20 +19,20 @@ namespace Sockscope.Sinks.Report;
 public static class HtmlReport
 {
     /// <summary>
-    /// Reads and analyses every record of <paramref name="reader"/> (a large trace read and decoded on a second thread; each event is seen with its
+    /// Reads and analyses every record of <paramref name="reader"/> (a large trace read and decoded on one thread, analysed on another, gathered on this one; each event is seen with its
     /// socket) and gathers what the report shows, within <paramref name="options"/>' caps.
     /// </summary>
     /// <param name="reader">The trace, not yet read.</param>
     /// <param name="file">The file's name as the report shows it.</param>
     /// <param name="options">The caps; the defaults when null.</param>
-    /// <param name="parallel">Whether to read and decode on a second thread; null for a trace of <see cref="TraceAnalysis.ParallelFromBytes"/> or more.</param>
+    /// <param name="parallel">Whether to read and decode, and analyse, on threads of their own; null for a trace of <see cref="TraceAnalysis.ParallelFromBytes"/> or more.</param>
     internal static ReportData Collect(IEventSource reader, string file, ReportOptions? options = null, bool? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new ReportOptions();
         options.Validate();
         var collector = new ReportCollector(reader, options);
-        // Read and decoded on a second thread for a large trace: the collector sees copies of the events, in the same order, with the same sockets.
+        // Read and decoded, and analysed, on threads of their own for a large trace: the collector sees copies of the events, in the same order, with the same sockets.
         var summary = TraceAnalysis.Run(collector.Source, collector.OnSocket, options.Analysis, parallel ?? TraceAnalysis.IsLarge(EventSources.Length(reader)),
             collector.OnEvent, SocketEventLog.MaxPayload, collector.OnFinding);
         return collector.Build(file, summary);

@@ -18,4 +18,7 @@ internal sealed class RenderedEventLog(SocketEventLog log, int[] kinds, ReportEv
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Writes event <paramref name="index"/> as the page lists it, without making it a <see cref="ReportEvent"/>.</summary>
+    public void Write(System.Text.Json.Utf8JsonWriter j, int index, Json.JsonTime time) => renderer.Write(j, log, index, kinds[index], time);
 }

@@ -7,7 +7,7 @@ using Sockscope.Schema;
 namespace Sockscope.Sinks.Report;
 
 /// <summary>
-/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord)"/>), every
+/// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord, long, long)"/>), every
 /// socket as it completes (<see cref="OnSocket"/>). Keeps only what the report can show: the most interesting
 /// sockets (failures first, then the most bytes) up to <see cref="ReportOptions.MaxSockets"/>, the first events of
 /// the best of them up to <see cref="ReportOptions.MaxEvents"/>, and for open sockets a bounded log each.
@@ -44,6 +44,9 @@ internal sealed class ReportCollector
     private readonly ActivityHistogram _activity;
     private readonly Dictionary<long, SocketEventLog> _open = new();
     private readonly Stack<SocketEventLog> _pool = new();
+    private readonly HeldSchemas _schemas = new();
+    // Read once: the source's clock is an interface call away, and every event that moves bytes needs it.
+    private readonly EtlClock _clock;
     // Min-heaps: the least interesting at the root, the one to let go when a better one comes.
     private readonly PriorityQueue<Candidate, Rank> _sockets = new();
     private readonly PriorityQueue<Candidate, Rank> _withEvents = new();
@@ -55,6 +58,7 @@ internal sealed class ReportCollector
     public ReportCollector(IEventSource reader, ReportOptions options)
     {
         _reader = reader;
+        _clock = reader.Clock;
         _source = new ProviderCountingSource(reader);
         _failures = new FailureTally(options.Analysis.MaxTotals);
         _options = options;
@@ -90,11 +94,14 @@ internal sealed class ReportCollector
             PayloadLength = payload.Length,
             Length = Math.Min(payload.Length, SocketEventLog.MaxPayload),
         };
-        OnEvent(copy, payload[..copy.Length], socket);
+        OnEvent(copy, payload[..copy.Length], socket, socket?.BytesSent ?? 0, socket?.BytesReceived ?? 0);
     }
 
-    /// <summary>Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about.</summary>
-    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket)
+    /// <summary>
+    /// Sees one decoded Winsock event, copied from its record (its payload cut at <see cref="SocketEventLog.MaxPayload"/>), and the socket it was about
+    /// with its byte counts as of the event (the record may be analysed further on another thread meanwhile).
+    /// </summary>
+    public void OnEvent(in EventCopy record, ReadOnlySpan<byte> payload, SocketRecord? socket, long bytesSent, long bytesReceived)
     {
         if (record.Stamp > _lastStamp) _lastStamp = record.Stamp;
         if (socket is null) return;
@@ -104,19 +111,19 @@ internal sealed class ReportCollector
         {
             if (!_open.TryGetValue(socket.Id, out log))
             {
-                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog();
+                log = _pool.Count > 0 ? _pool.Pop() : new SocketEventLog(_schemas);
                 log.SocketId = socket.Id;
                 _open.Add(socket.Id, log);
             }
             _lastLog = log;
         }
         log.Total++;
-        long sent = socket.BytesSent - log.LastSent, received = socket.BytesReceived - log.LastReceived;
+        long sent = bytesSent - log.LastSent, received = bytesReceived - log.LastReceived;
         if (sent != 0 || received != 0)
         {
-            _activity.AddBytes(_reader.Clock.ToUtc(record.Stamp), sent, received);
-            log.LastSent = socket.BytesSent;
-            log.LastReceived = socket.BytesReceived;
+            _activity.AddBytes(_clock.ToUtc(record.Stamp), sent, received);
+            log.LastSent = bytesSent;
+            log.LastReceived = bytesReceived;
         }
         if (log.Count < _options.MaxEventsPerSocket)
         {

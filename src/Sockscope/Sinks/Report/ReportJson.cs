@@ -103,18 +103,11 @@ internal static class ReportJson
             else
             {
                 j.WriteStartArray("events");
-                foreach (var e in rs.Events)
-                {
-                    j.WriteStartArray();
-                    j.WriteNumberValue(Us(e.Time));
-                    j.WriteNumberValue(e.Kind);
-                    if (e.ProcessId == uint.MaxValue) j.WriteNullValue();
-                    else j.WriteNumberValue(e.ProcessId);
-                    if (e.ThreadId == uint.MaxValue) j.WriteNullValue();
-                    else j.WriteNumberValue(e.ThreadId);
-                    j.WriteStringValue(e.Message);
-                    j.WriteEndArray();
-                }
+                // The kept events are rendered as they are written, their messages straight into the writer's UTF-8.
+                if (rs.Events is RenderedEventLog rendered)
+                    for (int i = 0; i < rendered.Count; i++) rendered.Write(j, i, time);
+                else
+                    foreach (var e in rs.Events) WriteEvent(j, e, time);
                 j.WriteEndArray();
             }
             j.WriteEndObject();
@@ -158,6 +151,19 @@ internal static class ReportJson
         j.WriteEndObject();
         j.WriteEndObject();
         j.Flush();
+    }
+
+    private static void WriteEvent(Utf8JsonWriter j, in ReportEvent e, JsonTime time)
+    {
+        j.WriteStartArray();
+        j.WriteNumberValue(time.Microseconds(e.Time));
+        j.WriteNumberValue(e.Kind);
+        if (e.ProcessId == uint.MaxValue) j.WriteNullValue();
+        else j.WriteNumberValue(e.ProcessId);
+        if (e.ThreadId == uint.MaxValue) j.WriteNullValue();
+        else j.WriteNumberValue(e.ThreadId);
+        j.WriteStringValue(e.Message);
+        j.WriteEndArray();
     }
 
     private static void Kinds(Utf8JsonWriter j, IReadOnlyList<KeyValuePair<string, long>> kinds)

@@ -7,16 +7,17 @@ namespace Sockscope.Sinks.Report;
 /// One socket's first events while the trace is read, kept raw (schema, header values and a copy of the payload):
 /// most sockets are dropped from a report when they close, so their events are rendered only if they are kept.
 /// </summary>
-internal sealed class SocketEventLog
+internal sealed class SocketEventLog(HeldSchemas schemas)
 {
     /// <summary>Bytes a held event costs beyond its payload (its entry and array slack).</summary>
     public const int EntryCost = 48;
     /// <summary>Longest payload kept of one event; Winsock payloads are a few hundred bytes, a hostile one can be 64 KiB.</summary>
     public const int MaxPayload = 4096;
 
+    // No references: a held entry costs the collector no write barrier, and the arrays nothing to clear or for the GC to scan.
     private struct Entry
     {
-        public EventSchema Schema;
+        public int Schema;
         public long Stamp;
         public uint ProcessId;
         public uint ThreadId;
@@ -54,7 +55,7 @@ internal sealed class SocketEventLog
         payload.CopyTo(_payload.AsSpan(_payloadUsed));
         _entries[Count++] = new Entry
         {
-            Schema = record.Schema!,
+            Schema = schemas.IndexOf(record.Schema!),
             Stamp = record.Stamp,
             ProcessId = record.ProcessId,
             ThreadId = record.ThreadId,
@@ -67,13 +68,13 @@ internal sealed class SocketEventLog
     }
 
     /// <summary>Event <paramref name="index"/>'s schema.</summary>
-    public EventSchema SchemaOf(int index) => _entries[index].Schema;
+    public EventSchema SchemaOf(int index) => schemas[_entries[index].Schema];
 
     /// <summary>Event <paramref name="index"/>: its header values, and its payload to decode again.</summary>
     public ReadOnlySpan<byte> Get(int index, out EventSchema schema, out long stamp, out uint processId, out uint threadId, out int pointerSize)
     {
         ref var e = ref _entries[index];
-        schema = e.Schema;
+        schema = schemas[e.Schema];
         stamp = e.Stamp;
         processId = e.ProcessId;
         threadId = e.ThreadId;
@@ -84,7 +85,6 @@ internal sealed class SocketEventLog
     /// <summary>Empties the log for another socket; large arrays are let go rather than kept in a pool.</summary>
     public void Reset()
     {
-        Array.Clear(_entries, 0, Count);
         if (_entries.Length > 128) _entries = new Entry[8];
         if (_payload.Length > 16 * 1024) _payload = new byte[512];
         Count = 0;

@@ -1,0 +1,7 @@
+namespace Sockscope.Analysis;
+
+/// <summary>
+/// A socket completed (<see cref="Socket"/>) or a finding found (<see cref="Finding"/>) while a batch's event
+/// <see cref="Before"/> was analysed: the observer sees it before that event, as it would on one thread.
+/// </summary>
+internal readonly record struct CopiedEventNote(int Before, SocketRecord? Socket, Finding? Finding);
