@@ -10,7 +10,7 @@
 # Inputs: the shipped sample, every synthesized scenario (64- and 32-bit, plain and XPRESS-compressed, written by
 # the same build: the written bytes are compared too), a busy-host trace of 20,000 events, and the real traces.
 # Outputs per input: info --json, dump (JSON lines), dump --all -f csv, sockets, summary --json, summary --json
-# --notices, the report page, and the rows of an SQLite export (every table, every row, in rowid order).
+# --notices, the report page, and the rows of an SQLite export (every table and view, every row, sorted).
 set -euo pipefail
 export LC_ALL=C TZ=UTC NO_COLOR=1 TERM=dumb
 
@@ -60,13 +60,16 @@ for f in "${inputs[@]}"; do
         python3 - "$OUT/.db" >"$OUT/$n.export.rows" <<'EOF'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+# Tables and views alike: a layout may move a table's rows behind a view of the same name. WITHOUT ROWID tables have
+# no rowid, so rows are compared as a sorted set, which any layout gives the same way.
+for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"):
     print("##", table)
     columns = [c[1] for c in db.execute(f'PRAGMA table_info("{table}")')]
     print(columns)
-    for row in db.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
-        # When the export ran is the run's, not the build's.
-        print(repr(tuple("T" if c == "imported_at" else v for c, v in zip(columns, row))))
+    # When the export ran is the run's, not the build's.
+    rows = [repr(tuple("T" if c == "imported_at" else v for c, v in zip(columns, row))) for row in db.execute(f'SELECT * FROM "{table}"')]
+    for row in sorted(rows):
+        print(row)
 EOF
     fi
 done
