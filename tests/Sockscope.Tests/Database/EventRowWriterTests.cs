@@ -19,6 +19,13 @@ public class EventRowWriterTests
     private static readonly string?[] NodeNames = [null, "x", "y"];
 
     [Fact]
+    public void Rows_are_bound_through_e_sqlite3_directly()
+    {
+        // The bundle the project ships: the tests below then check SqliteNative's binds, not SQLitePCLRaw's.
+        Assert.True(SqliteNative.Available);
+    }
+
+    [Fact]
     public void Every_row_reads_back_with_its_own_values_when_columns_repeat_change_or_turn_null()
     {
         Row[][] batches =
