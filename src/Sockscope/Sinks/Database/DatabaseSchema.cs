@@ -14,9 +14,9 @@ namespace Sockscope.Sinks.Database;
 /// <c>sockscope sockets</c> print them, <c>"0xFFFFB50D2A8C1080"</c>, so they compare with what a person copies from
 /// either; keywords are the 64-bit integer (the top keyword bits make it negative). JSON columns hold JSON text
 /// that SQLite's <c>json_extract</c> and <c>-&gt;&gt;</c> read.</para>
-/// <para><c>events</c> is a view over the plain table <c>event_rows</c>: SQLite inserts a row of a table without key,
-/// generated columns or constraints to check at a third of the cost of layout 3's, and the view gives queries the
-/// same columns, with <c>time</c> and <c>provider</c> computed when read.</para>
+/// <para><c>events</c> is a view over the plain table <c>event_rows</c>: SQLite appends a row of a table without key,
+/// generated columns or constraints to check at a small fraction of the cost of layout 3's keyed one, and the view
+/// gives queries the same columns, with <c>time</c> and <c>provider</c> computed when read.</para>
 /// <para>The layout's version is the database's <c>user_version</c>; a database of another version is refused rather
 /// than mixed.</para>
 /// </remarks>
