@@ -18,8 +18,11 @@ internal static partial class SqliteNative
 {
     private const string Library = "e_sqlite3";
 
-    /// <summary>True when SQLitePCLRaw's provider is the <c>e_sqlite3</c> library these functions bind to.</summary>
-    public static readonly bool Available = raw.GetNativeLibraryName() == Library;
+    /// <summary>
+    /// True when SQLitePCLRaw's provider is the <c>e_sqlite3</c> library these functions bind to. Asked once a
+    /// connection is open (opening one sets the provider; before, SQLitePCLRaw throws), not when the type is loaded.
+    /// </summary>
+    public static bool Available => raw.GetNativeLibraryName() == Library;
 
     // SQLITE_TRANSIENT: SQLite copies the text before the call returns.
     private static readonly nint Transient = -1;
