@@ -235,7 +235,7 @@ public class DatabaseExportTests
         using (var trigger = connection.CreateCommand())
         {
             // A failure after some hundred rows, as a full disk would make one.
-            trigger.CommandText = "CREATE TRIGGER fail AFTER INSERT ON events WHEN NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'disk full'); END";
+            trigger.CommandText = "CREATE TRIGGER fail AFTER INSERT ON event_rows WHEN NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'disk full'); END";
             trigger.ExecuteNonQuery();
             using var reader = EtlReader.Open(second);
             var e = Assert.Throws<SqliteException>(() => DatabaseExporter.Export(connection, reader, TraceIdentity.OfFile(second)));

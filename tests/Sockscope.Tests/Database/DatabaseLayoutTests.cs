@@ -10,13 +10,14 @@ using static Sockscope.Tests.Database.DatabaseExportTests;
 namespace Sockscope.Tests.Database;
 
 /// <summary>
-/// Layout 3: events keep their typed columns but not their JSON unless asked (<c>--event-json</c>), <c>time</c> and
-/// <c>provider</c> are computed from integers, and the indexes of a database's first trace are made after its rows.
+/// Layout 4 (as 3): events keep their typed columns but not their JSON unless asked (<c>--event-json</c>), <c>time</c> and
+/// <c>provider</c> are computed from integers, and the indexes of a database's first trace are made after its rows;
+/// <c>events</c> is a view over the plain table <c>event_rows</c>.
 /// </summary>
 public class DatabaseLayoutTests
 {
     private static readonly string[] IndexNames =
-        ["events_by_kind", "events_by_socket", "events_by_time", "findings_by_kind", "sockets_by_process", "sockets_by_remote"];
+        ["events_by_socket", "events_by_time", "findings_by_kind", "sockets_by_process", "sockets_by_remote"];
 
     [Fact]
     public void By_default_events_hold_no_json_and_the_database_takes_under_150_bytes_an_event()
@@ -33,7 +34,7 @@ public class DatabaseLayoutTests
             events = Scalar(connection, "SELECT count(*) FROM events");
             Assert.InRange(events, 99_000, 100_000);
             Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM events WHERE json IS NOT NULL"));
-            Assert.Equal(3L, Scalar(connection, "PRAGMA user_version"));
+            Assert.Equal(4L, Scalar(connection, "PRAGMA user_version"));
         }
         // Before layout 3 (every event's JSON stored) this trace took 1,100 bytes an event.
         Assert.InRange(new FileInfo(db).Length / (double)events, 50, 150);
@@ -71,7 +72,7 @@ public class DatabaseLayoutTests
                      new DateTime(2026, 12, 3, 16, 40, 5, DateTimeKind.Utc).AddTicks(1_234_567) })
         {
             using var insert = probe.CreateCommand();
-            insert.CommandText = "DELETE FROM events; INSERT INTO events (trace_id, sequence, time_ns, provider_code, event_id, version, opcode, task, level, keywords) VALUES (1, 1, $ns, 2, 1, 0, 0, 0, 0, 0); SELECT time FROM events";
+            insert.CommandText = "DELETE FROM event_rows; INSERT INTO event_rows (trace_id, sequence, time_ns, provider_code, event_id, version, opcode, task, level, keywords) VALUES (1, 1, $ns, 2, 1, 0, 0, 0, 0, 0); SELECT time FROM events";
             insert.Parameters.AddWithValue("$ns", DatabaseTime.Nanoseconds(t));
             Assert.Equal(DatabaseTime.Iso(t), insert.ExecuteScalar());
         }
@@ -95,7 +96,7 @@ public class DatabaseLayoutTests
         {
             using (var trigger = connection.CreateCommand())
             {
-                trigger.CommandText = "CREATE TRIGGER fail AFTER INSERT ON events WHEN NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'disk full'); END";
+                trigger.CommandText = "CREATE TRIGGER fail AFTER INSERT ON event_rows WHEN NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'disk full'); END";
                 trigger.ExecuteNonQuery();
             }
             using var reader = EtlReader.Open(trace);
@@ -115,13 +116,17 @@ public class DatabaseLayoutTests
         Assert.Equal(IndexNames, Indexes(db));
         // INDEXED BY fails unless the index is there and serves the query.
         using var read = OpenRead(db);
-        Assert.Equal(Scalar(read, "SELECT count(*) FROM events NOT INDEXED WHERE trace_id = 1 AND socket_id = 5"),
-            Scalar(read, "SELECT count(*) FROM events INDEXED BY events_by_socket WHERE trace_id = 1 AND socket_id = 5"));
-        Assert.True(Scalar(read, "SELECT count(*) FROM events INDEXED BY events_by_kind WHERE event_id = 1032") > 0);
+        Assert.Equal(Scalar(read, "SELECT count(*) FROM event_rows NOT INDEXED WHERE trace_id = 1 AND socket_id = 5"),
+            Scalar(read, "SELECT count(*) FROM event_rows INDEXED BY events_by_socket WHERE trace_id = 1 AND socket_id = 5"));
+        Assert.True(Scalar(read, "SELECT count(*) FROM event_rows INDEXED BY events_by_time WHERE time_ns > 0") > 0);
+        // Through the view, the planner finds the index (a query of events by socket does not read every row).
+        Assert.Contains("events_by_socket", Plan(read, "SELECT * FROM events WHERE trace_id = 1 AND socket_id = 5"));
     }
 
-    [Fact]
-    public void A_database_of_layout_2_is_refused_untouched()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_database_of_an_earlier_layout_is_refused_untouched(int layout)
     {
         using var dir = new TempDir();
         string db = dir.File("old.db");
@@ -129,14 +134,32 @@ public class DatabaseLayoutTests
         {
             connection.Open();
             using var create = connection.CreateCommand();
-            create.CommandText = "CREATE TABLE traces (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;";
+            create.CommandText = $"CREATE TABLE traces (id INTEGER PRIMARY KEY); PRAGMA user_version = {layout};";
             create.ExecuteNonQuery();
         }
         byte[] before = File.ReadAllBytes(db);
         var e = Assert.Throws<InvalidDataException>(() => DatabaseExporter.Open(db).Dispose());
-        Assert.Equal("the database has layout version 2; this sockscope writes version 3", e.Message);
+        Assert.Equal($"the database has layout version {layout}; this sockscope writes version 4", e.Message);
         Assert.Equal(before, File.ReadAllBytes(db));
     }
+
+    [Fact]
+    public void The_events_view_has_layout_3s_columns_in_their_order()
+    {
+        using var dir = new TempDir();
+        var (_, db) = Export(dir, "mixed", 8, false);
+        using var connection = OpenRead(db);
+        Assert.Equal(
+            ["trace_id", "sequence", "time", "time_ns", "provider", "event_id", "version", "opcode", "task", "level", "keywords", "process_id",
+             "thread_id", "socket_id", "endpoint", "enter_exit", "status", "status_name", "address", "buffer_length", "node_name", "json", "provider_code"],
+            Rows(connection, "SELECT name FROM pragma_table_info('events') ORDER BY cid").Select(r => (string)r["name"]!).ToArray());
+        // Rows come back in the order layout 3's key kept them, with no ORDER BY.
+        var sequence = Rows(connection, "SELECT sequence FROM events").Select(r => (long)r["sequence"]!).ToArray();
+        Assert.Equal(Enumerable.Range(1, 582).Select(i => (long)i).ToArray(), sequence);
+    }
+
+    private static string Plan(SqliteConnection connection, string sql) =>
+        string.Join("\n", Rows(connection, "EXPLAIN QUERY PLAN " + sql).Select(r => (string)r["detail"]!));
 
     private static string[] Indexes(string db)
     {

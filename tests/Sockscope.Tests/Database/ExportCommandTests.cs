@@ -100,7 +100,7 @@ public class ExportCommandTests
             connection.Open();
             using var trigger = connection.CreateCommand();
             // The second trace's 300th event fails, as a full disk would make a write fail part of the way in.
-            trigger.CommandText = "CREATE TRIGGER full AFTER INSERT ON events WHEN NEW.trace_id = 2 AND NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END";
+            trigger.CommandText = "CREATE TRIGGER full AFTER INSERT ON event_rows WHEN NEW.trace_id = 2 AND NEW.sequence = 300 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END";
             trigger.ExecuteNonQuery();
         }
         var before = DatabaseExportTests.Counts(db);

@@ -183,7 +183,7 @@ public static class DatabaseExporter
     {
         using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM events)";
+        command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM event_rows)";
         return command.ExecuteScalar() is long empty && empty != 0;
     }
 

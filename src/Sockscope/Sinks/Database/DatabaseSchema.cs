@@ -14,13 +14,16 @@ namespace Sockscope.Sinks.Database;
 /// <c>sockscope sockets</c> print them, <c>"0xFFFFB50D2A8C1080"</c>, so they compare with what a person copies from
 /// either; keywords are the 64-bit integer (the top keyword bits make it negative). JSON columns hold JSON text
 /// that SQLite's <c>json_extract</c> and <c>-&gt;&gt;</c> read.</para>
+/// <para><c>events</c> is a view over the plain table <c>event_rows</c>: SQLite appends a row of a table without key,
+/// generated columns or constraints to check at a small fraction of the cost of layout 3's keyed one, and the view
+/// gives queries the same columns, with <c>time</c> and <c>provider</c> computed when read.</para>
 /// <para>The layout's version is the database's <c>user_version</c>; a database of another version is refused rather
 /// than mixed.</para>
 /// </remarks>
 internal static class DatabaseSchema
 {
     /// <summary>The layout version this code writes (<c>PRAGMA user_version</c>).</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The statements that create the tables and indexes (each <c>IF NOT EXISTS</c>).</summary>
     public const string Ddl = """
@@ -49,16 +52,13 @@ internal static class DatabaseSchema
             imported_at     TEXT    NOT NULL
         );
 
-        CREATE TABLE IF NOT EXISTS events (
+        -- The events' stored columns: a plain table, its rows appended in (trace_id, sequence) order. Queries read
+        -- the view events below, which adds time and provider; nothing is computed or checked per row on insert.
+        CREATE TABLE IF NOT EXISTS event_rows (
             trace_id        INTEGER NOT NULL REFERENCES traces(id),
             sequence        INTEGER NOT NULL,          -- 1, 2, … in time order within the trace
-            -- Computed from time_ns when read (as are provider and the times of no other table): a million events
-            -- store 60 MB less and load a third faster, and the values are the text stored before.
-            time            TEXT    NOT NULL GENERATED ALWAYS AS (strftime('%Y-%m-%dT%H:%M:%S', time_ns / 1000000000 - (time_ns % 1000000000 < 0), 'unixepoch') || printf('.%07dZ', (time_ns % 1000000000 + 1000000000) % 1000000000 / 100)) VIRTUAL,
             time_ns         INTEGER NOT NULL,
-            provider        TEXT    NOT NULL GENERATED ALWAYS AS (CASE provider_code
-                WHEN 1 THEN 'Microsoft-Windows-Winsock-AFD' WHEN 2 THEN 'Microsoft-Windows-Winsock-Sockets'
-                WHEN 3 THEN 'Microsoft-Windows-Winsock-NameResolution' END) VIRTUAL,
+            provider_code   INTEGER NOT NULL,          -- 1 Winsock-AFD, 2 Winsock-Sockets, 3 Winsock-NameResolution
             event_id        INTEGER NOT NULL,
             version         INTEGER NOT NULL,
             opcode          INTEGER NOT NULL,
@@ -75,10 +75,20 @@ internal static class DatabaseSchema
             address         TEXT,                      -- the Address field: "93.184.216.34:443"
             buffer_length   INTEGER,                   -- the BufferLength field (bytes of a send or receive)
             node_name       TEXT,                      -- NameResolution's NodeName
-            json            TEXT,                      -- the event as sockscope dump prints it (export --event-json; else null)
-            provider_code   INTEGER NOT NULL,          -- 1 Winsock-AFD, 2 Winsock-Sockets, 3 Winsock-NameResolution
-            PRIMARY KEY (trace_id, sequence)
-        ) WITHOUT ROWID;
+            json            TEXT                       -- the event as sockscope dump prints it (export --event-json; else null)
+        );
+
+        -- The events as layout 3 stored them, column for column: time and provider are computed from time_ns and
+        -- provider_code when read (the text every other output writes).
+        CREATE VIEW IF NOT EXISTS events AS SELECT
+            trace_id, sequence,
+            strftime('%Y-%m-%dT%H:%M:%S', time_ns / 1000000000 - (time_ns % 1000000000 < 0), 'unixepoch') || printf('.%07dZ', (time_ns % 1000000000 + 1000000000) % 1000000000 / 100) AS time,
+            time_ns,
+            CASE provider_code WHEN 1 THEN 'Microsoft-Windows-Winsock-AFD' WHEN 2 THEN 'Microsoft-Windows-Winsock-Sockets'
+                WHEN 3 THEN 'Microsoft-Windows-Winsock-NameResolution' END AS provider,
+            event_id, version, opcode, task, level, keywords, process_id, thread_id, socket_id, endpoint, enter_exit, status,
+            status_name, address, buffer_length, node_name, json, provider_code
+        FROM event_rows;
 
         CREATE TABLE IF NOT EXISTS sockets (
             trace_id        INTEGER NOT NULL REFERENCES traces(id),
@@ -155,9 +165,8 @@ internal static class DatabaseSchema
     /// again after loading (in its transaction): one sort per index instead of a B-tree insert per row.
     /// </summary>
     public const string Indexes = """
-        CREATE INDEX IF NOT EXISTS events_by_socket ON events (trace_id, socket_id);
-        CREATE INDEX IF NOT EXISTS events_by_time ON events (time_ns);
-        CREATE INDEX IF NOT EXISTS events_by_kind ON events (event_id, provider_code);
+        CREATE INDEX IF NOT EXISTS events_by_socket ON event_rows (trace_id, socket_id);
+        CREATE INDEX IF NOT EXISTS events_by_time ON event_rows (time_ns);
         CREATE INDEX IF NOT EXISTS sockets_by_process ON sockets (trace_id, process_id);
         CREATE INDEX IF NOT EXISTS sockets_by_remote ON sockets (remote_address, remote_port);
         CREATE INDEX IF NOT EXISTS findings_by_kind ON findings (kind, trace_id);
@@ -171,7 +180,6 @@ internal static class DatabaseSchema
     public const string DropIndexes = """
         DROP INDEX IF EXISTS events_by_socket;
         DROP INDEX IF EXISTS events_by_time;
-        DROP INDEX IF EXISTS events_by_kind;
         DROP INDEX IF EXISTS sockets_by_process;
         DROP INDEX IF EXISTS sockets_by_remote;
         DROP INDEX IF EXISTS findings_by_kind;

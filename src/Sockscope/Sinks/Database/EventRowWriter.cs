@@ -19,7 +19,7 @@ internal sealed class EventRowWriter : IDisposable
     internal const int RowsPerInsert = 32;
 
     private const string Columns = """
-        INSERT INTO events (trace_id, sequence, time_ns, provider_code, event_id, version, opcode, task, level, keywords,
+        INSERT INTO event_rows (trace_id, sequence, time_ns, provider_code, event_id, version, opcode, task, level, keywords,
             process_id, thread_id, socket_id, endpoint, enter_exit, status, status_name, address, buffer_length, node_name, json)
         VALUES
         """;

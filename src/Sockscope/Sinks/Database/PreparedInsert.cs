@@ -16,16 +16,20 @@ internal sealed class PreparedInsert : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    // The statement's pointer for SqliteNative's binds (0: bind through SQLitePCLRaw); _statement keeps it alive.
+    private readonly nint _native;
 
     public PreparedInsert(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
         int rc = raw.sqlite3_prepare_v2(_db, sql, out _statement);
         SqliteException.ThrowExceptionForRC(rc, _db);
+        if (SqliteNative.Available) _native = _statement.DangerousGetHandle();
     }
 
     /// <summary>Parameter <paramref name="index"/> (1-based) is an integer.</summary>
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Bind(int index, long value) =>
+        Check(_native != 0 ? SqliteNative.BindInt64(_native, index, value) : raw.sqlite3_bind_int64(_statement, index, value));
 
     /// <summary>Parameter <paramref name="index"/> is an integer, or NULL.</summary>
     public void Bind(int index, long? value)
@@ -35,7 +39,8 @@ internal sealed class PreparedInsert : IDisposable
     }
 
     /// <summary>Parameter <paramref name="index"/> is UTF-8 text (SQLite copies it).</summary>
-    public void Bind(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+    public void Bind(int index, ReadOnlySpan<byte> utf8) =>
+        Check(_native != 0 ? SqliteNative.BindText(_native, index, utf8) : raw.sqlite3_bind_text(_statement, index, utf8));
 
     /// <summary>Parameter <paramref name="index"/> is text, or NULL.</summary>
     public void Bind(int index, string? text)
@@ -45,7 +50,7 @@ internal sealed class PreparedInsert : IDisposable
     }
 
     /// <summary>Parameter <paramref name="index"/> is NULL.</summary>
-    public void Null(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+    public void Null(int index) => Check(_native != 0 ? SqliteNative.BindNull(_native, index) : raw.sqlite3_bind_null(_statement, index));
 
     /// <summary>Runs the statement with the values bound; they stay bound for the next row.</summary>
     public void Run()
