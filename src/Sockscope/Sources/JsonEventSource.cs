@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
@@ -33,7 +32,8 @@ internal sealed class JsonEventSource : IEventSource
     // Blocks read and handed to the parsers, in input order; the first is the one being delivered.
     private readonly Queue<(JsonLineBlock Block, Task? Parsed)> _pending = new();
     private readonly Stack<JsonLineBlock> _freeBlocks = new();
-    private readonly ConcurrentBag<JsonLineParser> _parsers = new();
+    // Parsers not at work (taken and given back by the parsing threads, under its lock).
+    private readonly Stack<JsonLineParser> _parsers = new();
     private JsonLineBlockReader? _blocks;
     private JsonLineBlock? _current;
     private int _next, _nextProblem;
@@ -113,6 +113,9 @@ internal sealed class JsonEventSource : IEventSource
     /// most of the time, keeps both busy; with 1, lines are parsed on the reading thread.
     /// </summary>
     internal int ParseThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Bytes of lines parsed together (set before the first read; tests make it small to cut lines at many places).</summary>
+    internal int BlockBytes { get; set; } = JsonLineBlockReader.BlockBytes;
 
     /// <summary>Lines read as parsed documents (all of them but those <see cref="CatalogLineReader"/> reads).</summary>
     internal long DocumentLines { get; private set; }
@@ -229,7 +232,7 @@ internal sealed class JsonEventSource : IEventSource
     {
         int threads = Math.Max(1, ParseThreads);
         int depth = 2 * threads + 2;
-        _blocks ??= new JsonLineBlockReader(_stream);
+        _blocks ??= new JsonLineBlockReader(_stream, BlockBytes);
         while (!_inputDone && _pending.Count < depth && (_pending.Count <= threads || _pending.Peek().Parsed is { IsCompleted: false }))
         {
             var block = _freeBlocks.TryPop(out var free) ? free : new JsonLineBlock();
@@ -255,15 +258,20 @@ internal sealed class JsonEventSource : IEventSource
                 Parse(block);
                 _pending.Enqueue((block, null));
             }
-            else _pending.Enqueue((block, Task.Run(() => Parse(block))));
+            else _pending.Enqueue((block, StartParsing(block)));
         }
     }
 
+    // Apart, so the closure is made only for a block parsed on another thread.
+    private Task StartParsing(JsonLineBlock block) => Task.Run(() => Parse(block));
+
     private void Parse(JsonLineBlock block)
     {
-        if (!_parsers.TryTake(out var parser)) parser = new JsonLineParser(_catalog, _format, DocumentsOnly);
+        JsonLineParser? parser;
+        lock (_parsers) _parsers.TryPop(out parser);
+        parser ??= new JsonLineParser(_catalog, _format, DocumentsOnly);
         parser.Parse(block);
-        _parsers.Add(parser);
+        lock (_parsers) _parsers.Push(parser);
     }
 
     /// <summary>

@@ -6,9 +6,9 @@ namespace Sockscope.Sources;
 /// <see cref="JsonEventSource.MaxLineBytes"/> or more is not kept: its block holds no lines and says where it starts,
 /// and its bytes are dropped as they are read, so memory stays bounded.
 /// </summary>
-internal sealed class JsonLineBlockReader(Stream stream)
+internal sealed class JsonLineBlockReader(Stream stream, int blockBytes = JsonLineBlockReader.BlockBytes)
 {
-    /// <summary>Bytes a block is read into at first; it grows only to hold a longer line.</summary>
+    /// <summary>Bytes a block is read into at first, unless told; it grows only to hold a longer line.</summary>
     public const int BlockBytes = 256 << 10;
 
     private byte[] _carry = new byte[4096];
@@ -27,7 +27,7 @@ internal sealed class JsonLineBlockReader(Stream stream)
         block.Length = 0;
         if (_eof && _carryLength == 0) return false;
         // A block grown for a long line goes back to the usual size; one a long carried part fills grows.
-        int size = Math.Min(Math.Max(BlockBytes, 2 * _carryLength), JsonEventSource.MaxLineBytes);
+        int size = Math.Min(Math.Max(blockBytes, 2 * _carryLength), JsonEventSource.MaxLineBytes);
         if (block.Bytes.Length != size) block.Bytes = new byte[size];
         var buffer = block.Bytes;
         _carry.AsSpan(0, _carryLength).CopyTo(buffer);
@@ -76,7 +76,7 @@ internal sealed class JsonLineBlockReader(Stream stream)
     {
         while (true)
         {
-            int read = stream.Read(buffer, 0, Math.Min(buffer.Length, BlockBytes));
+            int read = stream.Read(buffer, 0, Math.Min(buffer.Length, blockBytes));
             if (read == 0)
             {
                 _eof = true;
