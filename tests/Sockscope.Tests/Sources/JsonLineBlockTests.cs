@@ -28,6 +28,8 @@ public class JsonLineBlockTests
         var expected = Read(dir.File("one.jsonl"), input, threads: 1, JsonLineBlockReader.BlockBytes, InputFormat.Jsonl);
         // Every bad line reported at its own offset, in order; the events all read.
         Assert.Equal(badOffsets, expected.Problems.Select(p => p.Offset));
+        // Each reported as the reader passes it: before the events after it, not before those ahead of it.
+        Assert.All(expected.Records, r => Assert.Equal((long)badOffsets.Count(o => o < r.Offset), r.ProblemsBefore));
         Assert.True(expected.Records.Count > 300, $"{expected.Records.Count} records");
         Assert.Equal(expected.Records.Count, expected.Events);
 
@@ -83,7 +85,7 @@ public class JsonLineBlockTests
         return File.ReadAllBytes(jsonl);
     }
 
-    private sealed record Reading(List<(long Offset, long Stamp, bool Kernel, string Bytes)> Records, List<EtlProblem> Problems,
+    private sealed record Reading(List<(long Offset, long Stamp, bool Kernel, string Bytes, long ProblemsBefore)> Records, List<EtlProblem> Problems,
         long Events, long Unknown, long BadLines, long NotUnderstood, long StartStamp);
 
     /// <summary>Reads <paramref name="input"/> from a file at <paramref name="path"/>, or (null) from a stream read once in reads of up to 1,000 bytes.</summary>
@@ -94,9 +96,9 @@ public class JsonLineBlockTests
         var source = (JsonEventSource)opened;
         source.ParseThreads = threads;
         source.BlockBytes = blockBytes;
-        var records = new List<(long, long, bool, string)>();
+        var records = new List<(long, long, bool, string, long)>();
         while (source.TryRead(out EtlRecord r))
-            records.Add((r.BufferOffset, r.Timestamp, r.Family != TraceHeaderFamily.EventHeader, Convert.ToHexString(r.Raw)));
+            records.Add((r.BufferOffset, r.Timestamp, r.Family != TraceHeaderFamily.EventHeader, Convert.ToHexString(r.Raw), source.Diagnostics.ProblemCount));
         return new Reading(records, [.. source.Diagnostics.Problems], source.Events, source.UnknownEvents, source.BadLines,
             source.ValuesNotUnderstood, source.StartStamp);
     }
