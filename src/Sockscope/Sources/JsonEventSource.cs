@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using Sockscope.Etl;
@@ -25,22 +25,21 @@ internal sealed class JsonEventSource : IEventSource
     private readonly Stream _stream;
     private readonly SchemaCatalog _catalog;
     private readonly InputFormat _format;
-    private readonly JsonEvent _event = new();
-    private readonly RepeatedKeys _repeated = new();
-    private readonly PayloadBuilder _builder = new();
-    private readonly CatalogLineReader? _lines;
     private readonly Dictionary<uint, string> _namedProcesses = new();
-    private readonly Dictionary<(Guid, string), EventSchema?> _byName = new();
-    private byte[] _buffer = new byte[1 << 16];
-    private int _start, _end;
-    private long _bufferOffset;
-    private bool _eof;
-    private readonly byte[] _record = new byte[TraceRecordEncoder.MaxRecordSize + 8];
     private readonly byte[] _processRecord = new byte[1024];
-    private int _recordSize, _processRecordSize;
-    private long _recordOffset, _recordStamp;
     private bool _eventPending;
     private long _lastStamp;
+    // Blocks read and handed to the parsers, in input order; the first is the one being delivered.
+    private readonly Queue<(JsonLineBlock Block, Task? Parsed)> _pending = new();
+    private readonly Stack<JsonLineBlock> _freeBlocks = new();
+    // Parsers not at work (taken and given back by the parsing threads, under its lock).
+    private readonly Stack<JsonLineParser> _parsers = new();
+    private JsonLineBlockReader? _blocks;
+    private JsonLineBlock? _current;
+    private int _next, _nextProblem;
+    private bool _inputDone;
+    private ExceptionDispatchInfo? _readFailure;
+    private long _bytesDelivered;
 
     private JsonEventSource(string path, Stream stream, long? length, InputFormat format, SchemaCatalog catalog, int maxProblemsKept)
     {
@@ -50,7 +49,6 @@ internal sealed class JsonEventSource : IEventSource
         _format = format;
         _catalog = catalog;
         Diagnostics = new EtlDiagnostics(maxProblemsKept);
-        if (format == InputFormat.Jsonl) _lines = new CatalogLineReader(catalog, _builder);
     }
 
     /// <summary>
@@ -94,7 +92,7 @@ internal sealed class JsonEventSource : IEventSource
     public long? Length { get; }
 
     /// <summary>Bytes of the input read as lines so far, for progress.</summary>
-    public long BytesRead => _bufferOffset + _start;
+    public long BytesRead => _bytesDelivered;
 
     /// <inheritdoc/>
     /// <remarks>Time stamps are UTC FILETIMEs.</remarks>
@@ -107,8 +105,17 @@ internal sealed class JsonEventSource : IEventSource
     /// <remarks>JSON collectors do not say what their sessions lost.</remarks>
     public EventLoss Loss => new(0, 0, 0, _lastStamp);
 
-    /// <summary>Reads every line as a parsed document, as lines <see cref="CatalogLineReader"/> declines are (to compare the two paths).</summary>
+    /// <summary>Reads every line as a parsed document, as lines <see cref="CatalogLineReader"/> declines are (to compare the two paths); set before the first read.</summary>
     internal bool DocumentsOnly { get; set; }
+
+    /// <summary>
+    /// Threads that parse lines at once (set before the first read): the processors', so parsing, which takes
+    /// most of the time, keeps both busy; with 1, lines are parsed on the reading thread.
+    /// </summary>
+    internal int ParseThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Bytes of lines parsed together (set before the first read; tests make it small to cut lines at many places).</summary>
+    internal int BlockBytes { get; set; } = JsonLineBlockReader.BlockBytes;
 
     /// <summary>Lines read as parsed documents (all of them but those <see cref="CatalogLineReader"/> reads).</summary>
     internal long DocumentLines { get; private set; }
@@ -128,211 +135,143 @@ internal sealed class JsonEventSource : IEventSource
     /// <inheritdoc/>
     public bool TryRead(out EtlRecord record)
     {
-        if (_eventPending)
+        while (true)
         {
-            _eventPending = false;
-            record = Frame(_record.AsSpan(0, _recordSize));
-            return true;
-        }
-        while (NextLine(out var line, out long offset))
-        {
-            if (!TryBuild(line, offset)) continue;
-            if (_processRecordSize > 0)
+            if (_current is { } block)
             {
-                // The process's name first, then its event.
-                _eventPending = true;
-                record = Frame(_processRecord.AsSpan(0, _processRecordSize));
-                _processRecordSize = 0;
-                return true;
+                ref var made = ref block.Events[_next < block.EventCount ? _next : 0];
+                if (_eventPending)
+                {
+                    _eventPending = false;
+                    record = Frame(block, _next++);
+                    return true;
+                }
+                // The problems of the lines skipped before this event, and what parsing threw there, in input order.
+                while (_nextProblem < block.Problems.Count && block.Problems[_nextProblem].Before == _next)
+                {
+                    var p = block.Problems[_nextProblem++];
+                    Diagnostics.Report(new EtlProblem(Path, p.Offset, EtlProblemKind.BadRecord, $"line skipped: {p.Message}"));
+                }
+                if (block.Failure is { } failure && block.FailureBefore == _next)
+                {
+                    block.Failure = null;
+                    failure.Throw();
+                }
+                if (_next < block.EventCount)
+                {
+                    long stamp = made.Stamp;
+                    // None of the first lines gave the start: the first event read does.
+                    if (StartStamp == 0) StartStamp = stamp;
+                    _lastStamp = stamp;
+                    if (made.ProcessName is { } name && made.ProcessId is not (0 or 4)
+                        && (!_namedProcesses.TryGetValue(made.ProcessId, out var known) || known != name) && _namedProcesses.Count < 1 << 20)
+                    {
+                        // The process's name first, then its event.
+                        _namedProcesses[made.ProcessId] = name;
+                        int size = ProcessRecord(made.ProcessId, name, stamp);
+                        _eventPending = true;
+                        record = Frame(_processRecord.AsSpan(0, size), made.Offset, stamp);
+                        return true;
+                    }
+                    record = Frame(block, _next++);
+                    return true;
+                }
+                _current = null;
+                _freeBlocks.Push(block);
             }
-            record = Frame(_record.AsSpan(0, _recordSize));
-            return true;
+            if (!TryNextBlock())
+            {
+                record = default;
+                return false;
+            }
         }
-        record = default;
-        return false;
     }
 
-    private EtlRecord Frame(ReadOnlySpan<byte> bytes)
+    private EtlRecord Frame(JsonLineBlock block, int i)
+    {
+        ref var made = ref block.Events[i];
+        int start = i == 0 ? 0 : block.Events[i - 1].End;
+        return Frame(block.Records.AsSpan(start, made.End - start), made.Offset, made.Stamp);
+    }
+
+    private static EtlRecord Frame(ReadOnlySpan<byte> bytes, long offset, long stamp)
     {
         RecordLayout.TryFrame(bytes, 0, bytes.Length, out var layout);
-        return new EtlRecord(bytes, layout, 0, _recordOffset, 0, false, _recordStamp);
+        return new EtlRecord(bytes, layout, 0, offset, 0, false, stamp);
     }
 
-    private bool TryBuild(ReadOnlyMemory<byte> line, long offset)
+    /// <summary>Makes the next parsed block the current one; false at the end of the input (or throws what reading it threw).</summary>
+    private bool TryNextBlock()
     {
-        // A byte order mark may open the input, and JSON text has none.
-        if (offset == 0 && line.Span.StartsWith("\uFEFF"u8)) line = line[3..];
-        if (line.Span.TrimStart(" \t\r"u8).IsEmpty) return false;
-        var e = _event;
-        EventSchema? schema;
-        ReadOnlySpan<byte> payload;
-        if (_lines is not null && !DocumentsOnly && _lines.TryRead(line.Span, e, out schema, out payload, out int notUnderstood))
-            ValuesNotUnderstood += notUnderstood;
-        else
+        ReadAhead();
+        if (!_pending.TryDequeue(out var next))
         {
-            DocumentLines++;
-            if (!TryReadDocument(line, offset, out schema, out payload)) return false;
+            _readFailure?.Throw();
+            return false;
         }
-        if (TraceRecordEncoder.EventHeaderSize(payload.Length, default) > TraceRecordEncoder.MaxRecordSize)
-            return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: the event's data takes {payload.Length} bytes, more than a record holds");
-        long stamp = e.FileTime;
-        // None of the first lines gave the start: the first event read does.
-        if (StartStamp == 0) StartStamp = stamp;
-        _recordSize = TraceRecordEncoder.EventHeader(_record, new EventHeaderValues
-        {
-            ProviderId = schema.Provider.Guid, Id = schema.Id, Version = schema.Version,
-            Level = e.Level != 0 || e.Style == JsonValueStyle.Catalog ? e.Level : (byte)schema.Level.Value,
-            Opcode = e.Opcode, Task = e.Task != 0 || e.Style == JsonValueStyle.Catalog ? e.Task : (ushort)schema.Task.Value,
-            Keywords = e.Keywords != 0 || e.Style == JsonValueStyle.Catalog ? e.Keywords : schema.Keywords,
-            ProcessId = e.ProcessId, ThreadId = e.ThreadId, Timestamp = stamp, Is32Bit = e.PointerSize == 4,
-        }, payload);
-        _recordOffset = offset;
-        _recordStamp = stamp;
-        _lastStamp = stamp;
-        Events++;
-        if (e.ProcessName is { } name && e.ProcessId is not (0 or 4) && (!_namedProcesses.TryGetValue(e.ProcessId, out var known) || known != name)
-            && _namedProcesses.Count < 1 << 20)
-        {
-            _namedProcesses[e.ProcessId] = name;
-            _processRecordSize = ProcessRecord(e.ProcessId, name, stamp);
-        }
+        // Parsing catches what it throws into the block.
+        next.Parsed?.Wait();
+        var block = next.Block;
+        Events += block.EventCount;
+        UnknownEvents += block.UnknownEvents;
+        BadLines += block.BadLines;
+        ValuesNotUnderstood += block.ValuesNotUnderstood;
+        DocumentLines += block.DocumentLines;
+        _bytesDelivered = block.Offset + block.Length;
+        _current = block;
+        _next = _nextProblem = 0;
         return true;
     }
 
     /// <summary>
-    /// Reads the line as a parsed document: every line of the formats not read by <see cref="CatalogLineReader"/>, and
-    /// the lines it declines. False when the line is bad (reported) or its event unknown (counted).
+    /// Reads blocks and hands them to the parsers: enough to keep every parser busy, and more while the first is
+    /// not parsed yet, up to a bound. A stream read once is not read ahead of what the parsers can take, so a slow
+    /// writer's lines come through as they arrive.
     /// </summary>
-    private bool TryReadDocument(ReadOnlyMemory<byte> line, long offset, [NotNullWhen(true)] out EventSchema? schema, out ReadOnlySpan<byte> payload)
+    private void ReadAhead()
     {
-        schema = null;
-        payload = default;
-        JsonDocument doc;
-        try
+        int threads = Math.Max(1, ParseThreads);
+        int depth = 2 * threads + 2;
+        _blocks ??= new JsonLineBlockReader(_stream, BlockBytes);
+        while (!_inputDone && _pending.Count < depth && (_pending.Count <= threads || _pending.Peek().Parsed is { IsCompleted: false }))
         {
-            // The line's bytes stay put until the next line is read, after the document is disposed.
-            doc = JsonDocument.Parse(line, LineOptions);
-        }
-        catch (JsonException ex)
-        {
-            return Bad(offset, $"not JSON: {ex.Message}");
-        }
-        using (doc)
-        {
-            var e = _event;
-            e.Reset();
-            string? error;
+            var block = _freeBlocks.TryPop(out var free) ? free : new JsonLineBlock();
             try
             {
-                error = ReadEvent(_format, doc.RootElement, e);
-                if (error is null && (_repeated.Find(e.Data) ?? _repeated.Find(e.Types)) is { } key)
-                    error = $"the key \"{key}\" appears twice in the event's {PayloadName(_format)}";
+                if (!_blocks.Read(block))
+                {
+                    _inputDone = true;
+                    _freeBlocks.Push(block);
+                    break;
+                }
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex)
             {
-                // Text that is not UTF-8, where a name or a time should be.
-                return Bad(offset, ex.Message);
+                // The lines read before reach the reader first.
+                _inputDone = true;
+                _readFailure = ExceptionDispatchInfo.Capture(ex);
+                _freeBlocks.Push(block);
+                break;
             }
-            if (error is not null) return Bad(offset, error);
-            schema = SchemaOf(e);
-            if (schema is null)
+            if (threads == 1)
             {
-                UnknownEvents++;
-                return false;
+                Parse(block);
+                _pending.Enqueue((block, null));
             }
-            try
-            {
-                payload = Payload(schema, e);
-            }
-            catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
-            {
-                return Bad(offset, $"{schema.Provider.Name} event {schema.Id}: {ex.Message}");
-            }
-            return true;
+            else _pending.Enqueue((block, StartParsing(block)));
         }
     }
 
-    /// <summary>What the format calls the object of an event's field values.</summary>
-    private static string PayloadName(InputFormat format) => format switch
-    {
-        InputFormat.Jsonl => "event_data",
-        InputFormat.SilkEtw => "XmlEventData",
-        _ => "properties or property_types",
-    };
+    // Apart, so the closure is made only for a block parsed on another thread.
+    private Task StartParsing(JsonLineBlock block) => Task.Run(() => Parse(block));
 
-    private bool Bad(long offset, string message)
+    private void Parse(JsonLineBlock block)
     {
-        BadLines++;
-        Diagnostics.Report(new EtlProblem(Path, offset, EtlProblemKind.BadRecord, $"line skipped: {message}"));
-        return false;
-    }
-
-    private EventSchema? SchemaOf(JsonEvent e)
-    {
-        var provider = e.Provider != Guid.Empty ? _catalog.Find(e.Provider) : null;
-        if (provider is null && e.ProviderName is { Length: > 0 } providerName) provider = _catalog.Find(providerName);
-        if (provider is null) return null;
-        e.Provider = provider.Guid;
-        if (e.Id >= 0)
-            return provider.Find((ushort)e.Id, e.Version) ?? provider.Events.Where(x => x.Id == e.Id).MaxBy(x => x.Version);
-        if (e.EventName is not { } eventName) return null;
-        var key = (provider.Guid, $"{eventName}\u0001{e.Opcode}");
-        if (!_byName.TryGetValue(key, out var schema))
-        {
-            schema = ByName(provider, eventName, e.Opcode);
-            if (_byName.Count < 65_536) _byName[key] = schema;
-        }
-        return schema;
-    }
-
-    /// <summary>
-    /// TraceEvent names a manifest event "Task/Opcode" (or just "Task"): the task names the event, and where a task
-    /// has several events the opcode picks one. AFD logs one event with opcode 10 on entry and 12 on exit, so an
-    /// opcode that names no event of the task still finds the task's one event.
-    /// </summary>
-    private static EventSchema? ByName(ProviderSchema provider, string eventName, byte opcode)
-    {
-        int slash = eventName.IndexOf('/');
-        string task = slash < 0 ? eventName : eventName[..slash];
-        string? opcodeName = slash < 0 ? null : eventName[(slash + 1)..];
-        var candidates = provider.Events.Where(x => string.Equals(x.Task.Name, task, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (candidates.Count == 0) return null;
-        var byOpcode = candidates.Where(x => x.Opcode.Value == opcode
-            || (opcodeName is not null && string.Equals(x.Opcode.Name, opcodeName, StringComparison.OrdinalIgnoreCase))).ToList();
-        var pick = byOpcode.Count > 0 ? byOpcode : candidates.Select(x => x.Id).Distinct().Count() == 1 ? candidates : [];
-        return pick.Count == 0 ? null : pick.MaxBy(x => x.Version);
-    }
-
-    private ReadOnlySpan<byte> Payload(EventSchema schema, JsonEvent e)
-    {
-        var fields = schema.Fields;
-        // Lengths come from the bytes they measure.
-        Span<bool> isLength = fields.Count <= 256 ? stackalloc bool[fields.Count] : new bool[fields.Count];
-        foreach (var f in fields)
-            if (f.LengthField >= 0) isLength[f.LengthField] = true;
-        // The pointer size first: Sealighter's pointers say it by their length.
-        int pointerSize = e.PointerSize;
-        if (pointerSize == 0 && e.Style == JsonValueStyle.Sealighter && e.Data.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var f in fields)
-            {
-                if (f.InType != InType.Pointer || !e.Data.TryGetProperty(f.Name, out var v) || v.ValueKind != JsonValueKind.String) continue;
-                int digits = v.GetString()!.Length;
-                if (digits is 8 or 16) { pointerSize = digits / 2; break; }
-            }
-        }
-        e.PointerSize = pointerSize is 4 ? 4 : 8;
-        var b = _builder;
-        b.Reset(schema, e.PointerSize);
-        if (e.Data.ValueKind != JsonValueKind.Object) return b.Build();
-        // One pass over the values (looking each field up by name would scan them once per field).
-        foreach (var property in e.Data.EnumerateObject())
-        {
-            int k = schema.IndexOf(property.Name);
-            if (k < 0 || isLength[k] || property.Value.ValueKind == JsonValueKind.Null) continue;
-            if (!JsonFieldValues.TrySet(b, fields[k], property.Value, e)) ValuesNotUnderstood++;
-        }
-        return b.Build();
+        JsonLineParser? parser;
+        lock (_parsers) _parsers.TryPop(out parser);
+        parser ??= new JsonLineParser(_catalog, _format, DocumentsOnly);
+        parser.Parse(block);
+        lock (_parsers) _parsers.Push(parser);
     }
 
     /// <summary>
@@ -349,72 +288,10 @@ internal sealed class JsonEventSource : IEventSource
         return TraceRecordEncoder.Kernel(_processRecord, TraceHeaderType.System64, 3, 3, 3, 0, pid, stamp, data[..length]);
     }
 
-    /// <summary>The next line (without its newline) and its byte offset; lines longer than the limit are reported and skipped.</summary>
-    private bool NextLine(out ReadOnlyMemory<byte> line, out long offset)
-    {
-        while (true)
-        {
-            int nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-            if (nl >= 0)
-            {
-                line = _buffer.AsMemory(_start, nl);
-                offset = _bufferOffset + _start;
-                _start += nl + 1;
-                return true;
-            }
-            if (_eof)
-            {
-                if (_start < _end)
-                {
-                    line = _buffer.AsMemory(_start, _end - _start);
-                    offset = _bufferOffset + _start;
-                    _start = _end;
-                    return true;
-                }
-                line = default;
-                offset = _bufferOffset + _end;
-                return false;
-            }
-            // Move what is left to the front, grow if a line fills the buffer, and read more.
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _bufferOffset += _start;
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length)
-            {
-                if (_buffer.Length >= MaxLineBytes)
-                {
-                    SkipLongLine();
-                    continue;
-                }
-                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes));
-            }
-            int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-            if (read == 0) _eof = true;
-            _end += read;
-        }
-    }
-
-    private void SkipLongLine()
-    {
-        long at = _bufferOffset;
-        Bad(at, $"a line longer than {MaxLineBytes} bytes");
-        // Drop bytes up to the next newline.
-        while (true)
-        {
-            _bufferOffset += _end;
-            _start = _end = 0;
-            int read = _stream.Read(_buffer, 0, _buffer.Length);
-            if (read == 0) { _eof = true; return; }
-            int nl = _buffer.AsSpan(0, read).IndexOf((byte)'\n');
-            _end = read;
-            if (nl >= 0) { _start = nl + 1; return; }
-        }
-    }
-
     /// <inheritdoc/>
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        // Parsers still at work touch only their blocks.
+        _stream.Dispose();
+    }
 }
