@@ -57,7 +57,7 @@ public sealed class EventJsonWriter : IDisposable
     private readonly FieldFormatter _fields = new();
     private readonly Dictionary<string, byte[]> _symbols = new(ReferenceEqualityComparer.Instance);
     private readonly MessageFormatter _messages;
-    private readonly Dictionary<Schema.EventSchema, EventJsonPlan> _plans = new();
+    private readonly Dictionary<Schema.EventSchema, EventJsonPlan> _plans = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the JSON lines go.</param>
@@ -162,7 +162,7 @@ public sealed class EventJsonWriter : IDisposable
         }
         n = Copy(d, n, "},\"message\":\""u8);
         // Room for what follows the message: its closing quote, the decoding note, "}" and the line feed.
-        int end = moved ? -1 : _messages.TryFormatPlain(decoded, d[..^TailRoom], n, keptAt, keptLength);
+        int end = moved ? -1 : _messages.TryFormatPlain(decoded, plan.Message, d[..^TailRoom], n, keptAt, keptLength);
         if (end >= 0)
         {
             n = end;
@@ -295,7 +295,7 @@ public sealed class EventJsonWriter : IDisposable
         if (ReferenceEquals(schema, _lastSchema)) return _lastPlan!;
         if (!_plans.TryGetValue(schema, out var plan))
         {
-            plan = new EventJsonPlan(schema, Encoder);
+            plan = new EventJsonPlan(schema, Encoder, _messages.TemplateOf(schema));
             // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
             if (_plans.Count >= MaxCachedSchemas) _plans.Clear();
             _plans[schema] = plan;
