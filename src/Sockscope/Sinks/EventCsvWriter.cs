@@ -51,7 +51,7 @@ public sealed class EventCsvWriter
     public IReadOnlyList<string> Columns { get; }
 
     private readonly Dictionary<string, int> _columnOf;
-    private readonly Dictionary<EventSchema, int[]> _fieldColumns = new();
+    private readonly Dictionary<EventSchema, ColumnPlan> _fieldColumns = new(ReferenceEqualityComparer.Instance);
     private readonly FieldFormatter _fields = new();
     private readonly MessageFormatter _messages;
     private readonly int _fieldColumnCount;
@@ -127,41 +127,72 @@ public sealed class EventCsvWriter
     /// <summary>Writes one decoded record as one row: its message and a cell per field it has.</summary>
     public void Write(in EtlRecord record, in DecodedEvent decoded)
     {
-        var fieldOf = FieldsByColumn(decoded.Schema);
+        var plan = PlanOf(decoded.Schema);
         var provider = _providers.Get(record);
         var head = _output.GetSpan(FixedRowBytes + provider.NameCell.Length);
         int n = WriteHeaderCells(record, provider, head);
         head[n++] = (byte)',';
         _output.Advance(n);
         Cell(_messages.Format(decoded));
-        for (int c = 0; c < _fieldColumnCount; c++)
+        // Only the columns the event's schema fills are visited; the empty ones between go as one run of commas.
+        int separated = 0;
+        var columns = plan.Columns;
+        var fields = plan.Fields;
+        for (int k = 0; k < columns.Length; k++)
         {
-            var sep = _output.GetSpan(1);
-            sep[0] = (byte)',';
-            _output.Advance(1);
-            int field = fieldOf[c];
-            if (field >= 0 && decoded.Has(field)) Cell(_fields.FormatValue(decoded, field));
+            int field = fields[k];
+            if (!decoded.Has(field)) continue;
+            int column = columns[k];
+            Commas(column + 1 - separated);
+            separated = column + 1;
+            Cell(_fields.FormatValue(decoded, field));
         }
-        var tail = _output.GetSpan(4);
-        tail[0] = (byte)',';
-        EndRow(tail, 1);
+        // The rest of the field columns' commas, the payload column's, and the line end.
+        var tail = _output.GetSpan(_fieldColumnCount - separated + 3);
+        int t = _fieldColumnCount - separated + 1;
+        tail[..t].Fill((byte)',');
+        EndRow(tail, t);
     }
 
-    /// <summary>For each field column, the index of the schema's field of that name, or -1.</summary>
-    private int[] FieldsByColumn(EventSchema schema)
+    private void Commas(int count)
     {
-        if (!_fieldColumns.TryGetValue(schema, out var fieldOf))
+        var d = _output.GetSpan(count);
+        d[..count].Fill((byte)',');
+        _output.Advance(count);
+    }
+
+    /// <summary>The field columns an event schema fills: each column (ascending) and the index of its field.</summary>
+    private sealed class ColumnPlan(int[] columns, int[] fields)
+    {
+        public readonly int[] Columns = columns;
+        public readonly int[] Fields = fields;
+    }
+
+    /// <summary>For each field column the schema has a field of that name (the first), the column and the field.</summary>
+    private ColumnPlan PlanOf(EventSchema schema)
+    {
+        if (ReferenceEquals(schema, _lastSchema)) return _lastPlan!;
+        if (!_fieldColumns.TryGetValue(schema, out var plan))
         {
-            fieldOf = new int[_fieldColumnCount];
+            var fieldOf = new int[_fieldColumnCount];
             Array.Fill(fieldOf, -1);
             for (int i = 0; i < schema.Fields.Count; i++)
                 if (_columnOf.TryGetValue(schema.Fields[i].Name, out int c) && fieldOf[c] < 0) fieldOf[c] = i;
+            var columns = new List<int>();
+            for (int c = 0; c < fieldOf.Length; c++)
+                if (fieldOf[c] >= 0) columns.Add(c);
+            plan = new ColumnPlan([.. columns], [.. columns.Select(c => fieldOf[c])]);
             // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
             if (_fieldColumns.Count >= 16_384) _fieldColumns.Clear();
-            _fieldColumns[schema] = fieldOf;
+            _fieldColumns[schema] = plan;
         }
-        return fieldOf;
+        _lastSchema = schema;
+        _lastPlan = plan;
+        return plan;
     }
+
+    private EventSchema? _lastSchema;
+    private ColumnPlan? _lastPlan;
 
     /// <summary>Writes a cell, quoted when RFC 4180 needs it.</summary>
     private void Cell(ReadOnlySpan<byte> text)

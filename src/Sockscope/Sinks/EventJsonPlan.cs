@@ -32,6 +32,8 @@ internal sealed class EventJsonPlan
     public readonly bool[] TextIsValue;
     /// <summary>Each field may have a status name.</summary>
     public readonly bool[] MayHaveStatusName;
+    /// <summary>The schema's message template, parsed once.</summary>
+    public readonly MessageFormatter.Segment[] Message;
 
     /// <summary>
     /// Bytes that hold <c>event_data</c>'s direct part for any payload of <c>payload</c> bytes: this plus three
@@ -40,8 +42,9 @@ internal sealed class EventJsonPlan
     /// </summary>
     public readonly int Room;
 
-    public EventJsonPlan(EventSchema schema, JavaScriptEncoder encoder)
+    public EventJsonPlan(EventSchema schema, JavaScriptEncoder encoder, MessageFormatter.Segment[] message)
     {
+        Message = message;
         Fields = [.. schema.Fields];
         int n = Fields.Length;
         Names = new byte[n][];

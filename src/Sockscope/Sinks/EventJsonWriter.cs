@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -41,14 +42,13 @@ public sealed class EventJsonWriter : IDisposable
     private readonly EtlClock _clock;
     private readonly byte[] _computerJson;
     private readonly byte[] _lastTime = new byte[40];
-    private readonly byte[] _lastKeywordsText = new byte[18];
-    private ulong _lastKeywords;
-    private bool _keywordsMade;
     private int _lastTimeLength;
     private long _lastMillisecond;
     // "yyyy-MM-ddTHH:mm:ss.fff" of the time text.
     private const int MillisecondTextLength = 23;
-    private readonly ProviderFormCache<ProviderText> _providers;
+    private readonly ProviderFormCache<EventKindHeads> _providers;
+    // Event kinds whose line start is kept, over all providers (see EventKindHeads).
+    private int _headBudget = 4096;
     private Schema.EventSchema? _lastSchema;
     private const int MaxCachedSchemas = 16_384;
     private EventJsonPlan? _lastPlan;
@@ -57,7 +57,7 @@ public sealed class EventJsonWriter : IDisposable
     private readonly FieldFormatter _fields = new();
     private readonly Dictionary<string, byte[]> _symbols = new(ReferenceEqualityComparer.Instance);
     private readonly MessageFormatter _messages;
-    private readonly Dictionary<Schema.EventSchema, EventJsonPlan> _plans = new();
+    private readonly Dictionary<Schema.EventSchema, EventJsonPlan> _plans = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the JSON lines go.</param>
@@ -68,7 +68,7 @@ public sealed class EventJsonWriter : IDisposable
     {
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _providers = new ProviderFormCache<ProviderText>(names, (guid, name) => new ProviderText(guid, name));
+        _providers = new ProviderFormCache<EventKindHeads>(names, (guid, name) => new EventKindHeads(ProviderPrefix(guid, name)));
         _computerJson = [(byte)'"', .. JsonEncodedText.Encode(computer ?? "", Encoder).EncodedUtf8Bytes, (byte)'"'];
         _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
         _messages = new MessageFormatter(_fields);
@@ -162,7 +162,7 @@ public sealed class EventJsonWriter : IDisposable
         }
         n = Copy(d, n, "},\"message\":\""u8);
         // Room for what follows the message: its closing quote, the decoding note, "}" and the line feed.
-        int end = moved ? -1 : _messages.TryFormatPlain(decoded, d[..^TailRoom], n, keptAt, keptLength);
+        int end = moved ? -1 : _messages.TryFormatPlain(decoded, plan.Message, d[..^TailRoom], n, keptAt, keptLength);
         if (end >= 0)
         {
             n = end;
@@ -202,13 +202,16 @@ public sealed class EventJsonWriter : IDisposable
         _keptLength[field] = length;
     }
 
-    private static int Copy(Span<byte> d, int n, ReadOnlySpan<byte> bytes)
+    // Inlined so that a literal's copy is unrolled for its known length rather than a call to a general memmove.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Copy(Span<byte> d, int n, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(d[n..]);
         return n + bytes.Length;
     }
 
-    private static int Number(Span<byte> d, int n, long value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Number(Span<byte> d, int n, long value)
     {
         // Versions, levels and opcodes are mostly one digit.
         if ((ulong)value < 10)
@@ -228,27 +231,15 @@ public sealed class EventJsonWriter : IDisposable
     private void WriteSystem(in EtlRecord record)
     {
         var provider = _providers.Get(record);
-        var d = _output.GetSpan(provider.Prefix.Length + _computerJson.Length + 512);
-        int n = Copy(d, 0, provider.Prefix);
-        n = Number(d, n, record.Id);
-        n = Copy(d, n, ",\"version\":"u8);
-        n = Number(d, n, record.Version);
-        n = Copy(d, n, ",\"level\":"u8);
-        n = Number(d, n, record.Level);
-        n = Copy(d, n, ",\"task\":"u8);
-        n = Number(d, n, record.Task);
-        n = Copy(d, n, ",\"opcode\":"u8);
-        n = Number(d, n, record.Opcode);
-        n = Copy(d, n, ",\"keywords\":\""u8);
-        ulong keywords = record.Keywords;
-        if (keywords != _lastKeywords || !_keywordsMade)
+        var head = provider.Find(record, ref _headBudget);
+        var d = _output.GetSpan(provider.ProviderPrefix.Length + EventKindHeads.MaxDescriptorLength + _computerJson.Length + 512);
+        int n;
+        if (head is not null) n = Copy(d, 0, head);
+        else
         {
-            FormatKeywords(keywords, _lastKeywordsText);
-            _lastKeywords = keywords;
-            _keywordsMade = true;
+            n = Copy(d, 0, provider.ProviderPrefix);
+            n += EventKindHeads.FormatDescriptor(record, d[n..]);
         }
-        n = Copy(d, n, _lastKeywordsText);
-        n = Copy(d, n, "\",\"time_created\":\""u8);
         long fileTime = _clock.ToFileTime(record.Timestamp);
         long millisecond = Math.DivRem(fileTime, TimeSpan.TicksPerMillisecond, out long rest);
         if (rest < 0) millisecond--;
@@ -304,7 +295,7 @@ public sealed class EventJsonWriter : IDisposable
         if (ReferenceEquals(schema, _lastSchema)) return _lastPlan!;
         if (!_plans.TryGetValue(schema, out var plan))
         {
-            plan = new EventJsonPlan(schema, Encoder);
+            plan = new EventJsonPlan(schema, Encoder, _messages.TemplateOf(schema));
             // TraceLogging schemas come from the trace: bound what a hostile one with endless event kinds can cost.
             if (_plans.Count >= MaxCachedSchemas) _plans.Clear();
             _plans[schema] = plan;
@@ -399,18 +390,12 @@ public sealed class EventJsonWriter : IDisposable
         n += count;
     }
 
-    /// <summary>One provider's name and GUID, encoded once.</summary>
-    private sealed class ProviderText
+    /// <summary><c>{"system":{"provider":"…","guid":"{…}","event_source_name":"","event_id":</c> of a provider.</summary>
+    private static byte[] ProviderPrefix(Guid guid, string? name)
     {
-        /// <summary><c>{"system":{"provider":"…","guid":"{…}","event_source_name":"","event_id":</c>, encoded once.</summary>
-        public readonly byte[] Prefix;
-
-        public ProviderText(Guid guid, string? name)
-        {
-            Span<byte> text = stackalloc byte[GuidLength];
-            int g = FormatGuid(guid, text);
-            Prefix = [.. "{\"system\":{\"provider\":\""u8, .. JsonEncodedText.Encode(name ?? "", Encoder).EncodedUtf8Bytes,
-                .. "\",\"guid\":\""u8, .. text[..g], .. "\",\"event_source_name\":\"\",\"event_id\":"u8];
-        }
+        Span<byte> text = stackalloc byte[GuidLength];
+        int g = FormatGuid(guid, text);
+        return [.. "{\"system\":{\"provider\":\""u8, .. JsonEncodedText.Encode(name ?? "", Encoder).EncodedUtf8Bytes,
+            .. "\",\"guid\":\""u8, .. text[..g], .. "\",\"event_source_name\":\"\",\"event_id\":"u8];
     }
 }

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Sockscope.Etl;
+using Sockscope.Etl.Writing;
 using Sockscope.Events;
 using Sockscope.Sinks;
 using Sockscope.Tests.Support;
@@ -146,5 +147,62 @@ public class EventJsonWriterTests
         Assert.Equal(4, providers.Count);
         Assert.Equal("EventTrace", providers[0]);
         Assert.All(providers.Skip(2), p => Assert.StartsWith("Microsoft.Windows.Subsystem", p));
+    }
+
+    [Fact]
+    public void Each_event_kind_gets_its_own_ids_and_keywords_beyond_the_kinds_whose_line_start_is_kept()
+    {
+        // More kinds than the writer keeps ready-made line starts for (4,096), each written twice, interleaved with a
+        // kind that differs from another only in its keywords: every line must carry its own record's values.
+        using var dir = new TempDir();
+        string path = dir.File("kinds.etl");
+        var provider = new Guid("6a2f0c4e-1b3d-4e5f-8a9b-0c1d2e3f4a5b");
+        const int kinds = 4_300;
+        var expected = new List<(int Id, int Version, int Level, int Task, int Opcode, ulong Keywords)>();
+        using (var w = EtlWriter.Create(path))
+        {
+            long t = 1_000_000;
+            void Write(int id, int version, int level, int task, int opcode, ulong keywords)
+            {
+                w.WriteEvent(0, new EventHeaderValues
+                {
+                    ProviderId = provider, Id = (ushort)id, Version = (byte)version, Level = (byte)level, Task = (ushort)task,
+                    Opcode = (byte)opcode, Keywords = keywords, ProcessId = 1, ThreadId = 2, Timestamp = t++,
+                }, [1, 2, 3]);
+                expected.Add((id, version, level, task, opcode, keywords));
+            }
+            for (int pass = 0; pass < 2; pass++)
+                for (int i = 0; i < kinds; i++)
+                {
+                    Write(i, i % 3, i % 6, i % 13 * 1000, i % 7, (ulong)i * 0x1_0001);
+                    Write(7, 1, 4, 7, 1, 0x8000_0000_0000_0000UL | (ulong)(i & 1));
+                }
+        }
+        using var reader = EtlReader.Open(path);
+        var names = new ProviderNames();
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new EventJsonWriter(output, reader.Clock, names))
+            while (reader.TryRead(out var r))
+            {
+                names.Learn(r);
+                // The writer's own trace header record (EventTrace) comes first: only the events written above count.
+                if (r.ProviderId == provider) writer.Write(r);
+            }
+        var lines = Encoding.UTF8.GetString(output.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(expected.Count, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var system = doc.RootElement.GetProperty("system");
+            var e = expected[i];
+            Assert.Equal("{6A2F0C4E-1B3D-4E5F-8A9B-0C1D2E3F4A5B}", system.GetProperty("guid").GetString());
+            Assert.Equal(e.Id, system.GetProperty("event_id").GetInt32());
+            Assert.Equal(e.Version, system.GetProperty("version").GetInt32());
+            Assert.Equal(e.Level, system.GetProperty("level").GetInt32());
+            Assert.Equal(e.Task, system.GetProperty("task").GetInt32());
+            Assert.Equal(e.Opcode, system.GetProperty("opcode").GetInt32());
+            Assert.Equal($"0x{e.Keywords:X16}", system.GetProperty("keywords").GetString());
+            Assert.Equal("010203", doc.RootElement.GetProperty("event_data").GetProperty("payload_hex").GetString());
+        }
     }
 }

@@ -272,12 +272,27 @@ internal sealed class FieldFormatter
     }
 
     /// <summary>A status code as a person reads it: its symbolic name where known, else its hex with 0x.</summary>
-    private ReadOnlySpan<byte> StatusText(OutType outType, uint value, Span<byte> d) => outType switch
+    private ReadOnlySpan<byte> StatusText(OutType outType, uint value, Span<byte> d)
     {
-        OutType.NTStatus when NtStatusNames.TryGetName(value, out var status) => Utf8(status),
-        OutType.Win32Error when Win32ErrorNames.TryGetName(value, out var error) => Utf8(error),
-        _ => Hex32(d, value, prefix: true),
-    };
+        // Nearly every status a trace holds is the same success code: its name's bytes are kept at hand rather than
+        // looked up in the name table and then the UTF-8 cache for every event.
+        if (_lastStatusName is not null && value == _lastStatus && outType == _lastStatusType) return _lastStatusName;
+        string? name = outType switch
+        {
+            OutType.NTStatus when NtStatusNames.TryGetName(value, out var status) => status,
+            OutType.Win32Error when Win32ErrorNames.TryGetName(value, out var error) => error,
+            _ => null,
+        };
+        if (name is null) return Hex32(d, value, prefix: true);
+        _lastStatus = value;
+        _lastStatusType = outType;
+        _lastStatusName = Utf8(name);
+        return _lastStatusName;
+    }
+
+    private uint _lastStatus;
+    private OutType _lastStatusType;
+    private byte[]? _lastStatusName;
 
     /// <summary>The name a value map gives an integer field's value, or null.</summary>
     private static string? MapMeaning(FieldSchema f, ulong number) =>
@@ -420,11 +435,13 @@ internal sealed class FieldFormatter
     /// The UTF-8 of a name from a table or map. The same few hundred strings come back for millions of events, so
     /// their bytes are kept (by reference, bounded) instead of encoded each time.
     /// </summary>
-    private ReadOnlySpan<byte> Utf8(string s)
+    private byte[] Utf8(string s)
     {
-        if (_utf8.TryGetValue(s, out var bytes)) return bytes;
-        bytes = Encoding.UTF8.GetBytes(s);
-        if (_utf8.Count < 4096) _utf8[s] = bytes;
+        if (!_utf8.TryGetValue(s, out var bytes))
+        {
+            bytes = Encoding.UTF8.GetBytes(s);
+            if (_utf8.Count < 4096) _utf8[s] = bytes;
+        }
         return bytes;
     }
 

@@ -11,7 +11,7 @@ namespace Sockscope.Decoding.Values;
 internal sealed class MessageFormatter
 {
     /// <summary>A piece of a parsed template: literal UTF-8 text, then the insert of a field (or -1 for none).</summary>
-    private readonly record struct Segment(byte[] Literal, int Field)
+    internal readonly record struct Segment(byte[] Literal, int Field)
     {
         /// <summary>The literal needs no escaping in a JSON string.</summary>
         public bool Plain { get; } = PlainJsonText.Is(Literal);
@@ -44,12 +44,14 @@ internal sealed class MessageFormatter
     /// <paramref name="d"/> has no room (what was written then counts for nothing). The inserts whose text the
     /// caller already wrote into <paramref name="d"/> (<paramref name="keptAt"/>: its start + 1 for each field, 0 for
     /// none; <paramref name="keptLength"/>: its length) are copied from there, the rest rendered as
-    /// <see cref="Format"/> renders them, so the message is the same bytes.
+    /// <see cref="Format"/> renders them, so the message is the same bytes. <paramref name="template"/> is the
+    /// schema's template the caller keeps (<see cref="TemplateOf"/>), so no lookup is made per event.
     /// </summary>
-    public int TryFormatPlain(in DecodedEvent e, Span<byte> d, int at, ReadOnlySpan<int> keptAt, ReadOnlySpan<int> keptLength)
+    public int TryFormatPlain(in DecodedEvent e, Segment[] template, Span<byte> d, int at, ReadOnlySpan<int> keptAt,
+        ReadOnlySpan<int> keptLength)
     {
         int n = at;
-        foreach (var segment in SegmentsOf(e.Schema))
+        foreach (var segment in template)
         {
             var literal = segment.Literal;
             if (!segment.Plain || literal.Length > d.Length - n) return -1;
@@ -66,6 +68,9 @@ internal sealed class MessageFormatter
         }
         return n;
     }
+
+    /// <summary>The parsed template of a schema's message, for a caller that keeps it per schema.</summary>
+    public Segment[] TemplateOf(EventSchema schema) => SegmentsOf(schema);
 
     private Segment[] SegmentsOf(EventSchema schema)
     {
