@@ -175,7 +175,7 @@ public class EventJsonWriterTests
                 for (int i = 0; i < kinds; i++)
                 {
                     Write(i, i % 3, i % 6, i % 13 * 1000, i % 7, (ulong)i * 0x1_0001);
-                    Write(7, 1, 4, 7, 1, 0x8000_0000_0000_0000UL | (ulong)(i & 1));
+                    Write(7, 1, 4, 7, 1, 0x8000_0000_0000_0000UL | (uint)(i & 1));
                 }
         }
         using var reader = EtlReader.Open(path);
