@@ -64,10 +64,12 @@ db = sqlite3.connect(sys.argv[1])
 # no rowid, so rows are compared as a sorted set, which any layout gives the same way.
 for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"):
     print("##", table)
-    columns = [c[1] for c in db.execute(f'PRAGMA table_info("{table}")')]
+    # The names SELECT * returns: PRAGMA table_info leaves out generated columns, which SELECT * includes.
+    cursor = db.execute(f'SELECT * FROM "{table}"')
+    columns = [d[0] for d in cursor.description]
     print(columns)
     # When the export ran is the run's, not the build's.
-    rows = [repr(tuple("T" if c == "imported_at" else v for c, v in zip(columns, row))) for row in db.execute(f'SELECT * FROM "{table}"')]
+    rows = [repr(tuple("T" if c == "imported_at" else v for c, v in zip(columns, row, strict=True))) for row in cursor]
     for row in sorted(rows):
         print(row)
 EOF
