@@ -10,7 +10,11 @@ namespace Sockscope.Analysis;
 /// the analysis, nor the analysis on it. A fixed set of batches goes round, so memory does not grow with the input.
 /// An exception in any stage stops them all and is thrown to the caller after the batches before it were observed.
 /// </summary>
-internal sealed class CopiedEventPipeline(Action<SocketRecord>? onSocket, Action<Finding>? onFinding)
+/// <param name="onSocket">Gets each completed socket and a copy of its values as they were when it completed: the
+/// record itself can still change afterwards on the analysing thread (a later event on a reused handle), so what the
+/// observer reads at once must come from the copy, while the record serves once every stage has ended.</param>
+/// <param name="onFinding">Gets each finding.</param>
+internal sealed class CopiedEventPipeline(Action<SocketRecord, SocketRecord>? onSocket, Action<Finding>? onFinding)
 {
     // Events per batch, and bytes of payload: Winsock payloads are about a hundred bytes, so a batch is seldom handed on for room.
     private const int BatchEvents = 4096, BatchBytes = 1 << 20, Depth = 4;
@@ -25,14 +29,14 @@ internal sealed class CopiedEventPipeline(Action<SocketRecord>? onSocket, Action
     /// <summary>Sees a socket completed: noted in the batch being analysed, else (before or after the stages) handed on at once.</summary>
     public void OnSocket(SocketRecord s)
     {
-        if (_analysing is { } b) b.Notes.Add(new CopiedEventNote(_at, s, null));
-        else onSocket?.Invoke(s);
+        if (_analysing is { } b) b.Notes.Add(new CopiedEventNote(_at, s, onSocket is null ? null : s.Seen(), null));
+        else onSocket?.Invoke(s, s);
     }
 
     /// <summary>Sees a finding: noted in the batch being analysed, else handed on at once.</summary>
     public void OnFinding(Finding f)
     {
-        if (_analysing is { } b) b.Notes.Add(new CopiedEventNote(_at, null, f));
+        if (_analysing is { } b) b.Notes.Add(new CopiedEventNote(_at, null, null, f));
         else onFinding?.Invoke(f);
     }
 
@@ -121,7 +125,7 @@ internal sealed class CopiedEventPipeline(Action<SocketRecord>? onSocket, Action
 
     private void Hand(in CopiedEventNote n)
     {
-        if (n.Socket is { } s) onSocket?.Invoke(s);
+        if (n.Socket is { } s) onSocket?.Invoke(s, n.Seen ?? s);
         else if (n.Finding is { } f) onFinding?.Invoke(f);
     }
 

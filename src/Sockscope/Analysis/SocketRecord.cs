@@ -21,6 +21,12 @@ public sealed class SocketRecord
     /// <summary>The options set, or null when none were.</summary>
     internal Dictionary<string, ulong>? OptionsOrNull => _options;
 
+    /// <summary>
+    /// A copy of the socket's values as they are now, for a reader on another thread while the analysis goes on: its
+    /// plain values stay as they were; its peer and option collections are the record's own, not to be read there.
+    /// </summary>
+    internal SocketRecord Seen() => (SocketRecord)MemberwiseClone();
+
     /// <summary>The socket's number in its trace's analysis: 1, 2, … in the order the sockets were first seen.</summary>
     public long Id { get; set; }
     /// <summary>The AFD endpoint pointer (the socket's identity in the kernel); 0 for a Sockets-only socket.</summary>

@@ -37,11 +37,11 @@ public static class TraceAnalysis
     /// <paramref name="onEvent"/> sees each as a copy of its record, its payload cut at <paramref name="maxCopied"/>
     /// bytes, with its socket's byte counts as of the event.
     /// </summary>
-    internal static AnalysisSummary Run(IEventSource reader, Action<SocketRecord>? onSocket, AnalysisLimits? limits, bool parallel,
+    internal static AnalysisSummary Run(IEventSource reader, Action<SocketRecord, SocketRecord>? onSocket, AnalysisLimits? limits, bool parallel,
         CopiedEventObserver onEvent, int maxCopied, Action<Finding>? onFinding)
     {
         if (!parallel || Environment.ProcessorCount == 1)
-            return Analyse(reader, onSocket, limits, onFinding, analyzer => RunCopies(reader, SchemaCatalog.Winsock, analyzer, onEvent, maxCopied));
+            return Analyse(reader, onSocket is null ? null : s => onSocket(s, s), limits, onFinding, analyzer => RunCopies(reader, SchemaCatalog.Winsock, analyzer, onEvent, maxCopied));
         // Read, analysed and observed on three threads: the sockets and findings reach the observer in the batches, in order.
         var pipeline = new CopiedEventPipeline(onSocket, onFinding);
         return Analyse(reader, pipeline.OnSocket, limits, pipeline.OnFinding, analyzer => pipeline.Run(reader, SchemaCatalog.Winsock, analyzer, onEvent, maxCopied));

@@ -8,7 +8,7 @@ namespace Sockscope.Sinks.Report;
 
 /// <summary>
 /// Gathers a report while the analysis runs: every decoded event with its socket (<see cref="OnEvent(in EventCopy, ReadOnlySpan{byte}, SocketRecord, long, long)"/>), every
-/// socket as it completes (<see cref="OnSocket"/>). Keeps only what the report can show: the most interesting
+/// socket as it completes (<see cref="OnSocket(SocketRecord, SocketRecord)"/>). Keeps only what the report can show: the most interesting
 /// sockets (failures first, then the most bytes) up to <see cref="ReportOptions.MaxSockets"/>, the first events of
 /// the best of them up to <see cref="ReportOptions.MaxEvents"/>, and for open sockets a bounded log each.
 /// </summary>
@@ -143,18 +143,25 @@ internal sealed class ReportCollector
     }
 
     /// <summary>Sees one socket as it completes: after all its events.</summary>
-    public void OnSocket(SocketRecord s)
-    {
-        _open.Remove(s.Id, out var log);
-        if (ReferenceEquals(log, _lastLog)) _lastLog = null;
-        if (s.Opened is { } opened) _activity.AddOpened(opened);
-        if (s.Closed is { } closed) _activity.AddClosed(closed);
-        // Bytes no event of ours showed moving (none, unless a socket had no events) go where the socket ended.
-        long sent = s.BytesSent - (log?.LastSent ?? 0), received = s.BytesReceived - (log?.LastReceived ?? 0);
-        if ((sent != 0 || received != 0) && (s.Closed ?? s.Opened) is { } when) _activity.AddBytes(when, sent, received);
+    public void OnSocket(SocketRecord s) => OnSocket(s, s);
 
-        var outcome = SocketOutcomes.Of(s);
-        var rank = new Rank(SocketOutcomes.IsProblem(outcome), s.BytesSent + s.BytesReceived, s.Id);
+    /// <summary>
+    /// Sees one socket as it completes, ranked by <paramref name="seen"/>, its values as they were then (the analysis
+    /// may change the record later on its own thread), and kept as <paramref name="s"/>, which the page shows as the
+    /// analysis left it.
+    /// </summary>
+    public void OnSocket(SocketRecord s, SocketRecord seen)
+    {
+        _open.Remove(seen.Id, out var log);
+        if (ReferenceEquals(log, _lastLog)) _lastLog = null;
+        if (seen.Opened is { } opened) _activity.AddOpened(opened);
+        if (seen.Closed is { } closed) _activity.AddClosed(closed);
+        // Bytes no event of ours showed moving (none, unless a socket had no events) go where the socket ended.
+        long sent = seen.BytesSent - (log?.LastSent ?? 0), received = seen.BytesReceived - (log?.LastReceived ?? 0);
+        if ((sent != 0 || received != 0) && (seen.Closed ?? seen.Opened) is { } when) _activity.AddBytes(when, sent, received);
+
+        var outcome = SocketOutcomes.Of(seen);
+        var rank = new Rank(SocketOutcomes.IsProblem(outcome), seen.BytesSent + seen.BytesReceived, seen.Id);
         var candidate = new Candidate(s, outcome, log?.Total ?? 0, log is { Count: > 0 } ? log : null);
         if (candidate.Log is null && log is not null) Release(log);
         if (_sockets.Count >= _options.MaxSockets)
